@@ -1,0 +1,248 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/respkit/redis/internal/conn"
+	"github.com/respkit/redis/internal/node"
+	"github.com/respkit/redis/internal/pool"
+	"github.com/respkit/redis/resp"
+)
+
+// Version is this library's version, sent to servers with CLIENT SETINFO.
+const Version = "0.1.0"
+
+// Transport carries commands to the server or servers behind a Client,
+// the way an http.RoundTripper carries requests for an http.Client. The
+// standalone transport talks to one server; the cluster and sentinel
+// transports route each command to the right node and follow topology
+// changes. A Transport must be safe for concurrent use.
+//
+// Client handles retries above the transport: a transport returns server
+// error replies as *Error values and connection failures as *ConnError,
+// and must not repeat a command whose bytes may have reached a server.
+type Transport interface {
+	// Do runs one command and returns its reply. A server error reply is
+	// returned as a Value of an error type, not as an error.
+	Do(ctx context.Context, cmd *Cmd) (resp.Value, error)
+	// DoMulti runs cmds as one pipeline and stores their replies in out,
+	// which has len(cmds) elements.
+	DoMulti(ctx context.Context, cmds []*Cmd, out []resp.Value) error
+	// Close releases every connection.
+	Close() error
+}
+
+// Client is a Redis client, safe for concurrent use by any number of
+// goroutines. Commands from concurrent callers share a few connections
+// and are pipelined together automatically; blocking commands use
+// exclusive connections from a pool.
+//
+// A Client is the same type whatever the topology: NewClient talks to one
+// server, and the cluster and sentinel packages return a *Client over
+// their own Transport.
+type Client struct {
+	t      Transport
+	o      Options
+	std    *standalone // nil for other transports
+	closed atomic.Bool
+}
+
+// NewClient returns a client for one server. It connects lazily: the first
+// command dials. A nil o is the same as &Options{}.
+func NewClient(o *Options) *Client {
+	opts := o.withDefaults()
+	s := newStandalone(&opts)
+	return &Client{t: s, o: opts, std: s}
+}
+
+// NewClientWithTransport returns a client that runs its commands through
+// t, with o's retry policy (o may be nil). It is how the cluster and
+// sentinel packages build their clients.
+func NewClientWithTransport(t Transport, o *Options) *Client {
+	return &Client{t: t, o: o.withDefaults()}
+}
+
+// Options returns the client's options with every default filled in.
+func (c *Client) Options() Options { return c.o }
+
+// Transport returns the transport the client runs its commands through.
+func (c *Client) Transport() Transport { return c.t }
+
+// Close closes every connection. Calls in flight fail with ErrClosed.
+func (c *Client) Close() error {
+	if c.closed.Swap(true) {
+		return nil
+	}
+	return c.t.Close()
+}
+
+// PoolStats describe a client's exclusive connection pool.
+type PoolStats = pool.Stats
+
+// PoolStats returns the counters of the exclusive connection pool. They
+// are zero for transports other than the standalone one.
+func (c *Client) PoolStats() PoolStats {
+	if c.std == nil {
+		return PoolStats{}
+	}
+	return c.std.node.PoolStats()
+}
+
+// Do runs a command given as its arguments: the name, then each argument
+// as a string, []byte, integer, float, bool or encoding.BinaryMarshaler.
+// The Result holds the reply, with typed accessors:
+//
+//	n, err := rdb.Do(ctx, "INCRBY", "counter", 5).Int64()
+//
+// Commands that would change the state of a shared connection (SELECT,
+// AUTH, MULTI, SUBSCRIBE, CLIENT REPLY, ...) are refused with an error:
+// use Options, transactions and pub/sub instead.
+func (c *Client) Do(ctx context.Context, args ...any) Result {
+	b := getBuilder()
+	defer putBuilder(b)
+	if err := b.raw(args); err != nil {
+		return Result{err: err}
+	}
+	cmd := b.finish()
+	v, err := c.run(ctx, &cmd)
+	return Result{val: v, err: err}
+}
+
+// Run runs a prepared command and returns its reply.
+func (c *Client) Run(ctx context.Context, cmd *Cmd) Result {
+	v, err := c.run(ctx, cmd)
+	return Result{val: v, err: err}
+}
+
+// exec finishes a builder's command, runs it and recycles the builder.
+func (c *Client) exec(ctx context.Context, b *builder) (resp.Value, error) {
+	cmd := b.finish()
+	v, err := c.run(ctx, &cmd)
+	putBuilder(b)
+	return v, err
+}
+
+// run sends cmd, retrying as the policy allows. A server error reply is
+// returned as an *Error.
+func (c *Client) run(ctx context.Context, cmd *Cmd) (resp.Value, error) {
+	if cmd.err != nil {
+		return resp.Value{}, cmd.err
+	}
+	if cmd.flags&FlagConnState != 0 {
+		return resp.Value{}, fmt.Errorf("redis: %s changes the state of the connection it runs on, and the client shares connections between callers; use Options (DB, Username/Password, ClientName), Client.Watch/TxPipeline or pub/sub instead", cmd.name)
+	}
+	if c.closed.Load() {
+		return resp.Value{}, ErrClosed
+	}
+	for attempt := 1; ; attempt++ {
+		v, err := c.t.Do(ctx, cmd)
+		if err == nil && !v.IsError() {
+			return v, nil
+		}
+		if err == nil {
+			err = v.Err()
+		}
+		retry, err := c.o.Retry.decide(ctx, cmd, err, attempt)
+		if !retry {
+			return resp.Value{}, err
+		}
+		if err := c.o.Retry.sleep(ctx, attempt); err != nil {
+			return resp.Value{}, err
+		}
+	}
+}
+
+// standalone is the Transport for a single server.
+type standalone struct {
+	node        *node.Node
+	readTimeout time.Duration
+}
+
+var _ Transport = (*standalone)(nil)
+
+func newStandalone(o *Options) *standalone {
+	co := conn.Options{
+		Network:        o.Network,
+		Addr:           o.Addr,
+		Dialer:         o.Dialer,
+		TLSConfig:      o.TLSConfig,
+		Protocol:       o.Protocol,
+		Credentials:    o.credentials(),
+		DB:             o.DB,
+		ClientName:     o.ClientName,
+		DialTimeout:    o.DialTimeout,
+		Limits:         o.Limits,
+		ReadBufferSize: 0,
+	}
+	if !o.DisableIdentity {
+		co.LibName, co.LibVer = "respkit-go", Version
+	}
+	return &standalone{
+		readTimeout: o.ReadTimeout,
+		node: node.New(node.Options{
+			Conn:         co,
+			MuxConns:     o.MuxConns,
+			ReadTimeout:  o.ReadTimeout,
+			WriteTimeout: o.WriteTimeout,
+			Pool: pool.Options{
+				Size:             o.PoolSize,
+				MinIdle:          o.MinIdleConns,
+				WaitTimeout:      o.PoolTimeout,
+				MaxIdleTime:      o.ConnMaxIdleTime,
+				MaxLifetime:      o.ConnMaxLifetime,
+				HealthCheckAfter: o.HealthCheckAfter,
+			},
+		}),
+	}
+}
+
+// blockReadTimeout is the read timeout for a blocking command: the normal
+// read timeout on top of the time the server may hold the reply, or none
+// when it may hold it indefinitely.
+func blockReadTimeout(readTimeout, block time.Duration) time.Duration {
+	if block < 0 || readTimeout < 0 {
+		return 0
+	}
+	return readTimeout + block
+}
+
+func (s *standalone) Do(ctx context.Context, cmd *Cmd) (resp.Value, error) {
+	if cmd.flags&FlagBlocking != 0 {
+		var out [1]resp.Value
+		err := s.node.Exclusive(ctx, cmd.enc, out[:], blockReadTimeout(s.readTimeout, cmd.block))
+		return out[0], err
+	}
+	return s.node.Do(ctx, cmd.enc)
+}
+
+func (s *standalone) DoMulti(ctx context.Context, cmds []*Cmd, out []resp.Value) error {
+	if len(cmds) != len(out) {
+		return errors.New("redis: DoMulti needs one reply slot per command")
+	}
+	n, exclusive, block := 0, false, time.Duration(0)
+	for _, c := range cmds {
+		n += len(c.enc)
+		if c.flags&FlagBlocking != 0 {
+			exclusive = true
+			if c.block < 0 || block < 0 {
+				block = -1
+			} else {
+				block += c.block
+			}
+		}
+	}
+	buf := make([]byte, 0, n)
+	for _, c := range cmds {
+		buf = append(buf, c.enc...)
+	}
+	if exclusive {
+		return s.node.Exclusive(ctx, buf, out, blockReadTimeout(s.readTimeout, block))
+	}
+	return s.node.DoMulti(ctx, buf, out)
+}
+
+func (s *standalone) Close() error { return s.node.Close() }

@@ -1,0 +1,288 @@
+package redis
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/respkit/redis/internal/cmdinfo"
+	"github.com/respkit/redis/resp"
+)
+
+// CmdFlags say what the client knows about a command from the Redis
+// command table: whether it only reads, blocks, and so on. Routing and
+// retry decisions are made from them.
+type CmdFlags = cmdinfo.Flags
+
+// Command flags, as in the Redis command table.
+const (
+	FlagReadonly = cmdinfo.Readonly // reads only: safe to repeat
+	FlagWrite    = cmdinfo.Write    // may modify data
+	FlagBlocking = cmdinfo.Blocking // may block: runs on an exclusive connection
+	FlagPubSub   = cmdinfo.PubSub
+	// FlagConnState marks commands that change the state of the
+	// connection they run on (SELECT, AUTH, MULTI, SUBSCRIBE, ...): the
+	// client never sends them on a shared connection.
+	FlagConnState = cmdinfo.ConnState
+)
+
+// Cmd is one command, encoded and ready to send, with what the client
+// needs to route and retry it: its name, flags, first key and block time.
+// A Cmd is immutable once built and may be run any number of times, from
+// any number of goroutines.
+type Cmd struct {
+	enc    []byte
+	name   string
+	flags  CmdFlags
+	key    string
+	hasKey bool
+	block  time.Duration // for blocking commands: how long the server may hold the reply; <0 for "until a value arrives"
+	err    error         // why the command could not be built; reported instead of sending
+}
+
+// Err returns why the command could not be built (a bad argument or
+// conflicting options), or nil. Such a command is never sent: running it
+// returns this error.
+func (c *Cmd) Err() error { return c.err }
+
+// Name returns the command's name in upper case, such as "GET" or
+// "CLIENT KILL".
+func (c *Cmd) Name() string { return c.name }
+
+// Bytes returns the command's RESP encoding. Do not modify it.
+func (c *Cmd) Bytes() []byte { return c.enc }
+
+// Flags returns the command's flags.
+func (c *Cmd) Flags() CmdFlags { return c.flags }
+
+// Key returns the command's first key, which decides where it runs on a
+// cluster; ok is false for a command without keys.
+func (c *Cmd) Key() (key string, ok bool) { return c.key, c.hasKey }
+
+// Blocking reports whether the command may block, and for how long the
+// server may hold its reply (negative: until a value arrives).
+func (c *Cmd) Blocking() (block time.Duration, ok bool) {
+	return c.block, c.flags&FlagBlocking != 0
+}
+
+// String returns the command's arguments, quoted, for logs.
+func (c *Cmd) String() string {
+	v, err := resp.NewReader(strings.NewReader(string(c.enc)), resp.Limits{}).Read()
+	if err != nil {
+		return c.name
+	}
+	var sb strings.Builder
+	for i, a := range v.Elems() {
+		if i > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(strconv.Quote(a.String()))
+	}
+	return sb.String()
+}
+
+// NewCmd builds a command from its arguments, each a string, []byte,
+// integer, float, bool or encoding.BinaryMarshaler. Its flags and first key
+// come from the Redis command table; a command the table does not know
+// gets no flags (it is treated as a write: never repeated after a
+// connection failure).
+func NewCmd(args ...any) (*Cmd, error) {
+	var b builder
+	if err := b.raw(args); err != nil {
+		return nil, err
+	}
+	c := b.finish()
+	c.enc = append([]byte(nil), c.enc...)
+	return &c, nil
+}
+
+// builder encodes one command. Generated and hand-written command methods
+// write their arguments through it; pooled builders make a call allocate
+// nothing.
+type builder struct {
+	e resp.Encoder
+	c Cmd
+}
+
+var builders = sync.Pool{New: func() any { return new(builder) }}
+
+func getBuilder() *builder { return builders.Get().(*builder) }
+
+func putBuilder(b *builder) {
+	b.e.Release(64 << 10)
+	b.c = Cmd{}
+	builders.Put(b)
+}
+
+// begin starts a command known to the table.
+func (b *builder) begin(info *cmdinfo.Info) {
+	b.e.Begin()
+	b.c.name, b.c.flags = info.Name, info.Flags
+	if i := strings.IndexByte(info.Name, ' '); i >= 0 {
+		b.e.String(info.Name[:i])
+		b.e.String(info.Name[i+1:])
+	} else {
+		b.e.String(info.Name)
+	}
+}
+
+// key appends a key argument; the first one is remembered for routing.
+func (b *builder) key(k string) {
+	if !b.c.hasKey {
+		b.c.key, b.c.hasKey = k, true
+	}
+	b.e.String(k)
+}
+
+func (b *builder) str(s string) { b.e.String(s) }
+func (b *builder) int(n int64)  { b.e.Int(n) }
+
+// arg appends a value of any supported type; a bad one makes the whole
+// command fail with an error naming it.
+func (b *builder) arg(v any) {
+	if err := b.e.Arg(v); err != nil && b.c.err == nil {
+		b.c.err = fmt.Errorf("redis: %s: %w", b.c.name, err)
+	}
+}
+
+// fail records why the command cannot be sent; the first reason wins.
+func (b *builder) fail(format string, args ...any) {
+	if b.c.err == nil {
+		b.c.err = fmt.Errorf("redis: "+b.c.name+": "+format, args...)
+	}
+}
+
+// finish closes the command and returns it; its encoding aliases the
+// builder's buffer.
+func (b *builder) finish() Cmd {
+	b.e.End()
+	c := b.c
+	c.enc = b.e.Bytes()
+	return c
+}
+
+// raw encodes a command from untyped arguments, looking its name up in the
+// command table.
+func (b *builder) raw(args []any) error {
+	if len(args) == 0 {
+		return errors.New("redis: empty command")
+	}
+	name, ok := args[0].(string)
+	if !ok {
+		return fmt.Errorf("redis: the command name must be a string, not %T", args[0])
+	}
+	info := cmdinfo.Lookup(name)
+	if info != nil && info.Flags&cmdinfo.Container != 0 && len(args) > 1 {
+		if sub, ok := args[1].(string); ok {
+			if si := cmdinfo.LookupSub(name, sub); si != nil {
+				info = si
+			}
+		}
+	}
+	b.e.Begin()
+	for _, a := range args {
+		if err := b.e.Arg(a); err != nil {
+			b.e.Abort()
+			return fmt.Errorf("redis: %s: %w", strings.ToUpper(name), err)
+		}
+	}
+	if info == nil {
+		b.c.name = strings.ToUpper(name)
+		return nil
+	}
+	b.c.name, b.c.flags = info.Name, info.Flags
+	if info.FirstKey > 0 && int(info.FirstKey) < len(args) {
+		if k, ok := keyString(args[info.FirstKey]); ok {
+			b.c.key, b.c.hasKey = k, true
+		}
+	}
+	if info.Flags&cmdinfo.Blocking != 0 {
+		b.c.block, b.c.flags = blockTime(info.Name, args, b.c.flags)
+	}
+	return nil
+}
+
+func keyString(a any) (string, bool) {
+	switch k := a.(type) {
+	case string:
+		return k, true
+	case []byte:
+		return string(k), true
+	}
+	return "", false
+}
+
+// blockTime finds how long a blocking command given as raw arguments may
+// block. XREAD and XREADGROUP block only with BLOCK; without it they are
+// ordinary commands and the Blocking flag is cleared.
+func blockTime(name string, args []any, flags CmdFlags) (time.Duration, CmdFlags) {
+	argNum := func(i int) (float64, bool) {
+		if i < 0 || i >= len(args) {
+			return 0, false
+		}
+		switch v := args[i].(type) {
+		case int:
+			return float64(v), true
+		case int64:
+			return float64(v), true
+		case float64:
+			return v, true
+		case string:
+			f, err := strconv.ParseFloat(v, 64)
+			return f, err == nil
+		case []byte:
+			f, err := strconv.ParseFloat(string(v), 64)
+			return f, err == nil
+		}
+		return 0, false
+	}
+	dur := func(f float64, unit time.Duration) time.Duration {
+		if f <= 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+			return -1
+		}
+		return time.Duration(f * float64(unit))
+	}
+	switch name {
+	case "BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BZPOPMIN", "BZPOPMAX":
+		if f, ok := argNum(len(args) - 1); ok {
+			return dur(f, time.Second), flags
+		}
+	case "BLMPOP", "BZMPOP":
+		if f, ok := argNum(1); ok {
+			return dur(f, time.Second), flags
+		}
+	case "WAIT", "WAITAOF":
+		if f, ok := argNum(len(args) - 1); ok {
+			return dur(f, time.Millisecond), flags
+		}
+	case "XREAD", "XREADGROUP":
+		for i := 1; i+1 < len(args); i++ {
+			if s, ok := args[i].(string); ok {
+				if strings.EqualFold(s, "STREAMS") {
+					break
+				}
+				if strings.EqualFold(s, "BLOCK") {
+					if f, ok := argNum(i + 1); ok {
+						return dur(f, time.Millisecond), flags
+					}
+				}
+			}
+		}
+		return 0, flags &^ cmdinfo.Blocking
+	}
+	return -1, flags
+}
+
+// cmdInfo returns the table's entry for a command the library itself
+// sends; a name missing from the table is a bug caught at start-up.
+func cmdInfo(name string) *cmdinfo.Info {
+	info := cmdinfo.Lookup(name)
+	if info == nil {
+		panic("redis: command " + name + " missing from the command table")
+	}
+	return info
+}

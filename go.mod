@@ -1,0 +1,3 @@
+module github.com/respkit/redis
+
+go 1.26

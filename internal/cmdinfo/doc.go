@@ -1,0 +1,27 @@
+// Package cmdinfo is the client's table of Redis commands: for each command
+// and subcommand of the Redis 8.8 specification it records the group, the
+// version that added it, the arity, the flags that matter for routing and
+// retrying (read-only, write, blocking, pub/sub, connection state, ...) and
+// where its keys are in the argument vector.
+//
+// The table (table_gen.go) is generated from internal/gen/commands.json, a
+// facts-only copy of the Redis command specification kept in this repository.
+// To regenerate the table after editing commands.json or the generator:
+//
+//	go generate ./internal/cmdinfo
+//
+// To refresh commands.json from a new specification (the merged
+// src/commands/*.json of a Redis release, keyed by command name), then
+// regenerate the table:
+//
+//	go run ./internal/gen -trim path/to/redis-commands.json
+//	go generate ./internal/cmdinfo
+//
+// Both steps are deterministic; the tests of internal/gen check that the
+// committed files are what the generator produces.
+//
+// The list of commands that change connection state (ConnState) is kept by
+// hand in internal/gen/table.go.
+package cmdinfo
+
+//go:generate go run ../gen

@@ -1,0 +1,316 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/format"
+	"math"
+	"slices"
+	"strings"
+)
+
+// flagIdents maps the spec's command_flags to the cmdinfo.Flags constants, in
+// the order of their bits (which is the order used in the generated source).
+// An empty spec name marks a flag that the generator derives itself.
+var flagIdents = []struct{ spec, ident string }{
+	{"READONLY", "Readonly"},
+	{"WRITE", "Write"},
+	{"BLOCKING", "Blocking"},
+	{"PUBSUB", "PubSub"},
+	{"NOSCRIPT", "NoScript"},
+	{"ADMIN", "Admin"},
+	{"FAST", "Fast"},
+	{"LOADING", "Loading"},
+	{"STALE", "Stale"},
+	{"NO_MULTI", "NoMulti"},
+	{"MAY_REPLICATE", "MayReplicate"},
+	{"DENYOOM", "DenyOOM"},
+	{"NO_AUTH", "NoAuth"},
+	{"ONLY_SENTINEL", "SentinelOnly"},
+	{"TOUCHES_ARBITRARY_KEYS", "TouchesArbitraryKeys"},
+	{"", "ConnState"}, // from connStateCommands
+	{"", "Container"}, // the command has subcommands
+}
+
+// ignoredFlags are command_flags of the spec that the client does not need.
+// Any flag neither here nor in flagIdents stops the generator, so that a new
+// flag in a future Redis release gets a decision.
+var ignoredFlags = []string{
+	"SENTINEL",          // also available in sentinel mode
+	"NO_ASYNC_LOADING",  // refused during async loading: server-side scheduling detail
+	"ALLOW_BUSY",        // allowed while a script is busy: server-side detail
+	"SKIP_MONITOR",      // not shown to MONITOR
+	"SKIP_SLOWLOG",      // not logged in SLOWLOG
+	"NO_MANDATORY_KEYS", // keys may be absent (numkeys 0): such commands already have FirstKey -1
+	"PROTECTED",         // refused unless enable-protected-configs/enable-debug-command allows it
+	"ASKING",            // accepted in an importing slot when ASKING: server-side cluster detail
+	"EXPERIMENTAL",      // experimental command
+}
+
+// connStateCommands change the state of the connection they run on. A client
+// must never send them on a connection shared with other callers.
+var connStateCommands = []string{
+	"AUTH",            // switches the user the connection is authenticated as
+	"HELLO",           // switches the protocol (RESP2/RESP3), may authenticate and set the name
+	"SELECT",          // switches the connection's current database
+	"RESET",           // resets database, user, transaction, subscriptions, tracking and name
+	"QUIT",            // makes the server close the connection
+	"MULTI",           // starts a transaction: later commands are queued, not run
+	"EXEC",            // ends the transaction and clears the connection's watched keys
+	"DISCARD",         // drops the queued transaction and clears the watched keys
+	"WATCH",           // adds keys to the connection's optimistic-locking watch set
+	"UNWATCH",         // clears the connection's watch set
+	"MONITOR",         // turns the connection into a feed of every command the server runs
+	"SUBSCRIBE",       // enters pub/sub mode and adds channel subscriptions
+	"UNSUBSCRIBE",     // removes channel subscriptions, may leave pub/sub mode
+	"PSUBSCRIBE",      // enters pub/sub mode and adds pattern subscriptions
+	"PUNSUBSCRIBE",    // removes pattern subscriptions, may leave pub/sub mode
+	"SSUBSCRIBE",      // enters pub/sub mode and adds shard-channel subscriptions
+	"SUNSUBSCRIBE",    // removes shard-channel subscriptions, may leave pub/sub mode
+	"READONLY",        // lets this cluster-replica connection serve reads
+	"READWRITE",       // cancels READONLY on this connection
+	"ASKING",          // one-shot flag: the next command may use a slot being imported
+	"CLIENT SETNAME",  // names the connection
+	"CLIENT SETINFO",  // sets the library name/version reported for the connection
+	"CLIENT REPLY",    // turns the server's replies on this connection off or skips one
+	"CLIENT TRACKING", // enables client-side-caching invalidation messages for the connection
+	"CLIENT CACHING",  // one-shot opt-in/opt-out of tracking for the next command
+	"CLIENT NO-EVICT", // exempts the connection from client eviction
+	"CLIENT NO-TOUCH", // stops the connection's commands from updating keys' LRU/LFU
+	"SYNC",            // turns the connection into a replication stream
+	"PSYNC",           // turns the connection into a (partial) replication stream
+	"REPLCONF",        // configures the connection as a replica's link
+}
+
+// command is the part of a commands.json entry that the table needs.
+type command struct {
+	Name         string    `json:"name"`
+	Container    string    `json:"container"`
+	Group        string    `json:"group"`
+	Since        string    `json:"since"`
+	Arity        int       `json:"arity"`
+	CommandFlags []string  `json:"command_flags"`
+	KeySpecs     []keySpec `json:"key_specs"`
+}
+
+type keySpec struct {
+	Flags       []string                   `json:"flags"`
+	BeginSearch map[string]json.RawMessage `json:"begin_search"`
+	FindKeys    map[string]json.RawMessage `json:"find_keys"`
+}
+
+// row is one generated Info entry.
+type row struct {
+	name, group, since         string
+	arity                      int
+	flags                      []string // identifiers of cmdinfo.Flags
+	firstKey, keyStep, lastKey int
+}
+
+// generate turns commands.json into the gofmt'ed source of table_gen.go.
+func generate(src []byte) ([]byte, error) {
+	var cmds map[string]command
+	if err := json.Unmarshal(src, &cmds); err != nil {
+		return nil, err
+	}
+	rows, err := buildRows(cmds)
+	if err != nil {
+		return nil, err
+	}
+	return render(rows)
+}
+
+func buildRows(cmds map[string]command) ([]row, error) {
+	if len(cmds) == 0 {
+		return nil, errors.New("no commands")
+	}
+	containers := make(map[string]bool)
+	for key, c := range cmds {
+		if c.Name != key {
+			return nil, fmt.Errorf("%s: name field is %q", key, c.Name)
+		}
+		if c.Container == "" {
+			continue
+		}
+		if c.Name != c.Container+" "+strings.TrimPrefix(c.Name, c.Container+" ") || strings.Count(c.Name, " ") != 1 {
+			return nil, fmt.Errorf("%s: container %q does not match the name", key, c.Container)
+		}
+		if _, ok := cmds[c.Container]; !ok {
+			return nil, fmt.Errorf("%s: container %s has no entry", key, c.Container)
+		}
+		containers[c.Container] = true
+	}
+	connState := make(map[string]bool, len(connStateCommands))
+	for _, n := range connStateCommands {
+		if _, ok := cmds[n]; !ok {
+			return nil, fmt.Errorf("connection-state command %s is not in the spec", n)
+		}
+		connState[n] = true
+	}
+
+	rows := make([]row, 0, len(cmds))
+	for key, c := range cmds {
+		if c.Group == "" || c.Since == "" || c.Arity == 0 {
+			return nil, fmt.Errorf("%s: group, since and arity are required", key)
+		}
+		if c.Arity < math.MinInt16 || c.Arity > math.MaxInt16 {
+			return nil, fmt.Errorf("%s: arity %d out of range", key, c.Arity)
+		}
+		r := row{name: c.Name, group: c.Group, since: c.Since, arity: c.Arity}
+		set := make(map[string]bool)
+		for _, f := range c.CommandFlags {
+			i := slices.IndexFunc(flagIdents, func(x struct{ spec, ident string }) bool { return x.spec == f })
+			switch {
+			case i >= 0:
+				set[flagIdents[i].ident] = true
+			case slices.Contains(ignoredFlags, f):
+			default:
+				return nil, fmt.Errorf("%s: unknown command flag %q: map it in flagIdents or list it in ignoredFlags (internal/gen/table.go)", key, f)
+			}
+		}
+		set["ConnState"] = connState[key]
+		set["Container"] = containers[key]
+		for _, fi := range flagIdents {
+			if set[fi.ident] {
+				r.flags = append(r.flags, fi.ident)
+			}
+		}
+		var err error
+		if r.firstKey, r.keyStep, r.lastKey, err = keyPositions(c.KeySpecs); err != nil {
+			return nil, fmt.Errorf("%s: key_specs: %w", key, err)
+		}
+		rows = append(rows, r)
+	}
+	slices.SortFunc(rows, func(a, b row) int { return strings.Compare(a.name, b.name) })
+	return rows, nil
+}
+
+type indexSearch struct {
+	Pos *int `json:"pos"`
+}
+
+type rangeKeys struct {
+	LastKey *int `json:"lastkey"`
+	Step    *int `json:"step"`
+	Limit   *int `json:"limit"`
+}
+
+// keyPositions reduces the key specs of a command to the FirstKey, KeyStep and
+// LastKey of cmdinfo.Info. The result is exact or explicitly unknown:
+//
+//   - no key specs: 0, 0, 0;
+//   - when every key spec is an index search with a range of keys, and the
+//     ranges follow each other without gaps (RENAME, BITOP, SUNIONSTORE), the
+//     merged range: first key position, step (0 when there is a single key),
+//     and the last key relative to the first or negative counted from the end;
+//   - otherwise (keyword or keynum searches, unknown specs, incomplete specs,
+//     gaps, limits): -1, 0, 0, and the caller must parse the arguments.
+//
+// So a positive FirstKey means FirstKey/KeyStep/LastKey name every key the
+// command can take, never just some of them.
+func keyPositions(specs []keySpec) (first, step, last int, err error) {
+	if len(specs) == 0 {
+		return 0, 0, 0, nil
+	}
+	type span struct{ pos, last, step int }
+	spans := make([]span, 0, len(specs))
+	movable := false
+	for i, ks := range specs {
+		bsType, bs, err := single(ks.BeginSearch, "index", "keyword", "unknown")
+		if err != nil {
+			return 0, 0, 0, fmt.Errorf("[%d] begin_search: %w", i, err)
+		}
+		fkType, fk, err := single(ks.FindKeys, "range", "keynum", "unknown")
+		if err != nil {
+			return 0, 0, 0, fmt.Errorf("[%d] find_keys: %w", i, err)
+		}
+		if bsType != "index" || fkType != "range" || slices.Contains(ks.Flags, "INCOMPLETE") {
+			movable = true
+			continue
+		}
+		var is indexSearch
+		var rk rangeKeys
+		if err := json.Unmarshal(bs, &is); err != nil || is.Pos == nil || *is.Pos < 1 || *is.Pos > math.MaxInt8 {
+			return 0, 0, 0, fmt.Errorf("[%d] bad index search %s", i, bs)
+		}
+		if err := json.Unmarshal(fk, &rk); err != nil || rk.LastKey == nil || rk.Step == nil || *rk.Step < 1 ||
+			*rk.Step > math.MaxInt8 || *rk.LastKey < math.MinInt8 || *rk.LastKey > math.MaxInt8 {
+			return 0, 0, 0, fmt.Errorf("[%d] bad range %s", i, fk)
+		}
+		if rk.Limit != nil && *rk.Limit != 0 && *rk.LastKey < 0 {
+			movable = true // "a 1/limit share of the remaining arguments"
+			continue
+		}
+		spans = append(spans, span{*is.Pos, *rk.LastKey, *rk.Step})
+	}
+	if movable {
+		return -1, 0, 0, nil
+	}
+	slices.SortStableFunc(spans, func(a, b span) int { return a.pos - b.pos })
+
+	first, last, step = spans[0].pos, spans[0].last, spans[0].step
+	if len(spans) > 1 {
+		end := first // absolute position of the last key so far
+		for i, s := range spans {
+			if i > 0 && (end < 0 || s.pos != end+1) {
+				return -1, 0, 0, nil // gap or overlap, or keys after a range running to the end
+			}
+			if s.step != 1 {
+				return -1, 0, 0, nil
+			}
+			if s.last < 0 {
+				end = s.last
+			} else {
+				end = s.pos + s.last
+			}
+		}
+		step = 1
+		if end < 0 {
+			last = end
+		} else {
+			last = end - first
+		}
+		if last > math.MaxInt8 {
+			return 0, 0, 0, fmt.Errorf("last key %d out of range", last)
+		}
+	}
+	if last == 0 {
+		step = 0 // a single key
+	}
+	return first, step, last, nil
+}
+
+// single returns the only member of a key spec part, which must be one of types.
+func single(m map[string]json.RawMessage, types ...string) (string, json.RawMessage, error) {
+	if len(m) != 1 {
+		return "", nil, fmt.Errorf("want exactly one of %v, have %d members", types, len(m))
+	}
+	for k, v := range m {
+		if !slices.Contains(types, k) {
+			return "", nil, fmt.Errorf("unknown type %q", k)
+		}
+		return k, v, nil
+	}
+	panic("unreachable")
+}
+
+// render writes the Go source of table_gen.go.
+func render(rows []row) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString("// Code generated by internal/gen; DO NOT EDIT.\n")
+	b.WriteString("// Source: internal/gen/commands.json. Regenerate with: go generate ./internal/cmdinfo\n\n")
+	b.WriteString("package cmdinfo\n\n")
+	fmt.Fprintf(&b, "// table holds the %d commands and subcommands of the specification, sorted by Name.\n", len(rows))
+	b.WriteString("var table = [...]Info{\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "{Name: %q, Group: %q, Since: %q, Arity: %d", r.name, r.group, r.since, r.arity)
+		if len(r.flags) > 0 {
+			fmt.Fprintf(&b, ", Flags: %s", strings.Join(r.flags, " | "))
+		}
+		fmt.Fprintf(&b, ", FirstKey: %d, KeyStep: %d, LastKey: %d},\n", r.firstKey, r.keyStep, r.lastKey)
+	}
+	b.WriteString("}\n")
+	return format.Source(b.Bytes())
+}

@@ -1,0 +1,522 @@
+// Package mux shares one connection among many concurrent callers
+// (auto-pipelining). Callers append their encoded commands to a write
+// buffer; whoever finds no write in progress writes the buffer itself, and
+// a flusher goroutine takes over while more commands keep arriving, so
+// commands queued during one write go out together in the next. One reader
+// goroutine hands replies back in order. Nothing is allocated per command
+// beyond the reply itself: requests and their wake-up channels are pooled.
+package mux
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/respkit/redis/internal/conn"
+	"github.com/respkit/redis/resp"
+)
+
+// ErrClosed is returned for calls after Close.
+var ErrClosed = conn.ErrClosed
+
+// Options configure a Mux. Dial is required.
+type Options struct {
+	// Dial opens a connection; the Mux calls it on a context of its own,
+	// never a caller's, so a cancelled caller cannot abort a dial others
+	// wait for.
+	Dial func(ctx context.Context) (*conn.Conn, error)
+	// ReadTimeout: when replies are owed and none has arrived for this
+	// long, the connection is declared dead and every waiting caller gets
+	// an error. 0 or negative disables the check.
+	ReadTimeout time.Duration
+	// WriteTimeout: a write that takes longer kills the connection the
+	// same way. 0 or negative disables the check.
+	WriteTimeout time.Duration
+	// OnPush receives RESP3 push frames (such as client-side caching
+	// invalidations). It runs on the reader goroutine: it must not block.
+	// nil drops them.
+	OnPush func(resp.Value)
+}
+
+// Mux is one multiplexed connection that is redialed after a failure. It
+// is safe for concurrent use.
+type Mux struct {
+	o   Options
+	cur atomic.Pointer[pipe]
+
+	mu      sync.Mutex // guards dialing, dialErr and closed
+	dialing chan struct{}
+	dialErr error
+	closed  bool
+}
+
+// New returns a Mux; it dials on first use.
+func New(o Options) *Mux { return &Mux{o: o} }
+
+// Do sends one encoded command and waits for its reply. When ctx ends
+// first, Do returns ctx's error at once; the reply is read and dropped
+// later, and the connection stays in use.
+func (m *Mux) Do(ctx context.Context, cmd []byte) (resp.Value, error) {
+	p, err := m.pipe(ctx)
+	if err != nil {
+		return resp.Value{}, err
+	}
+	r := getRequest()
+	r.n = 1
+	if err := p.send(r, cmd); err != nil {
+		putRequest(r)
+		return resp.Value{}, err
+	}
+	if err := r.wait(ctx); err != nil {
+		return resp.Value{}, err
+	}
+	v, err := r.val, r.err
+	putRequest(r)
+	return v, err
+}
+
+// DoMulti sends cmds, which hold len(out) encoded commands, in one go and
+// reads their replies into out. A connection failure is returned as the
+// error, with out partly filled: a *conn.Error says whether the commands
+// were sent.
+func (m *Mux) DoMulti(ctx context.Context, cmds []byte, out []resp.Value) error {
+	if len(out) == 0 {
+		return nil
+	}
+	p, err := m.pipe(ctx)
+	if err != nil {
+		return err
+	}
+	r := getRequest()
+	r.n = len(out)
+	if cap(r.out) < len(out) {
+		r.out = make([]resp.Value, len(out))
+	}
+	r.out = r.out[:len(out)]
+	if err := p.send(r, cmds); err != nil {
+		putRequest(r)
+		return err
+	}
+	if err := r.wait(ctx); err != nil {
+		return err
+	}
+	copy(out, r.out)
+	err = r.err
+	putRequest(r)
+	return err
+}
+
+// Proto returns the current connection's protocol (2 or 3), dialing if
+// there is none.
+func (m *Mux) Proto(ctx context.Context) (int, error) {
+	p, err := m.pipe(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return p.cn.Proto(), nil
+}
+
+// Close fails every waiting caller with ErrClosed and closes the
+// connection.
+func (m *Mux) Close() error {
+	m.mu.Lock()
+	m.closed = true
+	m.mu.Unlock()
+	if p := m.cur.Load(); p != nil {
+		p.fail(ErrClosed, nil)
+	}
+	return nil
+}
+
+// pipe returns the live connection, dialing when there is none.
+func (m *Mux) pipe(ctx context.Context) (*pipe, error) {
+	if p := m.cur.Load(); p != nil && !p.failed.Load() {
+		return p, nil
+	}
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil, ErrClosed
+	}
+	if p := m.cur.Load(); p != nil && !p.failed.Load() {
+		m.mu.Unlock()
+		return p, nil
+	}
+	if m.dialing == nil {
+		m.dialing = make(chan struct{})
+		go m.dial(m.dialing)
+	}
+	ch := m.dialing
+	m.mu.Unlock()
+	select {
+	case <-ch:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil, ErrClosed
+	}
+	if p := m.cur.Load(); p != nil && !p.failed.Load() {
+		return p, nil
+	}
+	if m.dialErr != nil {
+		return nil, m.dialErr
+	}
+	return nil, &conn.Error{Op: "dial", Err: errors.New("connection lost right after dialing")}
+}
+
+func (m *Mux) dial(ch chan struct{}) {
+	cn, err := m.o.Dial(context.Background())
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err == nil && m.closed {
+		cn.Close()
+		err = ErrClosed
+	}
+	if err == nil {
+		m.cur.Store(newPipe(cn, &m.o))
+	}
+	m.dialErr = err
+	m.dialing = nil
+	close(ch)
+}
+
+// Request states.
+const (
+	waiting uint32 = iota
+	completed
+	abandoned
+)
+
+// request is one caller's wait for n replies.
+type request struct {
+	state atomic.Uint32
+	done  chan struct{} // receives once when completed
+	n     int
+	val   resp.Value   // the reply when n == 1
+	out   []resp.Value // the replies when n > 1
+	err   error
+}
+
+var requests = sync.Pool{New: func() any { return &request{done: make(chan struct{}, 1)} }}
+
+func getRequest() *request { return requests.Get().(*request) }
+
+func putRequest(r *request) {
+	r.state.Store(waiting)
+	r.val, r.err = resp.Value{}, nil
+	clear(r.out)
+	if cap(r.out) > 1024 {
+		r.out = nil
+	}
+	requests.Put(r)
+}
+
+// wait blocks until the request completes or ctx ends. On ctx's end the
+// request is abandoned to the reader, which recycles it.
+func (r *request) wait(ctx context.Context) error {
+	done := ctx.Done()
+	if done == nil {
+		<-r.done
+		return nil
+	}
+	select {
+	case <-r.done:
+		return nil
+	case <-done:
+		if r.state.CompareAndSwap(waiting, abandoned) {
+			return ctx.Err()
+		}
+		<-r.done // completed meanwhile
+		return nil
+	}
+}
+
+// complete hands the request to its waiter, or recycles it when the
+// waiter has gone.
+func (r *request) complete() {
+	if r.state.CompareAndSwap(waiting, completed) {
+		r.done <- struct{}{}
+		return
+	}
+	putRequest(r)
+}
+
+// entry is a request in the order its commands were queued.
+type entry struct {
+	req *request
+	seq uint64 // 1-based position in the write order
+}
+
+// maxKeptBuffer is the largest write buffer kept for reuse.
+const maxKeptBuffer = 256 << 10
+
+// pipe is one live connection with its writer state, reader and watchdog.
+type pipe struct {
+	cn *conn.Conn
+	o  *Options
+
+	mu      sync.Mutex // guards the fields down to err
+	wbuf    []byte     // commands not yet written
+	spare   []byte     // the other buffer, while one is being written
+	writing bool       // a goroutine is writing, or will write wbuf
+	q       []entry    // requests owed replies, in write order, from head
+	head    int
+	seq     uint64 // entries queued so far
+	sent    uint64 // entries whose bytes were written
+	err     error
+
+	failed     atomic.Bool
+	replies    atomic.Uint64 // replies read, for the watchdog
+	completed  atomic.Uint64 // seq of the last completed entry
+	writeStart atomic.Int64  // unix nanoseconds when the current write began; 0 when none
+	flush      chan struct{}
+	quit       chan struct{}
+}
+
+func newPipe(cn *conn.Conn, o *Options) *pipe {
+	p := &pipe{cn: cn, o: o, flush: make(chan struct{}, 1), quit: make(chan struct{})}
+	go p.readLoop()
+	go p.flushLoop()
+	if o.ReadTimeout > 0 || o.WriteTimeout > 0 {
+		go p.watch()
+	}
+	return p
+}
+
+// send queues a request's commands. An error means nothing was sent.
+func (p *pipe) send(r *request, cmd []byte) error {
+	p.mu.Lock()
+	if p.err != nil {
+		err := p.err
+		p.mu.Unlock()
+		if err == ErrClosed {
+			return err
+		}
+		return &conn.Error{Op: "write", Err: err}
+	}
+	p.wbuf = append(p.wbuf, cmd...)
+	p.seq++
+	p.q = append(p.q, entry{req: r, seq: p.seq})
+	if p.writing {
+		p.mu.Unlock()
+		return nil
+	}
+	p.writing = true
+	buf, mark := p.wbuf, p.seq
+	p.wbuf = p.spare[:0]
+	p.mu.Unlock()
+	if p.write(buf, mark) {
+		select {
+		case p.flush <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+// write writes buf, whose last command is entry mark, and reports whether
+// more commands are waiting (in which case writing stays set and the
+// caller must make sure they are flushed).
+func (p *pipe) write(buf []byte, mark uint64) bool {
+	if p.o.WriteTimeout > 0 {
+		p.writeStart.Store(time.Now().UnixNano())
+	}
+	_, err := p.cn.NetConn().Write(buf)
+	if p.o.WriteTimeout > 0 {
+		p.writeStart.Store(0)
+	}
+	p.mu.Lock()
+	if cap(buf) <= maxKeptBuffer {
+		p.spare = buf[:0]
+	}
+	if err != nil {
+		p.writing = false
+		p.mu.Unlock()
+		p.fail(err, nil)
+		return false
+	}
+	p.sent = mark
+	if len(p.wbuf) == 0 || p.err != nil {
+		p.writing = false
+		p.mu.Unlock()
+		return false
+	}
+	p.mu.Unlock()
+	return true
+}
+
+// flushLoop writes what callers queued while a write was in progress.
+func (p *pipe) flushLoop() {
+	for {
+		select {
+		case <-p.quit:
+			return
+		case <-p.flush:
+		}
+		for {
+			p.mu.Lock()
+			if len(p.wbuf) == 0 || p.err != nil {
+				p.writing = false
+				p.mu.Unlock()
+				break
+			}
+			buf, mark := p.wbuf, p.seq
+			p.wbuf = p.spare[:0]
+			p.mu.Unlock()
+			if !p.write(buf, mark) {
+				break
+			}
+		}
+	}
+}
+
+// readLoop reads replies and hands them to the requests in order.
+func (p *pipe) readLoop() {
+	rd := p.cn.Reader()
+	var batch []entry // requests taken from the queue, oldest first, from bi
+	var bi int
+	var got int // replies already stored for batch[bi]
+	for {
+		v, err := rd.Read()
+		if err != nil {
+			p.fail(err, batch[bi:])
+			return
+		}
+		if v.Type() == resp.Push && p.cn.Proto() == 3 {
+			if p.o.OnPush != nil {
+				p.o.OnPush(v)
+			}
+			continue
+		}
+		p.replies.Add(1)
+		if bi == len(batch) {
+			p.mu.Lock()
+			n := min(len(p.q)-p.head, 256)
+			batch, bi = append(batch[:0], p.q[p.head:p.head+n]...), 0
+			clear(p.q[p.head : p.head+n])
+			p.head += n
+			if p.head == len(p.q) {
+				p.q, p.head = p.q[:0], 0
+			}
+			p.mu.Unlock()
+			if n == 0 {
+				p.fail(fmt.Errorf("%w: a reply arrived with no command waiting for it", resp.ErrProtocol), nil)
+				return
+			}
+		}
+		e := batch[bi]
+		r := e.req
+		if r.n == 1 {
+			r.val = v
+		} else {
+			r.out[got] = v
+		}
+		got++
+		if got == r.n {
+			got = 0
+			batch[bi] = entry{}
+			bi++
+			p.completed.Store(e.seq)
+			r.complete()
+		}
+	}
+}
+
+// fail declares the connection dead: every request still owed a reply
+// gets err, with Sent saying whether its commands were written.
+func (p *pipe) fail(err error, batch []entry) {
+	p.mu.Lock()
+	first := p.err == nil
+	if first {
+		p.err = err
+		p.failed.Store(true)
+		close(p.quit)
+	} else if p.err == ErrClosed {
+		err = ErrClosed
+	}
+	q := p.q[p.head:]
+	p.q, p.head = nil, 0
+	sent := p.sent
+	p.mu.Unlock()
+	if first {
+		p.cn.Close()
+	}
+	for _, list := range [][]entry{batch, q} {
+		for _, e := range list {
+			if e.req == nil {
+				continue
+			}
+			if err == ErrClosed {
+				e.req.err = ErrClosed
+			} else {
+				op := "read"
+				if e.seq > sent {
+					op = "write"
+				}
+				e.req.err = &conn.Error{Op: op, Err: err, Sent: e.seq <= sent}
+			}
+			e.req.complete()
+		}
+	}
+}
+
+// ErrTimeout is the error waiting callers get when the watchdog finds the
+// connection silent for longer than ReadTimeout or stuck in a write for
+// longer than WriteTimeout.
+var ErrTimeout = &timeoutError{}
+
+type timeoutError struct{}
+
+func (*timeoutError) Error() string   { return "i/o timeout: no reply within the read timeout" }
+func (*timeoutError) Timeout() bool   { return true }
+func (*timeoutError) Temporary() bool { return true }
+
+var _ net.Error = (*timeoutError)(nil)
+
+// watch kills the connection when replies are owed but none arrives for
+// ReadTimeout, or a write takes longer than WriteTimeout.
+func (p *pipe) watch() {
+	period := time.Second
+	for _, d := range []time.Duration{p.o.ReadTimeout, p.o.WriteTimeout} {
+		if d > 0 {
+			period = min(period, d/4)
+		}
+	}
+	period = max(period, 5*time.Millisecond)
+	t := time.NewTicker(period)
+	defer t.Stop()
+	lastReplies, lastChange := p.replies.Load(), time.Now()
+	for {
+		select {
+		case <-p.quit:
+			return
+		case now := <-t.C:
+			if ws := p.writeStart.Load(); ws != 0 && p.o.WriteTimeout > 0 && now.Sub(time.Unix(0, ws)) > p.o.WriteTimeout {
+				p.fail(ErrTimeout, nil)
+				return
+			}
+			if p.o.ReadTimeout <= 0 {
+				continue
+			}
+			p.mu.Lock()
+			owed := p.sent > p.completed.Load()
+			p.mu.Unlock()
+			r := p.replies.Load()
+			if r != lastReplies || !owed {
+				lastReplies, lastChange = r, now
+				continue
+			}
+			if now.Sub(lastChange) > p.o.ReadTimeout {
+				p.fail(ErrTimeout, nil)
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package redis
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/respkit/redis/resp"
+)
+
+// Options configure a Client. The zero value connects to localhost:6379
+// over TCP with RESP3 and sensible defaults; every field documents its own.
+// ParseURL fills the same struct from a redis://, rediss:// or unix:// URL.
+type Options struct {
+	// Addr is "host:port", or a Unix socket path (starting with "/", or
+	// with Network "unix"). Default "localhost:6379".
+	Addr string
+	// Network is "tcp" or "unix". Default: "unix" when Addr starts with
+	// "/", otherwise "tcp".
+	Network string
+	// Dialer, when set, opens network connections instead of net.Dialer,
+	// for proxies or custom transports.
+	Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
+	// TLSConfig enables TLS. Client certificates in it are presented for
+	// mutual TLS. When ServerName is empty, the host part of Addr is used.
+	TLSConfig *tls.Config
+
+	// Username and Password authenticate each new connection (ACL user,
+	// or the default user when Username is empty). Ignored when
+	// CredentialsProvider is set.
+	Username, Password string
+	// CredentialsProvider, when set, is called for every new connection
+	// and returns the username and password to use, so that rotating
+	// credentials (such as short-lived tokens) work.
+	CredentialsProvider func(ctx context.Context) (username, password string, err error)
+	// DB is the database selected on every connection. Default 0.
+	DB int
+	// Protocol is 2 or 3. Default (0): RESP3, falling back to RESP2 when
+	// the server does not know HELLO. Results have the same Go types under
+	// both.
+	Protocol int
+	// ClientName is set on every connection (CLIENT SETNAME). Default none.
+	ClientName string
+	// DisableIdentity stops the client from sending CLIENT SETINFO with
+	// its library name and version.
+	DisableIdentity bool
+
+	// DialTimeout bounds connecting plus the handshake. Default 5 s.
+	DialTimeout time.Duration
+	// ReadTimeout bounds the wait for each reply. Default 3 s; -1 means
+	// no limit. Blocking commands (BLPOP, XREAD BLOCK, WAIT, ...) get their
+	// own block time on top. A context deadline applies as well.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds each write. Default: ReadTimeout; -1 means no
+	// limit.
+	WriteTimeout time.Duration
+
+	// MuxConns is the number of connections shared by concurrent callers
+	// (auto-pipelining). Default 1, which a single connection saturates
+	// well; raise it for many cores.
+	MuxConns int
+	// PoolSize is the most exclusive connections (for blocking commands,
+	// transactions and pub/sub) open at once. Default 10 per GOMAXPROCS.
+	PoolSize int
+	// MinIdleConns exclusive connections are kept idle. Default 0.
+	MinIdleConns int
+	// PoolTimeout bounds the wait for an exclusive connection when all are
+	// in use. Default ReadTimeout + 1 s (4 s by default).
+	PoolTimeout time.Duration
+	// ConnMaxIdleTime closes exclusive connections idle this long.
+	// Default 30 minutes; -1 means never.
+	ConnMaxIdleTime time.Duration
+	// ConnMaxLifetime closes exclusive connections this old. Default: no
+	// limit.
+	ConnMaxLifetime time.Duration
+	// HealthCheckAfter makes the pool PING an exclusive connection idle at
+	// least this long before handing it out. Default 1 s; -1 disables.
+	HealthCheckAfter time.Duration
+
+	// Retry says when and how failed commands are retried. The zero value
+	// makes 3 attempts with exponential backoff and jitter.
+	Retry RetryPolicy
+
+	// Limits bound what the client accepts from the server (bulk size,
+	// aggregate length, nesting). Zero fields take resp's defaults.
+	Limits resp.Limits
+}
+
+// withDefaults returns a copy with every default filled in.
+func (o *Options) withDefaults() Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	if c.Addr == "" {
+		c.Addr = "localhost:6379"
+	}
+	if c.Network == "" {
+		c.Network = "tcp"
+		if strings.HasPrefix(c.Addr, "/") {
+			c.Network = "unix"
+		}
+	}
+	if c.DialTimeout <= 0 {
+		c.DialTimeout = 5 * time.Second
+	}
+	if c.ReadTimeout == 0 {
+		c.ReadTimeout = 3 * time.Second
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = c.ReadTimeout
+	}
+	if c.MuxConns <= 0 {
+		c.MuxConns = 1
+	}
+	if c.PoolSize <= 0 {
+		c.PoolSize = 10 * runtime.GOMAXPROCS(0)
+	}
+	if c.PoolTimeout <= 0 {
+		c.PoolTimeout = max(c.ReadTimeout, 0) + time.Second
+	}
+	c.Retry = c.Retry.withDefaults()
+	return c
+}
+
+// credentials returns the handshake's credential source.
+func (o *Options) credentials() func(ctx context.Context) (string, string, error) {
+	if o.CredentialsProvider != nil {
+		return o.CredentialsProvider
+	}
+	if o.Username == "" && o.Password == "" {
+		return nil
+	}
+	user, pass := o.Username, o.Password
+	return func(context.Context) (string, string, error) { return user, pass, nil }
+}

@@ -1,0 +1,681 @@
+package resp
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"unsafe"
+)
+
+// ErrProtocol is wrapped by every error that reports bytes which are not
+// valid RESP. After such an error the stream's position is unknown, so the
+// connection must be closed.
+var ErrProtocol = errors.New("resp: protocol error")
+
+// ErrLimit is wrapped by every error that reports a reply over one of the
+// reader's Limits. The reply is not consumed, so the connection must be
+// closed.
+var ErrLimit = errors.New("resp: reply over limit")
+
+// Limits bound what a Reader accepts from a broken or hostile server. A zero
+// field takes its default.
+type Limits struct {
+	// MaxBulkLen is the largest bulk string, bulk error or verbatim string
+	// in bytes. Default 512 MiB, the server's own proto-max-bulk-len default.
+	MaxBulkLen int64
+	// MaxAggregateLen is the largest number of elements of one array, set or
+	// push, or of pairs of one map or attribute. Default 1<<28.
+	MaxAggregateLen int64
+	// MaxDepth is the deepest nesting of aggregates. Default 128.
+	MaxDepth int
+	// MaxLineLen is the longest simple string, simple error, number or
+	// header line in bytes. Default 1 MiB.
+	MaxLineLen int
+}
+
+// Default limits.
+const (
+	DefaultMaxBulkLen      = 512 << 20
+	DefaultMaxAggregateLen = 1 << 28
+	DefaultMaxDepth        = 128
+	DefaultMaxLineLen      = 1 << 20
+	// DefaultReadBufferSize is the size of a Reader's buffer. A Reader
+	// grows it only for a line longer than this and shrinks it back before
+	// the next reply.
+	DefaultReadBufferSize = 16 << 10
+)
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxBulkLen <= 0 {
+		l.MaxBulkLen = DefaultMaxBulkLen
+	}
+	if l.MaxAggregateLen <= 0 {
+		l.MaxAggregateLen = DefaultMaxAggregateLen
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = DefaultMaxDepth
+	}
+	if l.MaxLineLen <= 0 {
+		l.MaxLineLen = DefaultMaxLineLen
+	}
+	return l
+}
+
+// preallocation caps: a length announced by the server is only trusted as
+// far as the data that actually arrives, so a hostile "*2000000000" or
+// "$2000000000" costs memory only as its bytes come in.
+const (
+	maxPreallocElems = 1 << 12
+	maxPreallocBulk  = 1 << 20
+)
+
+// Reader reads RESP2 and RESP3 values from a byte stream. It keeps its own
+// buffer, reads bulk payloads straight into their final allocation, and
+// returns to its initial buffer size after a long line. A Reader is not safe
+// for concurrent use.
+type Reader struct {
+	rd   io.Reader
+	buf  []byte
+	r, w int
+	size int // the buffer size to return to
+	lim  Limits
+	err  error // sticky read error
+}
+
+// NewReader returns a Reader with a DefaultReadBufferSize buffer and the
+// given limits (zero fields take their defaults).
+func NewReader(rd io.Reader, lim Limits) *Reader {
+	return NewReaderSize(rd, DefaultReadBufferSize, lim)
+}
+
+// NewReaderSize returns a Reader whose buffer is size bytes (at least 64).
+func NewReaderSize(rd io.Reader, size int, lim Limits) *Reader {
+	if size < 64 {
+		size = 64
+	}
+	return &Reader{rd: rd, buf: make([]byte, size), size: size, lim: lim.withDefaults()}
+}
+
+// Reset discards buffered data and any sticky error and reads from rd next.
+func (r *Reader) Reset(rd io.Reader) {
+	r.rd, r.r, r.w, r.err = rd, 0, 0, nil
+	if len(r.buf) != r.size {
+		r.buf = make([]byte, r.size)
+	}
+}
+
+// Buffered returns the number of bytes read from the stream but not yet
+// consumed.
+func (r *Reader) Buffered() int { return r.w - r.r }
+
+// BufferCap returns the current size of the reader's buffer in bytes.
+func (r *Reader) BufferCap() int { return len(r.buf) }
+
+// Read reads one value. RESP3 attributes ahead of it are attached to it (see
+// Value.Attrs). Error replies are returned as values, not as errors: the
+// error result reports only I/O failures, protocol errors (wrapping
+// ErrProtocol) and limit violations (wrapping ErrLimit).
+func (r *Reader) Read() (Value, error) {
+	v, err := r.readValue(0)
+	r.shrink()
+	return v, err
+}
+
+// Skip reads one value and discards it without allocating for its payload.
+func (r *Reader) Skip() error {
+	err := r.skipValue(0)
+	r.shrink()
+	return err
+}
+
+func (r *Reader) shrink() {
+	if len(r.buf) > r.size && r.w-r.r <= r.size {
+		nb := make([]byte, r.size)
+		n := copy(nb, r.buf[r.r:r.w])
+		r.buf, r.r, r.w = nb, 0, n
+	}
+}
+
+// fill reads more data into the buffer, compacting or growing it first when
+// it is full. It returns the sticky error when the stream has failed.
+func (r *Reader) fill() error {
+	if r.err != nil {
+		return r.err
+	}
+	if r.r > 0 && (r.w == len(r.buf) || r.r == r.w) {
+		r.w = copy(r.buf, r.buf[r.r:r.w])
+		r.r = 0
+	}
+	if r.w == len(r.buf) {
+		if len(r.buf) >= r.lim.MaxLineLen+2 {
+			return fmt.Errorf("%w: line longer than %d bytes", ErrLimit, r.lim.MaxLineLen)
+		}
+		nb := make([]byte, min(2*len(r.buf), r.lim.MaxLineLen+2))
+		r.w = copy(nb, r.buf[r.r:r.w])
+		r.r = 0
+		r.buf = nb
+	}
+	for range 100 {
+		n, err := r.rd.Read(r.buf[r.w:])
+		r.w += n
+		if err != nil {
+			if err == io.EOF && n == 0 {
+				err = io.ErrUnexpectedEOF
+				if r.r == r.w {
+					err = io.EOF
+				}
+			}
+			if n == 0 {
+				r.err = err
+				return err
+			}
+			r.err = err // reported after the bytes we did get are used
+			return nil
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+	r.err = io.ErrNoProgress
+	return r.err
+}
+
+// line returns the next line without its CRLF and consumes it. The result
+// aliases the buffer and is valid until the next read.
+func (r *Reader) line() ([]byte, error) {
+	for {
+		if i := bytes.IndexByte(r.buf[r.r:r.w], '\n'); i >= 0 {
+			end := r.r + i
+			if i == 0 || r.buf[end-1] != '\r' {
+				return nil, fmt.Errorf("%w: line not terminated by CRLF", ErrProtocol)
+			}
+			ln := r.buf[r.r : end-1]
+			r.r = end + 1
+			return ln, nil
+		}
+		if err := r.fill(); err != nil {
+			if err == io.EOF && r.r != r.w {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+	}
+}
+
+// header reads a type byte and the rest of its line.
+func (r *Reader) header(depth int) (Type, []byte, error) {
+	ln, err := r.line()
+	if err != nil {
+		if err == io.EOF && depth > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		return 0, nil, err
+	}
+	if len(ln) == 0 {
+		return 0, nil, fmt.Errorf("%w: empty line where a type byte was expected", ErrProtocol)
+	}
+	return Type(ln[0]), ln[1:], nil
+}
+
+func parseInt(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	neg := false
+	if b[0] == '-' || b[0] == '+' {
+		neg = b[0] == '-'
+		b = b[1:]
+		if len(b) == 0 {
+			return 0, false
+		}
+	}
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if n > (math.MaxUint64-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	if neg {
+		if n > 1<<63 {
+			return 0, false
+		}
+		return -int64(n), true
+	}
+	if n > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(n), true
+}
+
+// length parses an aggregate or bulk length; -1 means RESP2 null and -2 a
+// streamed (unknown) length ("?").
+func (r *Reader) length(t Type, b []byte, max int64, what string) (int64, error) {
+	if len(b) == 1 && b[0] == '?' {
+		return -2, nil
+	}
+	n, ok := parseInt(b)
+	if !ok || n < -1 {
+		return 0, fmt.Errorf("%w: bad %s length %q", ErrProtocol, t, b)
+	}
+	if n == -1 && t != BulkString && t != Array {
+		return 0, fmt.Errorf("%w: negative %s length", ErrProtocol, t)
+	}
+	if n > max {
+		return 0, fmt.Errorf("%w: %s of %d %s exceeds the limit of %d", ErrLimit, t, n, what, max)
+	}
+	return n, nil
+}
+
+var (
+	okBytes     = []byte("OK")
+	pongBytes   = []byte("PONG")
+	queuedBytes = []byte("QUEUED")
+)
+
+// internSimple avoids an allocation for the most common simple strings.
+func internSimple(b []byte) []byte {
+	switch string(b) {
+	case "OK":
+		return okBytes
+	case "PONG":
+		return pongBytes
+	case "QUEUED":
+		return queuedBytes
+	}
+	return bytes.Clone(b)
+}
+
+func (r *Reader) readValue(depth int) (Value, error) {
+	if depth > r.lim.MaxDepth {
+		return Value{}, fmt.Errorf("%w: nesting deeper than %d", ErrLimit, r.lim.MaxDepth)
+	}
+	t, ln, err := r.header(depth)
+	if err != nil {
+		return Value{}, err
+	}
+	switch t {
+	case SimpleString, SimpleError, Integer, Null, Boolean, Double, BigNumber:
+		return scalar(t, ln, true)
+	case BulkString, BulkError, Verbatim:
+		n, err := r.length(t, ln, r.lim.MaxBulkLen, "bytes")
+		if err != nil {
+			return Value{}, err
+		}
+		switch n {
+		case -1:
+			return Value{typ: Null}, nil
+		case -2:
+			if t != BulkString {
+				return Value{}, fmt.Errorf("%w: streamed %s", ErrProtocol, t)
+			}
+			b, err := r.streamedBulk()
+			return Value{typ: t, str: b}, err
+		}
+		b, err := r.bulk(int(n))
+		if err != nil {
+			return Value{}, err
+		}
+		if t == Verbatim && (len(b) < 4 || b[3] != ':') {
+			return Value{}, fmt.Errorf("%w: verbatim string without a format prefix", ErrProtocol)
+		}
+		return Value{typ: t, str: b}, nil
+	case Array, Set, Push, Map, Attribute:
+		n, err := r.length(t, ln, r.lim.MaxAggregateLen, "elements")
+		if err != nil {
+			return Value{}, err
+		}
+		if n == -1 {
+			return Value{typ: Null}, nil
+		}
+		per := int64(1)
+		if t == Map || t == Attribute {
+			per = 2
+		}
+		var elems []Value
+		if n == -2 {
+			elems, err = r.streamedElems(depth, per)
+		} else {
+			elems = make([]Value, 0, min(n*per, maxPreallocElems))
+			for i := int64(0); i < n*per; i++ {
+				v, err := r.readValue(depth + 1)
+				if err != nil {
+					return Value{}, err
+				}
+				elems = append(elems, v)
+			}
+		}
+		if err != nil {
+			return Value{}, err
+		}
+		if t != Attribute {
+			return Value{typ: t, elems: elems}, nil
+		}
+		v, err := r.readValue(depth + 1)
+		if err != nil {
+			return Value{}, err
+		}
+		v.attrs = append(elems, v.attrs...)
+		return v, nil
+	}
+	return Value{}, fmt.Errorf("%w: unknown type byte %q", ErrProtocol, byte(t))
+}
+
+// scalar decodes a value that fits on its header line. With clone false it
+// only validates, and string payloads are left out.
+func scalar(t Type, ln []byte, clone bool) (Value, error) {
+	switch t {
+	case SimpleString, SimpleError:
+		if !clone {
+			return Value{}, nil
+		}
+		return Value{typ: t, str: internSimple(ln)}, nil
+	case Integer:
+		n, ok := parseInt(ln)
+		if !ok {
+			return Value{}, fmt.Errorf("%w: bad integer %q", ErrProtocol, ln)
+		}
+		return Value{typ: t, num: uint64(n)}, nil
+	case Null:
+		if len(ln) != 0 {
+			return Value{}, fmt.Errorf("%w: null with payload %q", ErrProtocol, ln)
+		}
+		return Value{typ: Null}, nil
+	case Boolean:
+		if len(ln) == 1 && (ln[0] == 't' || ln[0] == 'f') {
+			return BoolValue(ln[0] == 't'), nil
+		}
+		return Value{}, fmt.Errorf("%w: bad boolean %q", ErrProtocol, ln)
+	case Double:
+		f, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(ln), len(ln)), 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return Value{}, fmt.Errorf("%w: bad double %q", ErrProtocol, ln)
+		}
+		return FloatValue(f), nil
+	case BigNumber:
+		if !isBigInt(ln) {
+			return Value{}, fmt.Errorf("%w: bad big number %q", ErrProtocol, ln)
+		}
+		if !clone {
+			return Value{}, nil
+		}
+		return Value{typ: t, str: bytes.Clone(ln)}, nil
+	}
+	return Value{}, fmt.Errorf("%w: unknown type byte %q", ErrProtocol, byte(t))
+}
+
+func isBigInt(b []byte) bool {
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// bulk reads n payload bytes and their CRLF into a new slice of exactly n
+// bytes. Bytes beyond the buffer go straight from the stream into the slice.
+func (r *Reader) bulk(n int) ([]byte, error) {
+	if r.w-r.r >= n+2 {
+		if r.buf[r.r+n] != '\r' || r.buf[r.r+n+1] != '\n' {
+			return nil, fmt.Errorf("%w: bulk payload not followed by CRLF", ErrProtocol)
+		}
+		b := make([]byte, n)
+		copy(b, r.buf[r.r:])
+		r.r += n + 2
+		return b, nil
+	}
+	b := make([]byte, min(n, maxPreallocBulk))
+	got := copy(b, r.buf[r.r:r.w])
+	r.r += got
+	for got < n {
+		if got == len(b) {
+			nb := make([]byte, min(2*len(b), n))
+			copy(nb, b)
+			b = nb
+		}
+		if r.err != nil {
+			return nil, r.eofErr()
+		}
+		m, err := r.rd.Read(b[got:])
+		got += m
+		if err != nil && got < n {
+			r.err = err
+			return nil, r.eofErr()
+		}
+		if err != nil {
+			r.err = err
+		}
+	}
+	if err := r.crlf(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (r *Reader) eofErrOf(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+func (r *Reader) eofErr() error {
+	if r.err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return r.err
+}
+
+// crlf consumes the CRLF that ends a bulk payload.
+func (r *Reader) crlf() error {
+	for r.w-r.r < 2 {
+		if err := r.fill(); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
+		}
+	}
+	if r.buf[r.r] != '\r' || r.buf[r.r+1] != '\n' {
+		return fmt.Errorf("%w: bulk payload not followed by CRLF", ErrProtocol)
+	}
+	r.r += 2
+	return nil
+}
+
+// discard consumes n bytes.
+func (r *Reader) discard(n int64) error {
+	for n > 0 {
+		if r.r == r.w {
+			if err := r.fill(); err != nil {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return err
+			}
+		}
+		k := min(int64(r.w-r.r), n)
+		r.r += int(k)
+		n -= k
+	}
+	return nil
+}
+
+// streamedBulk reads the chunks of a streamed string ($?): ";len" lines with
+// payloads, ended by ";0".
+func (r *Reader) streamedBulk() ([]byte, error) {
+	var out []byte
+	for {
+		t, ln, err := r.header(1)
+		if err != nil {
+			return nil, err
+		}
+		if t != ';' {
+			return nil, fmt.Errorf("%w: streamed string chunk starts with %q", ErrProtocol, byte(t))
+		}
+		n, ok := parseInt(ln)
+		if !ok || n < 0 {
+			return nil, fmt.Errorf("%w: bad chunk length %q", ErrProtocol, ln)
+		}
+		if n == 0 {
+			if out == nil {
+				out = []byte{}
+			}
+			return out, nil
+		}
+		if int64(len(out))+n > r.lim.MaxBulkLen {
+			return nil, fmt.Errorf("%w: streamed string exceeds the limit of %d bytes", ErrLimit, r.lim.MaxBulkLen)
+		}
+		b, err := r.bulk(int(n))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b...)
+	}
+}
+
+// atEnd reports, and consumes, the "." line that ends a streamed aggregate.
+func (r *Reader) atEnd() (bool, error) {
+	for r.w-r.r < 3 {
+		if err := r.fill(); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return false, err
+		}
+	}
+	if r.buf[r.r] == '.' && r.buf[r.r+1] == '\r' && r.buf[r.r+2] == '\n' {
+		r.r += 3
+		return true, nil
+	}
+	return false, nil
+}
+
+func (r *Reader) streamedElems(depth int, per int64) ([]Value, error) {
+	var elems []Value
+	for {
+		end, err := r.atEnd()
+		if err != nil {
+			return nil, err
+		}
+		if end {
+			if int64(len(elems))%per != 0 {
+				return nil, fmt.Errorf("%w: streamed map with an odd number of elements", ErrProtocol)
+			}
+			return elems, nil
+		}
+		if int64(len(elems)) >= r.lim.MaxAggregateLen*per {
+			return nil, fmt.Errorf("%w: streamed aggregate exceeds the limit of %d elements", ErrLimit, r.lim.MaxAggregateLen)
+		}
+		v, err := r.readValue(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		elems = append(elems, v)
+	}
+}
+
+func (r *Reader) skipValue(depth int) error {
+	if depth > r.lim.MaxDepth {
+		return fmt.Errorf("%w: nesting deeper than %d", ErrLimit, r.lim.MaxDepth)
+	}
+	t, ln, err := r.header(depth)
+	if err != nil {
+		return err
+	}
+	switch t {
+	case SimpleString, SimpleError, Integer, Null, Boolean, Double, BigNumber:
+		_, err := scalar(t, ln, false)
+		return err
+	case BulkString, BulkError, Verbatim:
+		n, err := r.length(t, ln, r.lim.MaxBulkLen, "bytes")
+		if err != nil {
+			return err
+		}
+		switch n {
+		case -1:
+			return nil
+		case -2:
+			if t != BulkString {
+				return fmt.Errorf("%w: streamed %s", ErrProtocol, t)
+			}
+			_, err := r.streamedBulk()
+			return err
+		}
+		if t == Verbatim {
+			if n < 4 {
+				return fmt.Errorf("%w: verbatim string without a format prefix", ErrProtocol)
+			}
+			if err := r.discard(3); err != nil {
+				return err
+			}
+			if r.r == r.w {
+				if err := r.fill(); err != nil {
+					return r.eofErrOf(err)
+				}
+			}
+			if r.buf[r.r] != ':' {
+				return fmt.Errorf("%w: verbatim string without a format prefix", ErrProtocol)
+			}
+			n -= 3
+		}
+		if err := r.discard(n); err != nil {
+			return err
+		}
+		return r.crlf()
+	case Array, Set, Push, Map, Attribute:
+		n, err := r.length(t, ln, r.lim.MaxAggregateLen, "elements")
+		if err != nil {
+			return err
+		}
+		if n == -1 {
+			return nil
+		}
+		if t == Map || t == Attribute {
+			n *= 2
+		}
+		if n < 0 { // streamed: elements until "."
+			count := 0
+			for {
+				end, err := r.atEnd()
+				if err != nil {
+					return err
+				}
+				if end {
+					break
+				}
+				if err := r.skipValue(depth + 1); err != nil {
+					return err
+				}
+				count++
+			}
+			if (t == Map || t == Attribute) && count%2 != 0 {
+				return fmt.Errorf("%w: streamed map with an odd number of elements", ErrProtocol)
+			}
+		}
+		for i := int64(0); i < n; i++ {
+			if err := r.skipValue(depth + 1); err != nil {
+				return err
+			}
+		}
+		if t == Attribute {
+			return r.skipValue(depth + 1)
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: unknown type byte %q", ErrProtocol, byte(t))
+}

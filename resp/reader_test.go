@@ -1,0 +1,300 @@
+package resp
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+func read(t *testing.T, in string) Value {
+	t.Helper()
+	for _, one := range []bool{false, true} {
+		var src io.Reader = strings.NewReader(in)
+		if one {
+			src = iotest.OneByteReader(src)
+		}
+		r := NewReaderSize(src, 64, Limits{})
+		v, err := r.Read()
+		if err != nil {
+			t.Fatalf("Read(%q) (one byte at a time: %v): %v", in, one, err)
+		}
+		if r.Buffered() != 0 {
+			t.Fatalf("Read(%q) left %d bytes", in, r.Buffered())
+		}
+		// Skip must consume exactly the same bytes.
+		r2 := NewReaderSize(strings.NewReader(in+":7\r\n"), 64, Limits{})
+		if err := r2.Skip(); err != nil {
+			t.Fatalf("Skip(%q): %v", in, err)
+		}
+		if n, err := r2.Read(); err != nil || n.Int() != 7 {
+			t.Fatalf("after Skip(%q): %#v, %v", in, n, err)
+		}
+		if one {
+			return v
+		}
+	}
+	panic("unreachable")
+}
+
+func TestReadScalars(t *testing.T) {
+	cases := []struct {
+		in   string
+		typ  Type
+		want string
+	}{
+		{"+OK\r\n", SimpleString, "OK"},
+		{"+\r\n", SimpleString, ""},
+		{"-ERR unknown command\r\n", SimpleError, "ERR unknown command"},
+		{":0\r\n", Integer, "0"},
+		{":-9223372036854775808\r\n", Integer, "-9223372036854775808"},
+		{":9223372036854775807\r\n", Integer, "9223372036854775807"},
+		{"$5\r\nhello\r\n", BulkString, "hello"},
+		{"$0\r\n\r\n", BulkString, ""},
+		{"$4\r\na\r\nb\r\n", BulkString, "a\r\nb"},
+		{"#t\r\n", Boolean, "true"},
+		{"#f\r\n", Boolean, "false"},
+		{",3.25\r\n", Double, "3.25"},
+		{",inf\r\n", Double, "inf"},
+		{",-inf\r\n", Double, "-inf"},
+		{",1e+300\r\n", Double, "1e+300"},
+		{"(3492890328409238509324850943850943825024385\r\n", BigNumber, "3492890328409238509324850943850943825024385"},
+		{"!21\r\nSYNTAX invalid syntax\r\n", BulkError, "SYNTAX invalid syntax"},
+		{"=15\r\ntxt:Some string\r\n", Verbatim, "Some string"},
+	}
+	for _, c := range cases {
+		v := read(t, c.in)
+		if v.Type() != c.typ || v.String() != c.want {
+			t.Errorf("Read(%q) = %v %q, want %v %q", c.in, v.Type(), v.String(), c.typ, c.want)
+		}
+	}
+	if v := read(t, ",nan\r\n"); !math.IsNaN(v.Float()) {
+		t.Errorf("nan: %v", v.Float())
+	}
+	if v := read(t, "=15\r\ntxt:Some string\r\n"); v.VerbatimFormat() != "txt" {
+		t.Errorf("verbatim format %q", v.VerbatimFormat())
+	}
+	if v := read(t, "-WRONGTYPE Operation against a key\r\n"); v.Err() == nil || v.Err().(*Error).Code() != "WRONGTYPE" {
+		t.Errorf("error value: %v", v.Err())
+	}
+}
+
+func TestReadNulls(t *testing.T) {
+	for _, in := range []string{"_\r\n", "$-1\r\n", "*-1\r\n"} {
+		if v := read(t, in); !v.IsNull() {
+			t.Errorf("Read(%q) = %#v, want null", in, v)
+		}
+	}
+}
+
+func TestReadAggregates(t *testing.T) {
+	v := read(t, "*3\r\n:1\r\n$3\r\nfoo\r\n*2\r\n+a\r\n_\r\n")
+	if v.Type() != Array || v.Len() != 3 || v.Elems()[0].Int() != 1 || v.Elems()[1].String() != "foo" ||
+		v.Elems()[2].Elems()[0].String() != "a" || !v.Elems()[2].Elems()[1].IsNull() {
+		t.Fatalf("array: %#v", v)
+	}
+	m := read(t, "%2\r\n+first\r\n:1\r\n$6\r\nsecond\r\n#t\r\n")
+	if m.Type() != Map || m.Len() != 2 || m.Elems()[0].String() != "first" || !m.Elems()[3].Bool() {
+		t.Fatalf("map: %#v", m)
+	}
+	s := read(t, "~2\r\n+a\r\n+b\r\n")
+	if s.Type() != Set || s.Len() != 2 {
+		t.Fatalf("set: %#v", s)
+	}
+	p := read(t, ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n")
+	if p.Type() != Push || p.Elems()[2].String() != "hi" {
+		t.Fatalf("push: %#v", p)
+	}
+	if e := read(t, "*0\r\n"); e.Type() != Array || e.Len() != 0 {
+		t.Fatalf("empty array: %#v", e)
+	}
+}
+
+func TestReadAttributes(t *testing.T) {
+	in := "|1\r\n+key-popularity\r\n*2\r\n$1\r\na\r\n,0.1923\r\n*2\r\n:2039123\r\n:9543892\r\n"
+	v := read(t, in)
+	if v.Type() != Array || v.Len() != 2 || v.Elems()[0].Int() != 2039123 {
+		t.Fatalf("value: %#v", v)
+	}
+	a := v.Attrs()
+	if len(a) != 2 || a[0].String() != "key-popularity" || a[1].Elems()[1].Float() != 0.1923 {
+		t.Fatalf("attrs: %#v", a)
+	}
+	// An attribute on a nested element stays on that element.
+	v = read(t, "*2\r\n|1\r\n+ttl\r\n:3600\r\n:1\r\n:2\r\n")
+	if len(v.Attrs()) != 0 || len(v.Elems()[0].Attrs()) != 2 || v.Elems()[0].Int() != 1 {
+		t.Fatalf("nested attrs: %#v", v)
+	}
+}
+
+func TestReadStreamed(t *testing.T) {
+	v := read(t, "$?\r\n;4\r\nHell\r\n;6\r\no worl\r\n;1\r\nd\r\n;0\r\n")
+	if v.String() != "Hello world" {
+		t.Fatalf("streamed string %q", v.String())
+	}
+	v = read(t, "*?\r\n:1\r\n:2\r\n.\r\n")
+	if v.Len() != 2 || v.Elems()[1].Int() != 2 {
+		t.Fatalf("streamed array %#v", v)
+	}
+	v = read(t, "%?\r\n+a\r\n:1\r\n.\r\n")
+	if v.Type() != Map || v.Len() != 1 {
+		t.Fatalf("streamed map %#v", v)
+	}
+}
+
+func TestReadErrors(t *testing.T) {
+	bad := []string{
+		"?\r\n", "+OK\n", ":12a\r\n", ":\r\n", ":99999999999999999999\r\n", "$3\r\nabcd\r\n", "$-2\r\n",
+		"#x\r\n", ",abc\r\n", "(12x\r\n", "_x\r\n", "=3\r\ntxt\r\n", "%-1\r\n", "\r\n",
+	}
+	for _, in := range bad {
+		r := NewReader(strings.NewReader(in), Limits{})
+		if _, err := r.Read(); !errors.Is(err, ErrProtocol) {
+			t.Errorf("Read(%q) error = %v, want ErrProtocol", in, err)
+		}
+		r = NewReader(strings.NewReader(in), Limits{})
+		if err := r.Skip(); err == nil {
+			t.Errorf("Skip(%q) succeeded", in)
+		}
+	}
+	for _, in := range []string{"", "$5\r\nab", "*2\r\n:1\r\n", "+OK"} {
+		r := NewReader(strings.NewReader(in), Limits{})
+		_, err := r.Read()
+		if in == "" && err != io.EOF {
+			t.Errorf("Read(%q) = %v, want EOF", in, err)
+		}
+		if in != "" && err != io.ErrUnexpectedEOF {
+			t.Errorf("Read(%q) = %v, want ErrUnexpectedEOF", in, err)
+		}
+	}
+}
+
+func TestLimits(t *testing.T) {
+	lim := Limits{MaxBulkLen: 10, MaxAggregateLen: 3, MaxDepth: 2, MaxLineLen: 100}
+	for _, in := range []string{
+		"$11\r\n", "*4\r\n", "%4\r\n", "*1\r\n*1\r\n*1\r\n*1\r\n:1\r\n",
+		"+" + strings.Repeat("x", 200) + "\r\n",
+		"$2000000000000\r\n",
+	} {
+		r := NewReaderSize(strings.NewReader(in), 64, lim)
+		if _, err := r.Read(); !errors.Is(err, ErrLimit) {
+			t.Errorf("Read(%.20q) = %v, want ErrLimit", in, err)
+		}
+		r = NewReaderSize(strings.NewReader(in), 64, lim)
+		if err := r.Skip(); !errors.Is(err, ErrLimit) {
+			t.Errorf("Skip(%.20q) = %v, want ErrLimit", in, err)
+		}
+	}
+	// A hostile length within the limits costs only what arrives.
+	r := NewReader(strings.NewReader("*100000000\r\n:1\r\n"), Limits{})
+	if _, err := r.Read(); err != io.ErrUnexpectedEOF {
+		t.Errorf("truncated huge array: %v", err)
+	}
+	r = NewReader(strings.NewReader("$400000000\r\nabc"), Limits{})
+	if _, err := r.Read(); err != io.ErrUnexpectedEOF {
+		t.Errorf("truncated huge bulk: %v", err)
+	}
+}
+
+func TestBufferShrinksAfterLongLine(t *testing.T) {
+	long := "+" + strings.Repeat("y", 100_000) + "\r\n"
+	big := "$300000\r\n" + strings.Repeat("z", 300_000) + "\r\n"
+	r := NewReaderSize(strings.NewReader(long+big+"+OK\r\n"), 1024, Limits{})
+	v, err := r.Read()
+	if err != nil || v.Len() != 100_000 {
+		t.Fatalf("long line: %v %d", err, v.Len())
+	}
+	if r.BufferCap() <= 1024 {
+		t.Fatalf("buffer did not grow for a long line: %d", r.BufferCap())
+	}
+	v, err = r.Read()
+	if err != nil || v.Len() != 300_000 {
+		t.Fatalf("big bulk: %v %d", err, v.Len())
+	}
+	if r.BufferCap() != 1024 {
+		t.Fatalf("buffer is %d bytes after the long line, want 1024", r.BufferCap())
+	}
+	if v, err := r.Read(); err != nil || v.String() != "OK" {
+		t.Fatalf("after: %v %v", v, err)
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	vals := []Value{
+		SimpleStringValue("OK"), ErrorValue("ERR x"), IntValue(-5), StringValue("a\r\nb"), NullValue(),
+		BoolValue(true), FloatValue(1.5), FloatValue(math.Inf(-1)),
+		ArrayValue(IntValue(1), StringValue("x"), ArrayValue()),
+		MapValue(StringValue("k"), IntValue(1)),
+		Value{typ: Set, elems: []Value{StringValue("m")}},
+		Value{typ: Push, elems: []Value{StringValue("message")}},
+		Value{typ: BigNumber, str: []byte("-123456789012345678901234567890")},
+		Value{typ: Verbatim, str: []byte("txt:hello")},
+		Value{typ: BulkError, str: []byte("ERR bulk")},
+		IntValue(7).WithAttrs(StringValue("a"), IntValue(1)),
+	}
+	var buf []byte
+	for _, v := range vals {
+		buf = AppendValue(buf, v, 3)
+	}
+	r := NewReaderSize(bytes.NewReader(buf), 64, Limits{})
+	for _, want := range vals {
+		got, err := r.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.GoString() != want.GoString() {
+			t.Errorf("round trip: got %#v, want %#v", got, want)
+		}
+	}
+	// RESP2 form reads back as the RESP2 equivalents.
+	buf = AppendValue(nil, MapValue(StringValue("k"), BoolValue(true)), 2)
+	if string(buf) != "*2\r\n$1\r\nk\r\n:1\r\n" {
+		t.Errorf("RESP2 map: %q", buf)
+	}
+}
+
+func TestReadAllocations(t *testing.T) {
+	in := strings.Repeat("+OK\r\n:12345\r\n", 1000)
+	r := NewReader(strings.NewReader(in), Limits{})
+	allocs := testing.AllocsPerRun(500, func() {
+		if _, err := r.Read(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("reading +OK / :n allocates %.1f times, want 0", allocs)
+	}
+	bulk := strings.Repeat("$16\r\n0123456789abcdef\r\n", 1000)
+	r = NewReader(strings.NewReader(bulk), Limits{})
+	allocs = testing.AllocsPerRun(500, func() {
+		if _, err := r.Read(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 1 {
+		t.Errorf("reading a bulk string allocates %.1f times, want 1 (the payload)", allocs)
+	}
+}
+
+func TestErrorCode(t *testing.T) {
+	cases := map[string]string{
+		"ERR unknown":                         "ERR",
+		"MOVED 3999 127.0.0.1:6381":           "MOVED",
+		"NOSCRIPT No matching script":         "NOSCRIPT",
+		"WRONGPASS invalid username-password": "WRONGPASS",
+		"lowercase message":                   "",
+		"":                                    "",
+	}
+	for msg, want := range cases {
+		if got := (&Error{Msg: msg}).Code(); got != want {
+			t.Errorf("Code(%q) = %q, want %q", msg, got, want)
+		}
+	}
+	var err error = &Error{Msg: "MOVED 1 x:1"}
+	if !errors.Is(err, &Error{Msg: "MOVED"}) || errors.Is(err, &Error{Msg: "ASK"}) {
+		t.Error("Is does not match by code")
+	}
+}

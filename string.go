@@ -1,0 +1,142 @@
+package redis
+
+import (
+	"context"
+	"time"
+
+	"github.com/respkit/redis/resp"
+)
+
+var (
+	cmdGET  = cmdInfo("GET")
+	cmdSET  = cmdInfo("SET")
+	cmdINCR = cmdInfo("INCR")
+)
+
+func appendGet(b *builder, key string) {
+	b.begin(cmdGET)
+	b.key(key)
+}
+
+// Get returns the GET command: GET key. Since Redis 1.0.0.
+func Get(key string) Command[string] {
+	var b builder
+	appendGet(&b, key)
+	return newCommand(&b, asString)
+}
+
+// Get sends GET key and returns the key's value, or ErrNil when the key
+// does not exist. Since Redis 1.0.0.
+func (c *Client) Get(ctx context.Context, key string) (string, error) {
+	b := getBuilder()
+	appendGet(b, key)
+	return asString(c.exec(ctx, b))
+}
+
+// SetOptions are SET's optional arguments. The zero value sets the value
+// with no expiry and no condition.
+type SetOptions struct {
+	// TTL makes the key expire after this long: EX when it is a whole
+	// number of seconds, PX otherwise. Zero means no expiry; it must not
+	// be negative or below a millisecond.
+	TTL time.Duration
+	// ExpireAt makes the key expire at this time (EXAT, or PXAT when not a
+	// whole second). Zero means none. Conflicts with TTL and KeepTTL.
+	ExpireAt time.Time
+	// KeepTTL keeps the key's current expiry (KEEPTTL, Redis 6.0).
+	KeepTTL bool
+	// NX sets the key only if it does not exist; XX only if it does.
+	NX, XX bool
+}
+
+func appendSet(b *builder, key string, value any, opts []SetOptions) {
+	b.begin(cmdSET)
+	b.key(key)
+	b.arg(value)
+	if len(opts) > 1 {
+		b.fail("at most one SetOptions, got %d", len(opts))
+		return
+	}
+	if len(opts) == 0 {
+		return
+	}
+	o := opts[0]
+	switch {
+	case o.TTL < 0:
+		b.fail("negative TTL %v", o.TTL)
+	case o.TTL > 0 && o.TTL < time.Millisecond:
+		b.fail("TTL %v is below the server's resolution of 1ms", o.TTL)
+	case o.TTL != 0 && !o.ExpireAt.IsZero():
+		b.fail("TTL and ExpireAt both set")
+	case o.KeepTTL && (o.TTL != 0 || !o.ExpireAt.IsZero()):
+		b.fail("KeepTTL conflicts with TTL and ExpireAt")
+	case o.NX && o.XX:
+		b.fail("NX and XX both set")
+	}
+	switch {
+	case o.TTL > 0 && o.TTL%time.Second == 0:
+		b.str("EX")
+		b.int(int64(o.TTL / time.Second))
+	case o.TTL > 0:
+		b.str("PX")
+		b.int(o.TTL.Milliseconds())
+	case !o.ExpireAt.IsZero() && o.ExpireAt.UnixMilli()%1000 == 0:
+		b.str("EXAT")
+		b.int(o.ExpireAt.Unix())
+	case !o.ExpireAt.IsZero():
+		b.str("PXAT")
+		b.int(o.ExpireAt.UnixMilli())
+	case o.KeepTTL:
+		b.str("KEEPTTL")
+	}
+	if o.NX {
+		b.str("NX")
+	}
+	if o.XX {
+		b.str("XX")
+	}
+}
+
+// asSet reads SET's reply: OK, or a null when NX or XX prevented the set.
+func asSet(v resp.Value, err error) (struct{}, error) {
+	return struct{}{}, asOK(v, err)
+}
+
+// Set returns the SET command: SET key value [EX|PX|EXAT|PXAT|KEEPTTL]
+// [NX|XX]. Since Redis 1.0.0.
+func Set(key string, value any, opts ...SetOptions) Command[struct{}] {
+	var b builder
+	appendSet(&b, key, value, opts)
+	return newCommand(&b, asSet)
+}
+
+// Set sends SET key value, with the expiry and condition of opts (at most
+// one). value is a string, []byte, number, bool or
+// encoding.BinaryMarshaler. When NX or XX keeps the value from being set,
+// Set returns ErrNil. Conflicting options are reported before anything is
+// sent. Since Redis 1.0.0.
+func (c *Client) Set(ctx context.Context, key string, value any, opts ...SetOptions) error {
+	b := getBuilder()
+	appendSet(b, key, value, opts)
+	return asOK(c.exec(ctx, b))
+}
+
+func appendIncr(b *builder, key string) {
+	b.begin(cmdINCR)
+	b.key(key)
+}
+
+// Incr returns the INCR command: INCR key. Since Redis 1.0.0.
+func Incr(key string) Command[int64] {
+	var b builder
+	appendIncr(&b, key)
+	return newCommand(&b, asInt64)
+}
+
+// Incr sends INCR key and returns the value after the increment. Since
+// Redis 1.0.0.
+func (c *Client) Incr(ctx context.Context, key string) (int64, error) {
+	b := getBuilder()
+	appendIncr(b, key)
+	return asInt64(c.exec(ctx, b))
+}

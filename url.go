@@ -1,0 +1,149 @@
+package redis
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ParseURL turns a connection URL into Options:
+//
+//	redis://[[username]:password@]host[:port][/db][?param=value&...]
+//	rediss://...   (the same over TLS, verifying the server's certificate)
+//	unix://[[username]:password@]/path/to/socket[?db=N&...]
+//
+// The port defaults to 6379 and the host to localhost. Query parameters:
+// db, protocol (2 or 3), client_name, dial_timeout, read_timeout,
+// write_timeout, pool_timeout, conn_max_idle_time, conn_max_lifetime
+// (durations such as "500ms" or "3s", or a plain number of seconds; -1
+// where the field allows it), pool_size, min_idle_conns, mux_conns and
+// max_attempts. An unknown parameter, a bad value or a db given twice is
+// an error naming it: a typo never silently falls back to a default.
+func ParseURL(rawURL string) (*Options, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("redis: parse URL: %w", err)
+	}
+	o := &Options{}
+	switch u.Scheme {
+	case "redis", "rediss":
+		host, port := u.Hostname(), u.Port()
+		if host == "" {
+			host = "localhost"
+		}
+		if port == "" {
+			port = "6379"
+		} else if p, err := strconv.Atoi(port); err != nil || p <= 0 || p > 65535 {
+			return nil, fmt.Errorf("redis: URL port %q is not a valid port", port)
+		}
+		o.Addr = net.JoinHostPort(host, port)
+		o.Network = "tcp"
+		if u.Scheme == "rediss" {
+			o.TLSConfig = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+		}
+		if path := strings.Trim(u.Path, "/"); path != "" {
+			db, err := strconv.Atoi(path)
+			if err != nil || db < 0 {
+				return nil, fmt.Errorf("redis: URL path %q is not a database number", u.Path)
+			}
+			o.DB = db
+		}
+	case "unix":
+		if u.Path == "" {
+			return nil, fmt.Errorf("redis: unix URL %q has no socket path", rawURL)
+		}
+		o.Addr, o.Network = u.Path, "unix"
+	case "":
+		return nil, fmt.Errorf("redis: URL %q has no scheme (want redis://, rediss:// or unix://)", rawURL)
+	default:
+		return nil, fmt.Errorf("redis: URL scheme %q is not redis, rediss or unix", u.Scheme)
+	}
+	if u.User != nil {
+		o.Username = u.User.Username()
+		o.Password, _ = u.User.Password()
+	}
+	dbInPath := o.DB != 0 || (u.Scheme != "unix" && strings.Trim(u.Path, "/") != "")
+	for name, values := range u.Query() {
+		if len(values) != 1 {
+			return nil, fmt.Errorf("redis: URL parameter %q given %d times", name, len(values))
+		}
+		if err := o.setParam(name, values[0], dbInPath); err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
+}
+
+func (o *Options) setParam(name, value string, dbInPath bool) error {
+	bad := func(want string) error {
+		return fmt.Errorf("redis: URL parameter %s=%q: want %s", name, value, want)
+	}
+	intParam := func(dst *int, minimum int) error {
+		n, err := strconv.Atoi(value)
+		if err != nil || n < minimum {
+			return bad(fmt.Sprintf("an integer >= %d", minimum))
+		}
+		*dst = n
+		return nil
+	}
+	durParam := func(dst *time.Duration, allowNoLimit bool) error {
+		if value == "-1" && allowNoLimit {
+			*dst = -1
+			return nil
+		}
+		if n, err := strconv.ParseFloat(value, 64); err == nil && n >= 0 {
+			*dst = time.Duration(n * float64(time.Second))
+			return nil
+		}
+		d, err := time.ParseDuration(value)
+		if err != nil || d < 0 {
+			if allowNoLimit {
+				return bad(`a duration such as "3s", a number of seconds, or -1 for no limit`)
+			}
+			return bad(`a duration such as "3s" or a number of seconds`)
+		}
+		*dst = d
+		return nil
+	}
+	switch name {
+	case "db":
+		if dbInPath {
+			return fmt.Errorf("redis: URL gives the database both in its path and as db=%s", value)
+		}
+		return intParam(&o.DB, 0)
+	case "protocol":
+		if value != "2" && value != "3" {
+			return bad("2 or 3")
+		}
+		o.Protocol = int(value[0] - '0')
+	case "client_name":
+		o.ClientName = value
+	case "dial_timeout":
+		return durParam(&o.DialTimeout, false)
+	case "read_timeout":
+		return durParam(&o.ReadTimeout, true)
+	case "write_timeout":
+		return durParam(&o.WriteTimeout, true)
+	case "pool_timeout":
+		return durParam(&o.PoolTimeout, false)
+	case "conn_max_idle_time":
+		return durParam(&o.ConnMaxIdleTime, true)
+	case "conn_max_lifetime":
+		return durParam(&o.ConnMaxLifetime, false)
+	case "pool_size":
+		return intParam(&o.PoolSize, 1)
+	case "min_idle_conns":
+		return intParam(&o.MinIdleConns, 0)
+	case "mux_conns":
+		return intParam(&o.MuxConns, 1)
+	case "max_attempts":
+		return intParam(&o.Retry.MaxAttempts, 1)
+	default:
+		return fmt.Errorf("redis: unknown URL parameter %q", name)
+	}
+	return nil
+}
