@@ -327,9 +327,16 @@ func (c *Conn) exchange(ctx context.Context, buf []byte, n int) ([]resp.Value, e
 	return out, nil
 }
 
+// ctxErr attributes a failure to ctx when ctx has ended, or when it is a
+// timeout at or after ctx's deadline (the connection's deadline can fire
+// a moment before the context's own timer).
 func ctxErr(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("%w (%w)", context.Cause(ctx), err)
+	}
+	var ne net.Error
+	if d, ok := ctx.Deadline(); ok && errors.As(err, &ne) && ne.Timeout() && !time.Now().Before(d) {
+		return fmt.Errorf("%w (%w)", context.DeadlineExceeded, err)
 	}
 	return err
 }

@@ -254,8 +254,12 @@ type entry struct {
 	seq uint64 // 1-based position in the write order
 }
 
-// maxKeptBuffer is the largest write buffer kept for reuse.
-const maxKeptBuffer = 256 << 10
+// maxKeptBuffer is the largest write buffer kept for reuse while the
+// connection is busy; idleBuffer is what an idle connection keeps.
+const (
+	maxKeptBuffer = 256 << 10
+	idleBuffer    = 16 << 10
+)
 
 // pipe is one live connection with its writer state, reader and watchdog.
 type pipe struct {
@@ -276,6 +280,7 @@ type pipe struct {
 	replies    atomic.Uint64 // replies read, for the watchdog
 	completed  atomic.Uint64 // seq of the last completed entry
 	writeStart atomic.Int64  // unix nanoseconds when the current write began; 0 when none
+	writes     atomic.Uint64 // writes made, for the watchdog's idle check
 	flush      chan struct{}
 	quit       chan struct{}
 }
@@ -284,9 +289,7 @@ func newPipe(cn *conn.Conn, o *Options) *pipe {
 	p := &pipe{cn: cn, o: o, flush: make(chan struct{}, 1), quit: make(chan struct{})}
 	go p.readLoop()
 	go p.flushLoop()
-	if o.ReadTimeout > 0 || o.WriteTimeout > 0 {
-		go p.watch()
-	}
+	go p.watch()
 	return p
 }
 
@@ -332,9 +335,12 @@ func (p *pipe) write(buf []byte, mark uint64) bool {
 	if p.o.WriteTimeout > 0 {
 		p.writeStart.Store(0)
 	}
+	p.writes.Add(1)
 	p.mu.Lock()
 	if cap(buf) <= maxKeptBuffer {
 		p.spare = buf[:0]
+	} else {
+		p.spare = nil // never the buffer callers are appending to
 	}
 	if err != nil {
 		p.writing = false
@@ -467,6 +473,21 @@ func (p *pipe) fail(err error, batch []entry) {
 	}
 }
 
+// shrinkIdle drops write buffers over idleBuffer while nothing is queued,
+// so an idle connection's resident memory stays small after a burst.
+func (p *pipe) shrinkIdle() {
+	p.mu.Lock()
+	if !p.writing && len(p.wbuf) == 0 {
+		if cap(p.wbuf) > idleBuffer {
+			p.wbuf = nil
+		}
+		if cap(p.spare) > idleBuffer {
+			p.spare = nil
+		}
+	}
+	p.mu.Unlock()
+}
+
 // ErrTimeout is the error waiting callers get when the watchdog finds the
 // connection silent for longer than ReadTimeout or stuck in a write for
 // longer than WriteTimeout.
@@ -481,7 +502,8 @@ func (*timeoutError) Temporary() bool { return true }
 var _ net.Error = (*timeoutError)(nil)
 
 // watch kills the connection when replies are owed but none arrives for
-// ReadTimeout, or a write takes longer than WriteTimeout.
+// ReadTimeout, or a write takes longer than WriteTimeout, and shrinks the
+// write buffers of a connection that has gone idle.
 func (p *pipe) watch() {
 	period := time.Second
 	for _, d := range []time.Duration{p.o.ReadTimeout, p.o.WriteTimeout} {
@@ -493,11 +515,17 @@ func (p *pipe) watch() {
 	t := time.NewTicker(period)
 	defer t.Stop()
 	lastReplies, lastChange := p.replies.Load(), time.Now()
+	lastWrites := p.writes.Load()
 	for {
 		select {
 		case <-p.quit:
 			return
 		case now := <-t.C:
+			if w := p.writes.Load(); w == lastWrites {
+				p.shrinkIdle()
+			} else {
+				lastWrites = w
+			}
 			if ws := p.writeStart.Load(); ws != 0 && p.o.WriteTimeout > 0 && now.Sub(time.Unix(0, ws)) > p.o.WriteTimeout {
 				p.fail(ErrTimeout, nil)
 				return

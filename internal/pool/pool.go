@@ -175,7 +175,7 @@ func (p *Pool) acquire(ctx context.Context) error {
 // usable checks an idle connection's age and, after a long idle spell,
 // its health.
 func (p *Pool) usable(ctx context.Context, cn *conn.Conn) bool {
-	if cn.Broken() || p.expired(cn, time.Now()) {
+	if !cn.Alive() || p.expired(cn, time.Now()) {
 		return false
 	}
 	if p.o.HealthCheckAfter > 0 && time.Since(cn.UsedAt()) >= p.o.HealthCheckAfter {

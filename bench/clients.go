@@ -1,0 +1,261 @@
+package main
+
+// The three clients under comparison, each behind the same small adapter
+// interface, each built with its library's DEFAULT options (only the
+// server address is set). The adapters add nothing per call beyond an
+// interface method call, which costs all three the same.
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/redis/rueidis"
+	redis "github.com/respkit/redis"
+	"github.com/respkit/redis/resp"
+)
+
+// client is one Redis client library as the workloads use it.
+type client interface {
+	// Get returns the value of key.
+	Get(ctx context.Context, key string) (string, error)
+	// Set stores v under key. v carries the value both as a string and
+	// pre-boxed in an interface, so that libraries taking `any` get it
+	// without the harness allocating per call.
+	Set(ctx context.Context, key string, v *value) error
+	// NewPipeline prepares a pipeline of one GET per key, to be run any
+	// number of times by one goroutine.
+	NewPipeline(keys []string) (pipeline, error)
+	Close() error
+}
+
+// pipeline is a prepared batch of GETs.
+type pipeline interface {
+	// Exec sends the batch and waits for every reply. It fails when any
+	// reply is an error.
+	Exec(ctx context.Context) error
+	// Value returns reply i of the last Exec, for verification.
+	Value(i int) (string, error)
+}
+
+// value is a stored value, as a string and pre-boxed in an interface.
+type value struct {
+	s string
+	a any
+}
+
+func newValue(s string) *value { return &value{s: s, a: s} }
+
+// clientSpec describes one client library.
+type clientSpec struct {
+	Name    string // short name used in flags, tables and JSON
+	Module  string // Go module path, for the version in the build info
+	Options string // the options the client is built with
+	Notes   string // how the workloads call it
+	New     func(addr string) (client, error)
+}
+
+// clientSpecs lists the clients in their default order.
+var clientSpecs = []clientSpec{
+	{
+		Name:    "respkit",
+		Module:  "github.com/respkit/redis",
+		Options: "redis.NewClient(&redis.Options{Addr: addr}) (defaults: MuxConns 1, RESP3)",
+		Notes:   "Client.Get / Client.Set; pipe-100 through Transport().DoMulti with 100 prebuilt *redis.Cmd and a reused []resp.Value (no pipeline API yet)",
+		New:     newRespkit,
+	},
+	{
+		Name:    "go-redis",
+		Module:  "github.com/redis/go-redis/v9",
+		Options: "goredis.NewClient(&goredis.Options{Addr: addr}) (defaults: pool of 10 per GOMAXPROCS, RESP3)",
+		Notes:   "Client.Get(...).Result() / Client.Set(..., 0).Err(); pipe-100 with Client.Pipeline(), 100 × Get, Exec (commands built per call: go-redis has no reusable command)",
+		New:     newGoRedis,
+	},
+	{
+		Name:    "rueidis",
+		Module:  "github.com/redis/rueidis",
+		Options: "rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{addr}}) (defaults: auto-pipelining, client tracking OPTIN)",
+		Notes:   "Do(B().Get().Key(k).Build()).ToString() / Do(B().Set()...).Error(); pipe-100 with DoMulti over 100 commands built once and Pin()ned (rueidis' documented way to reuse commands)",
+		New:     newRueidis,
+	},
+}
+
+// moduleVersion returns the version of module path in this binary's
+// build info ("(replaced)" for a replace directive pointing at a directory).
+func moduleVersion(path string) string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	for _, m := range bi.Deps {
+		if m.Path != path {
+			continue
+		}
+		if m.Replace != nil {
+			if m.Replace.Version == "" {
+				return "local (replace => " + m.Replace.Path + ")"
+			}
+			return m.Replace.Version
+		}
+		return m.Version
+	}
+	return "unknown"
+}
+
+// ---- respkit (this module) ----
+
+type respkitClient struct{ c *redis.Client }
+
+func newRespkit(addr string) (client, error) {
+	return respkitClient{c: redis.NewClient(&redis.Options{Addr: addr})}, nil
+}
+
+func (r respkitClient) Get(ctx context.Context, key string) (string, error) {
+	return r.c.Get(ctx, key)
+}
+
+func (r respkitClient) Set(ctx context.Context, key string, v *value) error {
+	return r.c.Set(ctx, key, v.a)
+}
+
+func (r respkitClient) NewPipeline(keys []string) (pipeline, error) {
+	return respkitPipelineGets(r.c, keys)
+}
+
+func (r respkitClient) Close() error { return r.c.Close() }
+
+// respkitPipelineGets is the adapter standing in for the pipeline API the
+// client does not have yet: it builds one *redis.Cmd per key once and runs
+// them with Transport().DoMulti into a reused reply slice. Swap its body
+// for the real pipeline API when there is one.
+func respkitPipelineGets(c *redis.Client, keys []string) (pipeline, error) {
+	p := &respkitPipeline{t: c.Transport(), cmds: make([]*redis.Cmd, len(keys)), out: make([]resp.Value, len(keys))}
+	for i, k := range keys {
+		cmd, err := redis.NewCmd("GET", k)
+		if err != nil {
+			return nil, err
+		}
+		p.cmds[i] = cmd
+	}
+	return p, nil
+}
+
+type respkitPipeline struct {
+	t    redis.Transport
+	cmds []*redis.Cmd
+	out  []resp.Value
+}
+
+func (p *respkitPipeline) Exec(ctx context.Context) error {
+	if err := p.t.DoMulti(ctx, p.cmds, p.out); err != nil {
+		return err
+	}
+	for i := range p.out {
+		if p.out[i].IsError() {
+			return p.out[i].Err()
+		}
+	}
+	return nil
+}
+
+func (p *respkitPipeline) Value(i int) (string, error) {
+	v := p.out[i]
+	if v.IsError() {
+		return "", v.Err()
+	}
+	if v.Type() != resp.BulkString {
+		return "", fmt.Errorf("reply %d is %v, not a bulk string", i, v.Type())
+	}
+	return v.String(), nil
+}
+
+// ---- go-redis ----
+
+type goRedisClient struct{ c *goredis.Client }
+
+func newGoRedis(addr string) (client, error) {
+	return goRedisClient{c: goredis.NewClient(&goredis.Options{Addr: addr})}, nil
+}
+
+func (g goRedisClient) Get(ctx context.Context, key string) (string, error) {
+	return g.c.Get(ctx, key).Result()
+}
+
+func (g goRedisClient) Set(ctx context.Context, key string, v *value) error {
+	return g.c.Set(ctx, key, v.a, 0).Err()
+}
+
+func (g goRedisClient) NewPipeline(keys []string) (pipeline, error) {
+	return &goRedisPipeline{c: g.c, keys: keys, cmds: make([]*goredis.StringCmd, len(keys))}, nil
+}
+
+func (g goRedisClient) Close() error { return g.c.Close() }
+
+type goRedisPipeline struct {
+	c    *goredis.Client
+	keys []string
+	cmds []*goredis.StringCmd
+}
+
+func (p *goRedisPipeline) Exec(ctx context.Context) error {
+	pipe := p.c.Pipeline()
+	for i, k := range p.keys {
+		p.cmds[i] = pipe.Get(ctx, k)
+	}
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
+func (p *goRedisPipeline) Value(i int) (string, error) { return p.cmds[i].Result() }
+
+// ---- rueidis ----
+
+type rueidisClient struct{ c rueidis.Client }
+
+func newRueidis(addr string) (client, error) {
+	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{addr}})
+	if err != nil {
+		return nil, err
+	}
+	return rueidisClient{c: c}, nil
+}
+
+func (r rueidisClient) Get(ctx context.Context, key string) (string, error) {
+	return r.c.Do(ctx, r.c.B().Get().Key(key).Build()).ToString()
+}
+
+func (r rueidisClient) Set(ctx context.Context, key string, v *value) error {
+	return r.c.Do(ctx, r.c.B().Set().Key(key).Value(v.s).Build()).Error()
+}
+
+func (r rueidisClient) NewPipeline(keys []string) (pipeline, error) {
+	p := &rueidisPipeline{c: r.c, cmds: make(rueidis.Commands, len(keys))}
+	for i, k := range keys {
+		p.cmds[i] = r.c.B().Get().Key(k).Build().Pin()
+	}
+	return p, nil
+}
+
+func (r rueidisClient) Close() error {
+	r.c.Close()
+	return nil
+}
+
+type rueidisPipeline struct {
+	c    rueidis.Client
+	cmds rueidis.Commands
+	res  []rueidis.RedisResult
+}
+
+func (p *rueidisPipeline) Exec(ctx context.Context) error {
+	p.res = p.c.DoMulti(ctx, p.cmds...)
+	for i := range p.res {
+		if err := p.res[i].Error(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *rueidisPipeline) Value(i int) (string, error) { return p.res[i].ToString() }

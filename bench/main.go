@@ -1,0 +1,648 @@
+// Command bench compares github.com/respkit/redis with go-redis and
+// rueidis, each with its default options, against one real redis-server.
+//
+//	go run .                                   # start a server, run everything, write bench-results.json and .png
+//	go run . -rounds 2 -duration 300ms         # quick look
+//	go run . -server 127.0.0.1:6379 -ctx both  # an existing server; both context modes
+//	go run . -workloads seq-get,pipe-100 -clients respkit,rueidis
+//	go run . chart -in bench-results.json -out chart.png
+//
+// Clients are interleaved round by round (A B C, B C A, C A B, ...) so that
+// machine noise hits all of them alike; each workload reports the median
+// ops/s of the rounds, the min–max spread, p50/p99 per-call latency,
+// allocs/op, B/op, client CPU µs/op, the ratio to the best client, and the
+// per-round paired ratios of our client against each other one.
+// redis-benchmark on the same server gives the ceiling. See README.md.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/respkit/redis/redistest"
+)
+
+// ourClient is the client the paired ratios are about.
+const ourClient = "respkit"
+
+// Report is everything a run measured; it is what -json writes and what
+// the chart is drawn from.
+type Report struct {
+	Meta      Meta              `json:"meta"`
+	Ceiling   []Ceiling         `json:"ceiling"`
+	Results   []Result          `json:"results"`
+	Paired    []Paired          `json:"paired"`
+	Workloads []WorkloadSummary `json:"workloads"`
+}
+
+// Meta describes the run.
+type Meta struct {
+	Date             string                 `json:"date"`
+	CommandLine      string                 `json:"command_line"`
+	GoVersion        string                 `json:"go_version"`
+	GOOS             string                 `json:"goos"`
+	GOARCH           string                 `json:"goarch"`
+	NumCPU           int                    `json:"num_cpu"`
+	GOMAXPROCS       int                    `json:"gomaxprocs"`
+	CPUModel         string                 `json:"cpu_model"`
+	Server           string                 `json:"server"`
+	RedisVersion     string                 `json:"redis_version"`
+	Rounds           int                    `json:"rounds"`
+	DurationPerRound string                 `json:"duration_per_round"`
+	Warmup           string                 `json:"warmup"`
+	Modes            []string               `json:"ctx_modes"`
+	Spread           string                 `json:"spread"`
+	Latency          string                 `json:"latency"`
+	Ours             string                 `json:"ours"`
+	Clients          []ClientInfo           `json:"clients"`
+	Workloads        []WorkloadInfo         `json:"workload_descriptions"`
+	CtxOverhead      map[string]CtxOverhead `json:"ctx_overhead"`
+	ElapsedSeconds   float64                `json:"elapsed_seconds"`
+}
+
+// ClientInfo names a client library and how it was used.
+type ClientInfo struct {
+	Name    string `json:"name"`
+	Module  string `json:"module"`
+	Version string `json:"version"`
+	Options string `json:"options"`
+	Notes   string `json:"notes"`
+}
+
+// WorkloadInfo describes a workload.
+type WorkloadInfo struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Goroutines  int    `json:"goroutines"`
+	OpsPerCall  int    `json:"ops_per_call"`
+}
+
+// CtxOverhead is what the harness's own per-call context costs.
+type CtxOverhead struct {
+	AllocsPerCall float64 `json:"allocs_per_call"`
+	BytesPerCall  float64 `json:"bytes_per_call"`
+	NsPerCall     float64 `json:"ns_per_call"`
+}
+
+// Ceiling is one redis-benchmark run.
+type Ceiling struct {
+	Name      string  `json:"name"`
+	Command   string  `json:"command"`
+	OpsPerSec float64 `json:"ops_per_sec"`
+	Output    string  `json:"output"`
+}
+
+// Result is one client on one workload in one context mode.
+type Result struct {
+	Mode           string    `json:"ctx_mode"`
+	Workload       string    `json:"workload"`
+	Client         string    `json:"client"`
+	Goroutines     int       `json:"goroutines"`
+	OpsPerCall     int       `json:"ops_per_call"`
+	OpsPerSec      float64   `json:"ops_per_sec_median"`
+	OpsPerSecMin   float64   `json:"ops_per_sec_min"`
+	OpsPerSecMax   float64   `json:"ops_per_sec_max"`
+	RoundOpsPerSec []float64 `json:"round_ops_per_sec"`
+	P50Ns          float64   `json:"p50_ns"`
+	P99Ns          float64   `json:"p99_ns"`
+	P999Ns         float64   `json:"p999_ns"`
+	LatencyCalls   uint64    `json:"latency_calls"`
+	TotalOps       int64     `json:"total_ops"`
+	AllocsPerOp    float64   `json:"allocs_per_op"`
+	BytesPerOp     float64   `json:"bytes_per_op"`
+	CPUMicrosPerOp float64   `json:"cpu_us_per_op"`
+	RatioToBest    float64   `json:"ratio_to_best"`
+}
+
+// Paired is ours ÷ other's ops/s, round by round.
+type Paired struct {
+	Mode        string    `json:"ctx_mode"`
+	Workload    string    `json:"workload"`
+	Ours        string    `json:"ours"`
+	Other       string    `json:"other"`
+	MedianRatio float64   `json:"median_ratio"`
+	RoundRatios []float64 `json:"round_ratios"`
+}
+
+// WorkloadSummary is a workload's best client and its share of the ceiling.
+type WorkloadSummary struct {
+	Mode            string             `json:"ctx_mode"`
+	Workload        string             `json:"workload"`
+	Best            string             `json:"best_client"`
+	BestOpsPerSec   float64            `json:"best_ops_per_sec"`
+	CeilingFraction map[string]float64 `json:"ceiling_fraction"`
+}
+
+// Modes returns the context modes present, in run order.
+func (r *Report) Modes() []string {
+	var out []string
+	for _, x := range r.Results {
+		if !slices.Contains(out, x.Mode) {
+			out = append(out, x.Mode)
+		}
+	}
+	return out
+}
+
+// WorkloadNames returns the workloads present in mode, in run order.
+func (r *Report) WorkloadNames(mode string) []string {
+	var out []string
+	for _, x := range r.Results {
+		if x.Mode == mode && !slices.Contains(out, x.Workload) {
+			out = append(out, x.Workload)
+		}
+	}
+	return out
+}
+
+// ClientNames returns the clients present, in table order.
+func (r *Report) ClientNames() []string {
+	var out []string
+	for _, x := range r.Results {
+		if !slices.Contains(out, x.Client) {
+			out = append(out, x.Client)
+		}
+	}
+	return out
+}
+
+// FindResult returns the row for (mode, workload, client), or nil.
+func (r *Report) FindResult(mode, wl, cl string) *Result {
+	for i := range r.Results {
+		x := &r.Results[i]
+		if x.Mode == mode && x.Workload == wl && x.Client == cl {
+			return x
+		}
+	}
+	return nil
+}
+
+// FindPaired returns ours ÷ other for (mode, workload), or nil.
+func (r *Report) FindPaired(mode, wl, other string) *Paired {
+	for i := range r.Paired {
+		p := &r.Paired[i]
+		if p.Mode == mode && p.Workload == wl && p.Other == other {
+			return p
+		}
+	}
+	return nil
+}
+
+// env is the state shared by the whole run.
+type env struct {
+	addr     string
+	data     *dataset
+	rounds   int
+	duration time.Duration
+	warmup   time.Duration
+	runner   runner
+	quiet    bool
+}
+
+func (e *env) logf(format string, args ...any) {
+	if !e.quiet {
+		fmt.Fprintf(os.Stderr, format+"\n", args...)
+	}
+}
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "chart" {
+		os.Exit(chartMain(os.Args[2:]))
+	}
+	fs := flag.NewFlagSet("bench", flag.ExitOnError)
+	rounds := fs.Int("rounds", 5, "rounds per workload; clients are interleaved A B C, B C A, ... round by round")
+	duration := fs.Duration("duration", time.Second, "timed duration per client per round")
+	warmup := fs.Duration("warmup", 200*time.Millisecond, "untimed warm-up per client per workload (0 for none)")
+	server := fs.String("server", "", "address of an existing redis-server (host:port); default: start one with redistest")
+	jsonPath := fs.String("json", "bench-results.json", "where to write the JSON results (\"\" for nowhere)")
+	pngPath := fs.String("png", "bench-results.png", "where to write the PNG chart (\"\" for none)")
+	ctxMode := fs.String("ctx", ctxBackground, "context per call: background, deadline (context.WithTimeout(ctx, 5s) per call) or both")
+	ctxTimeout := fs.Bool("ctx-timeout", false, "shorthand for -ctx=deadline")
+	wlFilter := fs.String("workloads", "", "comma-separated workloads to run (default all: "+workloadNames()+")")
+	clFilter := fs.String("clients", "", "comma-separated clients to run (default all: "+clientNames()+")")
+	ceiling := fs.Bool("ceiling", true, "run redis-benchmark -P 1 and -P 16 as the server's ceiling")
+	quiet := fs.Bool("q", false, "no progress lines on stderr")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: go run . [flags]\n       go run . chart -in bench-results.json -out chart.png\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	fs.Parse(os.Args[1:])
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "bench: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		os.Exit(2)
+	}
+
+	var modes []string
+	if *ctxTimeout {
+		*ctxMode = ctxDeadline
+	}
+	switch *ctxMode {
+	case ctxBackground, ctxDeadline:
+		modes = []string{*ctxMode}
+	case "both":
+		modes = []string{ctxBackground, ctxDeadline}
+	default:
+		fatalf("-ctx must be background, deadline or both, not %q", *ctxMode)
+	}
+	wls, err := pickWorkloads(*wlFilter)
+	if err != nil {
+		fatalf("%v", err)
+	}
+	specs, err := pickClients(*clFilter)
+	if err != nil {
+		fatalf("%v", err)
+	}
+	if *rounds < 1 || *duration <= 0 {
+		fatalf("-rounds must be at least 1 and -duration positive")
+	}
+	e := &env{rounds: *rounds, duration: *duration, warmup: *warmup, quiet: *quiet, data: newDataset()}
+	if err := run(e, *server, modes, wls, specs, *ceiling, *jsonPath, *pngPath); err != nil {
+		fatalf("%v", err)
+	}
+}
+
+func fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+func workloadNames() string {
+	var n []string
+	for _, w := range allWorkloads {
+		n = append(n, w.Name)
+	}
+	return strings.Join(n, ",")
+}
+
+func clientNames() string {
+	var n []string
+	for _, c := range clientSpecs {
+		n = append(n, c.Name)
+	}
+	return strings.Join(n, ",")
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func pickWorkloads(filter string) ([]*workload, error) {
+	names := splitList(filter)
+	if len(names) == 0 {
+		return allWorkloads, nil
+	}
+	var out []*workload
+	for _, w := range allWorkloads { // keep the canonical order
+		if slices.Contains(names, w.Name) {
+			out = append(out, w)
+		}
+	}
+	for _, n := range names {
+		if !slices.ContainsFunc(allWorkloads, func(w *workload) bool { return w.Name == n }) {
+			return nil, fmt.Errorf("unknown workload %q (have %s)", n, workloadNames())
+		}
+	}
+	return out, nil
+}
+
+func pickClients(filter string) ([]clientSpec, error) {
+	names := splitList(filter)
+	if len(names) == 0 {
+		return clientSpecs, nil
+	}
+	var out []clientSpec
+	for _, c := range clientSpecs {
+		if slices.Contains(names, c.Name) {
+			out = append(out, c)
+		}
+	}
+	for _, n := range names {
+		if !slices.ContainsFunc(clientSpecs, func(c clientSpec) bool { return c.Name == n }) {
+			return nil, fmt.Errorf("unknown client %q (have %s)", n, clientNames())
+		}
+	}
+	return out, nil
+}
+
+// run is the whole benchmark: server, data, ceiling, workloads, output.
+func run(e *env, server string, modes []string, wls []*workload, specs []clientSpec, ceiling bool, jsonPath, pngPath string) error {
+	began := time.Now()
+	serverDesc := server
+	if server == "" {
+		srv, err := redistest.StartServer(redistest.Config{})
+		if err != nil {
+			return fmt.Errorf("start redis-server: %w", err)
+		}
+		defer srv.Close()
+		// On ^C or SIGTERM, stop our server (by its PID, through
+		// redistest) before exiting.
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		go func() {
+			s := <-sig
+			srv.Close()
+			fmt.Fprintf(os.Stderr, "bench: %v: server stopped\n", s)
+			os.Exit(130)
+		}()
+		server = srv.Addr()
+		serverDesc = fmt.Sprintf("redistest.StartServer (pid %d) on %s", srv.PID(), server)
+	}
+	e.addr = server
+	e.logf("bench: server %s", serverDesc)
+
+	version, err := redisVersion(server)
+	if err != nil {
+		return fmt.Errorf("server %s: %w", server, err)
+	}
+	keys, vals := e.data.pairs()
+	keys, vals = append(keys, "key:__rand_int__"), append(vals, e.data.smallVals[0]) // what redis-benchmark -t get reads
+	if err := rawSet(server, keys, vals); err != nil {
+		return fmt.Errorf("pre-populate: %w", err)
+	}
+	e.logf("bench: stored %d keys (%s*)", len(keys), keyPrefix)
+
+	rep := &Report{Meta: Meta{
+		Date:             began.Format(time.RFC3339),
+		CommandLine:      commandLine(),
+		GoVersion:        runtime.Version(),
+		GOOS:             runtime.GOOS,
+		GOARCH:           runtime.GOARCH,
+		NumCPU:           runtime.NumCPU(),
+		GOMAXPROCS:       runtime.GOMAXPROCS(0),
+		CPUModel:         cpuModel(),
+		Server:           serverDesc,
+		RedisVersion:     version,
+		Rounds:           e.rounds,
+		DurationPerRound: e.duration.String(),
+		Warmup:           e.warmup.String(),
+		Modes:            modes,
+		Spread:           "min–max of the per-round ops/s",
+		Latency:          "per call (one pipeline of 100 for pipe-100), all rounds pooled, log-bucket histogram (~3% resolution), including the per-call context in deadline mode",
+		Ours:             ourClient,
+		CtxOverhead:      map[string]CtxOverhead{ctxDeadline: measureCtxOverhead()},
+	}}
+	for _, s := range specs {
+		rep.Meta.Clients = append(rep.Meta.Clients, ClientInfo{Name: s.Name, Module: s.Module, Version: moduleVersion(s.Module), Options: s.Options, Notes: s.Notes})
+	}
+	for _, w := range wls {
+		rep.Meta.Workloads = append(rep.Meta.Workloads, WorkloadInfo{Name: w.Name, Description: w.Desc, Goroutines: w.Goroutines, OpsPerCall: w.OpsPerCall})
+	}
+
+	if ceiling {
+		host, port, err := net.SplitHostPort(server)
+		if err != nil {
+			return err
+		}
+		for _, c := range []struct {
+			name string
+			n, p int
+		}{{"P1", 200000, 1}, {"P16", 2000000, 16}} {
+			args := []string{"-h", host, "-p", port, "-q", "-t", "get", "-n", strconv.Itoa(c.n), "-c", "50", "-P", strconv.Itoa(c.p)}
+			res, err := redisBenchmark(args)
+			if err != nil {
+				return err
+			}
+			res.Name = c.name
+			e.logf("bench: ceiling %s: %s ops/s (%s)", c.name, humanOps(res.OpsPerSec), res.Command)
+			rep.Ceiling = append(rep.Ceiling, res)
+		}
+	}
+
+	for _, mode := range modes {
+		for _, wl := range wls {
+			e.logf("bench: ctx=%s %s (%s)", mode, wl.Name, wl.Desc)
+			runs, err := runWorkload(e, wl, mode, specs)
+			if err != nil {
+				return err
+			}
+			res, paired, sum := summarize(mode, wl, runs, ourClient, rep.Ceiling)
+			rep.Results = append(rep.Results, res...)
+			rep.Paired = append(rep.Paired, paired...)
+			rep.Workloads = append(rep.Workloads, sum)
+		}
+	}
+	rep.Meta.ElapsedSeconds = time.Since(began).Seconds()
+
+	printReport(os.Stdout, rep)
+	if jsonPath != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(jsonPath, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+		fmt.Printf("\nJSON written to %s\n", jsonPath)
+	}
+	if pngPath != "" {
+		if err := writeChart(rep, pngPath); err != nil {
+			return fmt.Errorf("chart: %w", err)
+		}
+		fmt.Printf("chart written to %s\n", pngPath)
+	}
+	fmt.Printf("total time %.0fs\n", rep.Meta.ElapsedSeconds)
+	return nil
+}
+
+// commandLine is how this run was invoked, for the report and the chart.
+func commandLine() string {
+	args := []string{"go run ."}
+	for _, a := range os.Args[1:] {
+		if strings.ContainsAny(a, " \t'\"") {
+			a = strconv.Quote(a)
+		}
+		args = append(args, a)
+	}
+	return strings.Join(args, " ")
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+// measureCtxOverhead measures what context.WithTimeout + cancel costs by
+// itself, the harness's share of every call in deadline mode.
+func measureCtxOverhead() CtxOverhead {
+	const n = 200000
+	bg := context.Background()
+	runtime.GC()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	t0 := time.Now()
+	for range n {
+		_, cancel := context.WithTimeout(bg, callTimeout)
+		cancel()
+	}
+	el := time.Since(t0)
+	runtime.ReadMemStats(&m1)
+	return CtxOverhead{
+		AllocsPerCall: float64(m1.Mallocs-m0.Mallocs) / n,
+		BytesPerCall:  float64(m1.TotalAlloc-m0.TotalAlloc) / n,
+		NsPerCall:     float64(el.Nanoseconds()) / n,
+	}
+}
+
+// ---- Raw RESP, independent of the three clients under test ----
+
+// rawConn is a bare connection speaking RESP2, used to store the data set
+// and to read the server version without trusting any client under test.
+type rawConn struct {
+	c  net.Conn
+	rd *bufio.Reader
+	wr *bufio.Writer
+}
+
+func dialRaw(addr string) (*rawConn, error) {
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	c.SetDeadline(time.Now().Add(60 * time.Second))
+	return &rawConn{c: c, rd: bufio.NewReaderSize(c, 64<<10), wr: bufio.NewWriterSize(c, 64<<10)}, nil
+}
+
+func (r *rawConn) write(args ...string) {
+	fmt.Fprintf(r.wr, "*%d\r\n", len(args))
+	for _, a := range args {
+		fmt.Fprintf(r.wr, "$%d\r\n", len(a))
+		r.wr.WriteString(a)
+		r.wr.WriteString("\r\n")
+	}
+}
+
+// reply reads one simple reply: +status, -error, :int or $bulk.
+func (r *rawConn) reply() (string, error) {
+	line, err := r.rd.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	line = strings.TrimSuffix(line, "\r\n")
+	if line == "" {
+		return "", errors.New("empty reply line")
+	}
+	switch line[0] {
+	case '+', ':':
+		return line[1:], nil
+	case '-':
+		return "", errors.New(line[1:])
+	case '$':
+		n, err := strconv.Atoi(line[1:])
+		if err != nil || n < 0 {
+			return "", fmt.Errorf("bad bulk header %q", line)
+		}
+		b := make([]byte, n+2)
+		if _, err := io.ReadFull(r.rd, b); err != nil {
+			return "", err
+		}
+		return string(b[:n]), nil
+	}
+	return "", fmt.Errorf("unexpected reply %q", line)
+}
+
+// rawSet stores keys[i] = vals[i], pipelined, and checks every +OK.
+func rawSet(addr string, keys, vals []string) error {
+	r, err := dialRaw(addr)
+	if err != nil {
+		return err
+	}
+	defer r.c.Close()
+	for i := range keys {
+		r.write("SET", keys[i], vals[i])
+	}
+	if err := r.wr.Flush(); err != nil {
+		return err
+	}
+	for i := range keys {
+		s, err := r.reply()
+		if err != nil {
+			return fmt.Errorf("SET %s: %w", keys[i], err)
+		}
+		if s != "OK" {
+			return fmt.Errorf("SET %s: %q", keys[i], s)
+		}
+	}
+	return nil
+}
+
+// redisVersion returns the server's redis_version from INFO server.
+func redisVersion(addr string) (string, error) {
+	r, err := dialRaw(addr)
+	if err != nil {
+		return "", err
+	}
+	defer r.c.Close()
+	r.write("INFO", "server")
+	if err := r.wr.Flush(); err != nil {
+		return "", err
+	}
+	info, err := r.reply()
+	if err != nil {
+		return "", err
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "redis_version:"); ok {
+			return v, nil
+		}
+	}
+	return "unknown", nil
+}
+
+var benchLine = regexp.MustCompile(`GET: ([0-9.]+) requests per second`)
+
+// redisBenchmark runs redis-benchmark with args and parses the GET rate.
+func redisBenchmark(args []string) (Ceiling, error) {
+	bin, err := exec.LookPath("redis-benchmark")
+	if err != nil {
+		return Ceiling{}, fmt.Errorf("redis-benchmark not found (install redis-tools, or pass -ceiling=false): %w", err)
+	}
+	cmd := exec.Command(bin, args...)
+	out, err := cmd.CombinedOutput()
+	c := Ceiling{Command: "redis-benchmark " + strings.Join(args, " ")}
+	// -q prints progress lines separated by \r; keep the final one.
+	text := string(out)
+	if i := strings.LastIndexByte(text, '\r'); i >= 0 {
+		text = text[i+1:]
+	}
+	c.Output = strings.TrimSpace(text)
+	if err != nil {
+		return c, fmt.Errorf("%s: %w: %s", c.Command, err, c.Output)
+	}
+	m := benchLine.FindAllStringSubmatch(string(out), -1)
+	if len(m) == 0 {
+		return c, fmt.Errorf("%s: no GET rate in output %q", c.Command, c.Output)
+	}
+	c.OpsPerSec, _ = strconv.ParseFloat(m[len(m)-1][1], 64)
+	return c, nil
+}

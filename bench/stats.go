@@ -1,0 +1,227 @@
+package main
+
+// Statistics and the printed tables: the latency histogram, medians and
+// spreads of per-round results, and the text report.
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"math/bits"
+	"slices"
+	"strings"
+	"text/tabwriter"
+)
+
+// Latency histogram: log-linear buckets over nanoseconds. Values below
+// histLinear get a bucket each; above, every power of two is split into
+// histSub buckets, so a bucket is at most 1/32 (~3%) of its value wide.
+// Recording is a few shifts and an increment: no allocation, no lock (each
+// worker goroutine has its own histogram; they are merged after a run).
+const (
+	histLinear  = 64
+	histSub     = 32
+	histBuckets = histLinear + 58*histSub
+)
+
+type hist struct {
+	counts [histBuckets]uint64
+	n      uint64
+}
+
+func bucketOf(v uint64) int {
+	if v < histLinear {
+		return int(v)
+	}
+	shift := bits.Len64(v) - 6 // keep the top 6 bits: 1 + 5 for the sub-bucket
+	top := v >> uint(shift)    // in [32, 63]
+	return histLinear + (shift-1)*histSub + int(top-32)
+}
+
+// bucketMid returns the middle of bucket i, in nanoseconds.
+func bucketMid(i int) float64 {
+	if i < histLinear {
+		return float64(i)
+	}
+	k := i - histLinear
+	shift := k/histSub + 1
+	top := float64(k%histSub + 32)
+	return (top + 0.5) * math.Ldexp(1, shift)
+}
+
+func (h *hist) record(ns int64) {
+	if ns < 0 {
+		ns = 0
+	}
+	h.counts[bucketOf(uint64(ns))]++
+	h.n++
+}
+
+func (h *hist) merge(o *hist) {
+	for i, c := range o.counts {
+		h.counts[i] += c
+	}
+	h.n += o.n
+}
+
+func (h *hist) reset() { *h = hist{} }
+
+// quantile returns the q-quantile (0 < q <= 1) in nanoseconds, or 0 for an
+// empty histogram.
+func (h *hist) quantile(q float64) float64 {
+	if h.n == 0 {
+		return 0
+	}
+	target := uint64(math.Ceil(q * float64(h.n)))
+	target = max(target, 1)
+	var cum uint64
+	for i, c := range h.counts {
+		cum += c
+		if cum >= target {
+			return bucketMid(i)
+		}
+	}
+	return bucketMid(histBuckets - 1)
+}
+
+// median returns the median of xs (the mean of the middle two for an even
+// count), or 0 when xs is empty.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// humanOps formats an ops/s figure: 987, 45.1k, 1.23M.
+func humanOps(x float64) string {
+	switch {
+	case x >= 1e6:
+		return fmt.Sprintf("%.2fM", x/1e6)
+	case x >= 1e4:
+		return fmt.Sprintf("%.1fk", x/1e3)
+	case x >= 1e3:
+		return fmt.Sprintf("%.2fk", x/1e3)
+	}
+	return fmt.Sprintf("%.0f", x)
+}
+
+// humanNs formats a latency in nanoseconds.
+func humanNs(ns float64) string {
+	switch {
+	case ns >= 1e9:
+		return fmt.Sprintf("%.2fs", ns/1e9)
+	case ns >= 1e6:
+		return fmt.Sprintf("%.2fms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.1fµs", ns/1e3)
+	}
+	return fmt.Sprintf("%.0fns", ns)
+}
+
+// printReport writes the text tables of rep to w.
+func printReport(w io.Writer, rep *Report) {
+	m := rep.Meta
+	fmt.Fprintf(w, "\nrespkit/redis client comparison — %s\n", m.Date)
+	fmt.Fprintf(w, "machine: %s/%s, %d CPUs (GOMAXPROCS %d), %s, %s\n", m.GOOS, m.GOARCH, m.NumCPU, m.GOMAXPROCS, m.CPUModel, m.GoVersion)
+	fmt.Fprintf(w, "server:  %s, redis %s\n", m.Server, m.RedisVersion)
+	fmt.Fprintf(w, "command: %s\n", m.CommandLine)
+	var cl []string
+	for _, c := range m.Clients {
+		cl = append(cl, c.Name+" "+c.Version)
+	}
+	fmt.Fprintf(w, "clients: %s (default options)\n", strings.Join(cl, ", "))
+	fmt.Fprintf(w, "method:  %d rounds × %s per client per round (+%s warm-up per client and workload), clients interleaved A B C, B C A, C A B, ...\n",
+		m.Rounds, m.DurationPerRound, m.Warmup)
+	fmt.Fprintf(w, "         ops/s = median of rounds; spread = %s; p50/p99 = %s;\n", m.Spread, m.Latency)
+	fmt.Fprintf(w, "         allocs/op, B/op = runtime.MemStats deltas ÷ ops; CPU µs/op = getrusage(RUSAGE_SELF) user+sys ÷ ops (client process only); ×best = ops/s ÷ best client's\n")
+
+	for _, mode := range rep.Modes() {
+		fmt.Fprintf(w, "\n== ctx=%s: %s\n", mode, modeDoc(mode))
+		if oh, ok := m.CtxOverhead[mode]; ok && mode == ctxDeadline {
+			fmt.Fprintf(w, "   (the harness's WithTimeout+cancel alone costs %.1f allocs, %.0f B, %.0f ns per call; included in every client's figures below)\n",
+				oh.AllocsPerCall, oh.BytesPerCall, oh.NsPerCall)
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "workload\tclient\tops/s\tspread (min–max)\tp50\tp99\tallocs/op\tB/op\tCPU µs/op\t×best\t")
+		last := ""
+		for _, r := range rep.Results {
+			if r.Mode != mode {
+				continue
+			}
+			wl := r.Workload
+			if wl == last {
+				wl = ""
+			}
+			last = r.Workload
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s–%s\t%s\t%s\t%.2f\t%.0f\t%.2f\t%.2f\t\n",
+				wl, r.Client, humanOps(r.OpsPerSec), humanOps(r.OpsPerSecMin), humanOps(r.OpsPerSecMax),
+				humanNs(r.P50Ns), humanNs(r.P99Ns), r.AllocsPerOp, r.BytesPerOp, r.CPUMicrosPerOp, r.RatioToBest)
+		}
+		tw.Flush()
+
+		// Paired per-round ratios.
+		var others []string
+		for _, p := range rep.Paired {
+			if p.Mode == mode && !slices.Contains(others, p.Other) {
+				others = append(others, p.Other)
+			}
+		}
+		if len(others) > 0 {
+			fmt.Fprintf(w, "\n   paired per-round ratios, %s ops/s ÷ other's in the same round: median of rounds [min–max]\n", rep.Meta.Ours)
+			tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+			hdr := "workload\t"
+			for _, o := range others {
+				hdr += "vs " + o + "\t"
+			}
+			fmt.Fprintln(tw, hdr)
+			for _, wl := range rep.WorkloadNames(mode) {
+				line := wl + "\t"
+				for _, o := range others {
+					p := rep.FindPaired(mode, wl, o)
+					if p == nil {
+						line += "-\t"
+						continue
+					}
+					line += fmt.Sprintf("%.2f [%.2f–%.2f]\t", p.MedianRatio, slices.Min(p.RoundRatios), slices.Max(p.RoundRatios))
+				}
+				fmt.Fprintln(tw, line)
+			}
+			tw.Flush()
+		}
+
+		// Best of each workload against the server's ceiling.
+		if len(rep.Ceiling) > 0 {
+			fmt.Fprintf(w, "\n   best client per workload vs the redis-benchmark ceiling (ops/s ÷ ceiling)\n")
+			tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+			hdr := "workload\tbest\tops/s\t"
+			for _, c := range rep.Ceiling {
+				hdr += "÷ " + c.Name + "\t"
+			}
+			fmt.Fprintln(tw, hdr)
+			for _, s := range rep.Workloads {
+				if s.Mode != mode {
+					continue
+				}
+				line := fmt.Sprintf("%s\t%s\t%s\t", s.Workload, s.Best, humanOps(s.BestOpsPerSec))
+				for _, c := range rep.Ceiling {
+					line += fmt.Sprintf("%.2f\t", s.CeilingFraction[c.Name])
+				}
+				fmt.Fprintln(tw, line)
+			}
+			tw.Flush()
+		}
+	}
+	if len(rep.Ceiling) > 0 {
+		fmt.Fprintf(w, "\nceiling (redis-benchmark on the same server and machine):\n")
+		for _, c := range rep.Ceiling {
+			fmt.Fprintf(w, "   %-4s %10s ops/s   %s\n", c.Name, humanOps(c.OpsPerSec), c.Command)
+		}
+	}
+}
