@@ -3,6 +3,7 @@ package redis
 import (
 	"crypto/tls"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"strconv"
@@ -95,7 +96,10 @@ func (o *Options) setParam(name, value string, dbInPath bool) error {
 			*dst = -1
 			return nil
 		}
-		if n, err := strconv.ParseFloat(value, 64); err == nil && n >= 0 {
+		if n, err := strconv.ParseFloat(value, 64); err == nil {
+			if n < 0 || math.IsNaN(n) || n > float64(math.MaxInt64)/float64(time.Second) {
+				return bad("a duration between 0 and 290 years")
+			}
 			*dst = time.Duration(n * float64(time.Second))
 			return nil
 		}

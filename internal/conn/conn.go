@@ -36,8 +36,8 @@ type Options struct {
 	// Credentials returns the username and password for each new
 	// connection; nil means no AUTH. An empty username means "default".
 	Credentials func(ctx context.Context) (username, password string, err error)
-	DB         int
-	ClientName string
+	DB          int
+	ClientName  string
 	// LibName and LibVer are sent with CLIENT SETINFO unless both are
 	// empty. An error reply (servers before 7.2) is ignored.
 	LibName, LibVer string
@@ -141,6 +141,12 @@ func Dial(ctx context.Context, o *Options) (*Conn, error) {
 	c.usedAt.Store(c.createdAt.UnixNano())
 	if err := c.handshake(ctx, o); err != nil {
 		nc.Close()
+		// Nothing of the caller's has been sent yet: an I/O failure during
+		// setup is a failed dial.
+		var ce *Error
+		if errors.As(err, &ce) {
+			return nil, &Error{Op: "dial", Err: ce.Err}
+		}
 		return nil, err
 	}
 	return c, nil
@@ -170,7 +176,8 @@ func (c *Conn) handshake(ctx context.Context, o *Options) error {
 			return &Error{Op: "dial", Err: fmt.Errorf("credentials: %w", err)}
 		}
 	}
-	if user == "" && pass != "" {
+	auth := user != "" || pass != ""
+	if user == "" {
 		user = "default"
 	}
 	if deadline, ok := ctx.Deadline(); ok {
@@ -210,7 +217,7 @@ func (c *Conn) handshake(ctx context.Context, o *Options) error {
 		e.Begin()
 		e.String("HELLO")
 		e.String("3")
-		if pass != "" {
+		if auth {
 			e.String("AUTH")
 			e.String(user)
 			e.String(pass)
@@ -244,7 +251,7 @@ func (c *Conn) handshake(ctx context.Context, o *Options) error {
 	// RESP2: AUTH, CLIENT SETNAME, then the tail.
 	var e resp.Encoder
 	var pre []string
-	if pass != "" {
+	if auth {
 		e.Begin()
 		e.String("AUTH")
 		if user != "default" {
