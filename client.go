@@ -107,8 +107,7 @@ func (c *Client) Do(ctx context.Context, args ...any) Result {
 	if err := b.raw(args); err != nil {
 		return Result{err: err}
 	}
-	cmd := b.finish()
-	v, err := c.run(ctx, &cmd)
+	v, err := c.run(ctx, b.finish())
 	return Result{val: v, err: err}
 }
 
@@ -120,8 +119,7 @@ func (c *Client) Run(ctx context.Context, cmd *Cmd) Result {
 
 // exec finishes a builder's command, runs it and recycles the builder.
 func (c *Client) exec(ctx context.Context, b *builder) (resp.Value, error) {
-	cmd := b.finish()
-	v, err := c.run(ctx, &cmd)
+	v, err := c.run(ctx, b.finish())
 	putBuilder(b)
 	return v, err
 }

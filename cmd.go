@@ -91,13 +91,11 @@ func (c *Cmd) String() string {
 // gets no flags (it is treated as a write: never repeated after a
 // connection failure).
 func NewCmd(args ...any) (*Cmd, error) {
-	var b builder
+	b := new(builder)
 	if err := b.raw(args); err != nil {
 		return nil, err
 	}
-	c := b.finish()
-	c.enc = append([]byte(nil), c.enc...)
-	return &c, nil
+	return b.finish(), nil
 }
 
 // builder encodes one command. Generated and hand-written command methods
@@ -156,13 +154,13 @@ func (b *builder) fail(format string, args ...any) {
 	}
 }
 
-// finish closes the command and returns it; its encoding aliases the
-// builder's buffer.
-func (b *builder) finish() Cmd {
+// finish closes the command and returns it, kept in the builder (so a
+// pooled builder costs no allocation); its encoding aliases the builder's
+// buffer.
+func (b *builder) finish() *Cmd {
 	b.e.End()
-	c := b.c
-	c.enc = b.e.Bytes()
-	return c
+	b.c.enc = b.e.Bytes()
+	return &b.c
 }
 
 // raw encodes a command from untyped arguments, looking its name up in the

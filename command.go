@@ -31,7 +31,5 @@ func RunCommand[T any](ctx context.Context, c *Client, cmd Command[T]) (T, error
 // newCommand finishes a builder into a command value that owns its
 // encoding.
 func newCommand[T any](b *builder, decode func(resp.Value, error) (T, error)) Command[T] {
-	c := b.finish()
-	c.enc = append([]byte(nil), c.enc...)
-	return Command[T]{Cmd: &c, decode: decode}
+	return Command[T]{Cmd: b.finish(), decode: decode}
 }

@@ -26,9 +26,9 @@ func asPong(v resp.Value, err error) (struct{}, error) {
 
 // Ping returns the PING command. Since Redis 1.0.0.
 func Ping() Command[struct{}] {
-	var b builder
-	appendPing(&b)
-	return newCommand(&b, asPong)
+	b := new(builder)
+	appendPing(b)
+	return newCommand(b, asPong)
 }
 
 // Ping sends PING and checks that the server answers PONG. Since Redis
@@ -92,9 +92,9 @@ func appendHello(b *builder) {
 // server and the connection without changing the protocol. Since Redis
 // 6.0.0 (without arguments, 6.2).
 func Hello() Command[HelloInfo] {
-	var b builder
-	appendHello(&b)
-	return newCommand(&b, asHello)
+	b := new(builder)
+	appendHello(b)
+	return newCommand(b, asHello)
 }
 
 // Hello sends HELLO without arguments and returns what the server reports

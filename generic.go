@@ -16,9 +16,9 @@ func appendDel(b *builder, keys []string) {
 
 // Del returns the DEL command: DEL key [key ...]. Since Redis 1.0.0.
 func Del(keys ...string) Command[int64] {
-	var b builder
-	appendDel(&b, keys)
-	return newCommand(&b, asInt64)
+	b := new(builder)
+	appendDel(b, keys)
+	return newCommand(b, asInt64)
 }
 
 // Del sends DEL key [key ...] and returns how many of the keys existed and

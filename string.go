@@ -20,9 +20,9 @@ func appendGet(b *builder, key string) {
 
 // Get returns the GET command: GET key. Since Redis 1.0.0.
 func Get(key string) Command[string] {
-	var b builder
-	appendGet(&b, key)
-	return newCommand(&b, asString)
+	b := new(builder)
+	appendGet(b, key)
+	return newCommand(b, asString)
 }
 
 // Get sends GET key and returns the key's value, or ErrNil when the key
@@ -105,9 +105,9 @@ func asSet(v resp.Value, err error) (struct{}, error) {
 // Set returns the SET command: SET key value [EX|PX|EXAT|PXAT|KEEPTTL]
 // [NX|XX]. Since Redis 1.0.0.
 func Set(key string, value any, opts ...SetOptions) Command[struct{}] {
-	var b builder
-	appendSet(&b, key, value, opts)
-	return newCommand(&b, asSet)
+	b := new(builder)
+	appendSet(b, key, value, opts)
+	return newCommand(b, asSet)
 }
 
 // Set sends SET key value, with the expiry and condition of opts (at most
@@ -128,9 +128,9 @@ func appendIncr(b *builder, key string) {
 
 // Incr returns the INCR command: INCR key. Since Redis 1.0.0.
 func Incr(key string) Command[int64] {
-	var b builder
-	appendIncr(&b, key)
-	return newCommand(&b, asInt64)
+	b := new(builder)
+	appendIncr(b, key)
+	return newCommand(b, asInt64)
 }
 
 // Incr sends INCR key and returns the value after the increment. Since

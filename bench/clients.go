@@ -8,7 +8,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"os/exec"
 	"runtime/debug"
+	"strings"
 
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/redis/rueidis"
@@ -93,14 +95,30 @@ func moduleVersion(path string) string {
 			continue
 		}
 		if m.Replace != nil {
-			if m.Replace.Version == "" {
-				return "local (replace => " + m.Replace.Path + ")"
+			if m.Replace.Version == "" || m.Replace.Version == "(devel)" {
+				return "local " + gitDescribe(m.Replace.Path)
 			}
 			return m.Replace.Version
 		}
 		return m.Version
 	}
 	return "unknown"
+}
+
+// gitDescribe names the commit of the work tree at dir (relative to the
+// working directory), with "+dirty" when files outside bench/ differ from
+// it, or returns dir when git cannot tell.
+func gitDescribe(dir string) string {
+	out, err := exec.Command("git", "-C", dir, "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return dir
+	}
+	rev := strings.TrimSpace(string(out))
+	st, err := exec.Command("git", "-C", dir, "status", "--porcelain", "--", ".", ":(exclude)bench").Output()
+	if err == nil && len(strings.TrimSpace(string(st))) > 0 {
+		rev += "+dirty"
+	}
+	return rev
 }
 
 // ---- respkit (this module) ----

@@ -29,6 +29,7 @@ import (
 	"os/signal"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -238,6 +239,8 @@ func main() {
 	clFilter := fs.String("clients", "", "comma-separated clients to run (default all: "+clientNames()+")")
 	ceiling := fs.Bool("ceiling", true, "run redis-benchmark -P 1 and -P 16 as the server's ceiling")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (narrow it with -clients and -workloads)")
+	memProfile := fs.String("memprofile", "", "write an allocation profile (pprof allocs) at the end of the run to this file")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: go run . [flags]\n       go run . chart -in bench-results.json -out chart.png\n\nflags:\n")
 		fs.PrintDefaults()
@@ -273,7 +276,26 @@ func main() {
 		fatalf("-rounds must be at least 1 and -duration positive")
 	}
 	e := &env{rounds: *rounds, duration: *duration, warmup: *warmup, quiet: *quiet, data: newDataset()}
-	if err := run(e, *server, modes, wls, specs, *ceiling, *jsonPath, *pngPath); err != nil {
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fatalf("%v", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fatalf("%v", err)
+		}
+	}
+	err = run(e, *server, modes, wls, specs, *ceiling, *jsonPath, *pngPath)
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	if *memProfile != "" {
+		if f, ferr := os.Create(*memProfile); ferr == nil {
+			pprof.Lookup("allocs").WriteTo(f, 0)
+			f.Close()
+		}
+	}
+	if err != nil {
 		fatalf("%v", err)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 )
 
 // Latency histogram: log-linear buckets over nanoseconds. Values below
@@ -148,8 +148,8 @@ func printReport(w io.Writer, rep *Report) {
 			fmt.Fprintf(w, "   (the harness's WithTimeout+cancel alone costs %.1f allocs, %.0f B, %.0f ns per call; included in every client's figures below)\n",
 				oh.AllocsPerCall, oh.BytesPerCall, oh.NsPerCall)
 		}
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "workload\tclient\tops/s\tspread (min–max)\tp50\tp99\tallocs/op\tB/op\tCPU µs/op\t×best\t")
+		tw := &table{left: 2}
+		tw.row("workload", "client", "ops/s", "spread (min–max)", "p50", "p99", "allocs/op", "B/op", "CPU µs/op", "×best")
 		last := ""
 		for _, r := range rep.Results {
 			if r.Mode != mode {
@@ -160,11 +160,11 @@ func printReport(w io.Writer, rep *Report) {
 				wl = ""
 			}
 			last = r.Workload
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s–%s\t%s\t%s\t%.2f\t%.0f\t%.2f\t%.2f\t\n",
-				wl, r.Client, humanOps(r.OpsPerSec), humanOps(r.OpsPerSecMin), humanOps(r.OpsPerSecMax),
-				humanNs(r.P50Ns), humanNs(r.P99Ns), r.AllocsPerOp, r.BytesPerOp, r.CPUMicrosPerOp, r.RatioToBest)
+			tw.row(wl, r.Client, humanOps(r.OpsPerSec), humanOps(r.OpsPerSecMin)+"–"+humanOps(r.OpsPerSecMax),
+				humanNs(r.P50Ns), humanNs(r.P99Ns), fmt.Sprintf("%.2f", r.AllocsPerOp), fmt.Sprintf("%.0f", r.BytesPerOp),
+				fmt.Sprintf("%.2f", r.CPUMicrosPerOp), fmt.Sprintf("%.2f", r.RatioToBest))
 		}
-		tw.Flush()
+		tw.print(w)
 
 		// Paired per-round ratios.
 		var others []string
@@ -175,47 +175,47 @@ func printReport(w io.Writer, rep *Report) {
 		}
 		if len(others) > 0 {
 			fmt.Fprintf(w, "\n   paired per-round ratios, %s ops/s ÷ other's in the same round: median of rounds [min–max]\n", rep.Meta.Ours)
-			tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-			hdr := "workload\t"
+			tw = &table{left: 1}
+			hdr := []string{"workload"}
 			for _, o := range others {
-				hdr += "vs " + o + "\t"
+				hdr = append(hdr, "vs "+o)
 			}
-			fmt.Fprintln(tw, hdr)
+			tw.row(hdr...)
 			for _, wl := range rep.WorkloadNames(mode) {
-				line := wl + "\t"
+				line := []string{wl}
 				for _, o := range others {
 					p := rep.FindPaired(mode, wl, o)
 					if p == nil {
-						line += "-\t"
+						line = append(line, "-")
 						continue
 					}
-					line += fmt.Sprintf("%.2f [%.2f–%.2f]\t", p.MedianRatio, slices.Min(p.RoundRatios), slices.Max(p.RoundRatios))
+					line = append(line, fmt.Sprintf("%.2f [%.2f–%.2f]", p.MedianRatio, slices.Min(p.RoundRatios), slices.Max(p.RoundRatios)))
 				}
-				fmt.Fprintln(tw, line)
+				tw.row(line...)
 			}
-			tw.Flush()
+			tw.print(w)
 		}
 
 		// Best of each workload against the server's ceiling.
 		if len(rep.Ceiling) > 0 {
 			fmt.Fprintf(w, "\n   best client per workload vs the redis-benchmark ceiling (ops/s ÷ ceiling)\n")
-			tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-			hdr := "workload\tbest\tops/s\t"
+			tw = &table{left: 2}
+			hdr := []string{"workload", "best", "ops/s"}
 			for _, c := range rep.Ceiling {
-				hdr += "÷ " + c.Name + "\t"
+				hdr = append(hdr, "÷ "+c.Name)
 			}
-			fmt.Fprintln(tw, hdr)
+			tw.row(hdr...)
 			for _, s := range rep.Workloads {
 				if s.Mode != mode {
 					continue
 				}
-				line := fmt.Sprintf("%s\t%s\t%s\t", s.Workload, s.Best, humanOps(s.BestOpsPerSec))
+				line := []string{s.Workload, s.Best, humanOps(s.BestOpsPerSec)}
 				for _, c := range rep.Ceiling {
-					line += fmt.Sprintf("%.2f\t", s.CeilingFraction[c.Name])
+					line = append(line, fmt.Sprintf("%.2f", s.CeilingFraction[c.Name]))
 				}
-				fmt.Fprintln(tw, line)
+				tw.row(line...)
 			}
-			tw.Flush()
+			tw.print(w)
 		}
 	}
 	if len(rep.Ceiling) > 0 {
@@ -223,5 +223,42 @@ func printReport(w io.Writer, rep *Report) {
 		for _, c := range rep.Ceiling {
 			fmt.Fprintf(w, "   %-4s %10s ops/s   %s\n", c.Name, humanOps(c.OpsPerSec), c.Command)
 		}
+	}
+}
+
+// table lays out rows in columns: the first left columns aligned left,
+// the rest (numbers) aligned right, two spaces apart, indented by three.
+type table struct {
+	left int
+	rows [][]string
+}
+
+func (t *table) row(cells ...string) { t.rows = append(t.rows, cells) }
+
+func (t *table) print(w io.Writer) {
+	var width []int
+	for _, r := range t.rows {
+		for i, c := range r {
+			if i >= len(width) {
+				width = append(width, 0)
+			}
+			width[i] = max(width[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, r := range t.rows {
+		var b strings.Builder
+		b.WriteString("   ")
+		for i, c := range r {
+			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if i < t.left {
+				b.WriteString(c + pad)
+			} else {
+				b.WriteString(pad + c)
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 	}
 }
