@@ -2,10 +2,12 @@ package redis_test
 
 import (
 	"context"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/respkit/redis"
 	"github.com/respkit/redis/redistest"
@@ -80,5 +82,50 @@ func BenchmarkDo(b *testing.B) {
 		if _, err := c.Do(ctx, "GET", "bench:k").Text(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkIdleConnMemory reports the memory a shared connection keeps
+// while idle (heap plus goroutine stacks), after a burst of traffic with a
+// 1 MiB reply and a 1 MiB write. It opens b.N clients of one connection
+// each; the figure is the growth divided by b.N.
+func BenchmarkIdleConnMemory(b *testing.B) {
+	srv, err := redistest.StartServer(redistest.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	ctx := context.Background()
+	big := strings.Repeat("x", 1<<20)
+	setup := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	setup.Set(ctx, "mem:big", big)
+	setup.Close()
+	time.Sleep(100 * time.Millisecond) // let the setup client's goroutines exit
+
+	measure := func() uint64 {
+		runtime.GC()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc + ms.StackInuse
+	}
+	n := max(b.N, 100)
+	before := measure()
+	clients := make([]*redis.Client, n)
+	for i := range clients {
+		c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+		if _, err := c.Get(ctx, "mem:big"); err != nil {
+			b.Fatal(err)
+		}
+		if err := c.Set(ctx, "mem:big2", big); err != nil {
+			b.Fatal(err)
+		}
+		clients[i] = c
+	}
+	time.Sleep(1200 * time.Millisecond) // past the idle check, which shrinks write buffers
+	after := measure()
+	b.ReportMetric(float64(after-before)/float64(n), "bytes/idle-conn")
+	for _, c := range clients {
+		c.Close()
 	}
 }
