@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -304,6 +305,7 @@ func (p *pipe) send(r *request, cmd []byte) error {
 		}
 		return &conn.Error{Op: "write", Err: err}
 	}
+	idle := p.seq == p.completed.Load() // nothing else in flight
 	p.wbuf = append(p.wbuf, cmd...)
 	p.seq++
 	p.q = append(p.q, entry{req: r, seq: p.seq})
@@ -312,14 +314,19 @@ func (p *pipe) send(r *request, cmd []byte) error {
 		return nil
 	}
 	p.writing = true
+	if !idle {
+		// Other callers are active: leave the write to the flusher, which
+		// lets them queue their commands first, so they share one write.
+		p.mu.Unlock()
+		p.flush <- struct{}{}
+		return nil
+	}
+	// A lone caller writes at once, on its own goroutine.
 	buf, mark := p.wbuf, p.seq
 	p.wbuf = p.spare[:0]
 	p.mu.Unlock()
 	if p.write(buf, mark) {
-		select {
-		case p.flush <- struct{}{}:
-		default:
-		}
+		p.flush <- struct{}{}
 	}
 	return nil
 }
@@ -358,7 +365,10 @@ func (p *pipe) write(buf []byte, mark uint64) bool {
 	return true
 }
 
-// flushLoop writes what callers queued while a write was in progress.
+// flushLoop writes what callers queued while others were in flight. It is
+// woken once per spell of writing (writing stays set until it has emptied
+// the buffer), and yields once before each write so that goroutines about
+// to queue a command can join the batch.
 func (p *pipe) flushLoop() {
 	for {
 		select {
@@ -367,6 +377,7 @@ func (p *pipe) flushLoop() {
 		case <-p.flush:
 		}
 		for {
+			runtime.Gosched()
 			p.mu.Lock()
 			if len(p.wbuf) == 0 || p.err != nil {
 				p.writing = false
