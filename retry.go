@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/respkit/redis/internal/conn"
+	"github.com/respkit/redis/resp"
 )
 
 // RetryPolicy says when and how a failed command is tried again. The zero
@@ -98,6 +99,9 @@ func (p RetryPolicy) decide(ctx context.Context, cmd *Cmd, err error, attempts i
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false, err
 	}
+	// A reply over the limits, or one that is not RESP, would come back
+	// the same way: report it.
+	limitOrProtocol := errors.Is(err, resp.ErrLimit) || errors.Is(err, resp.ErrProtocol)
 	var ce *conn.Error
 	var se *Error
 	safe := false
@@ -115,7 +119,7 @@ func (p RetryPolicy) decide(ctx context.Context, cmd *Cmd, err error, attempts i
 			safe = true // refused without running
 		}
 	}
-	if !safe || attempts >= p.MaxAttempts || override(ctx) == retryNever {
+	if !safe || limitOrProtocol || attempts >= p.MaxAttempts || override(ctx) == retryNever {
 		return false, err
 	}
 	return true, err

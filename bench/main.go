@@ -424,7 +424,10 @@ func run(e *env, server string, modes []string, wls []*workload, specs []clientS
 		Spread:           "min–max of the per-round ops/s",
 		Latency:          "per call (one pipeline of 100 for pipe-100), all rounds pooled, log-bucket histogram (~3% resolution), including the per-call context in deadline mode",
 		Ours:             ourClient,
-		CtxOverhead:      map[string]CtxOverhead{ctxDeadline: measureCtxOverhead()},
+		CtxOverhead: map[string]CtxOverhead{
+			ctxDeadline:             measureCtxOverhead(false),
+			ctxDeadline + "+Done()": measureCtxOverhead(true),
+		},
 	}}
 	for _, s := range specs {
 		rep.Meta.Clients = append(rep.Meta.Clients, ClientInfo{Name: s.Name, Module: s.Module, Version: moduleVersion(s.Module), Options: s.Options, Notes: s.Notes})
@@ -515,8 +518,9 @@ func cpuModel() string {
 }
 
 // measureCtxOverhead measures what context.WithTimeout + cancel costs by
-// itself, the harness's share of every call in deadline mode.
-func measureCtxOverhead() CtxOverhead {
+// itself, the harness's share of every call in deadline mode; withDone
+// adds a call of Done, which a client that watches the context makes.
+func measureCtxOverhead(withDone bool) CtxOverhead {
 	const n = 200000
 	bg := context.Background()
 	runtime.GC()
@@ -524,7 +528,10 @@ func measureCtxOverhead() CtxOverhead {
 	runtime.ReadMemStats(&m0)
 	t0 := time.Now()
 	for range n {
-		_, cancel := context.WithTimeout(bg, callTimeout)
+		ctx, cancel := context.WithTimeout(bg, callTimeout)
+		if withDone {
+			_ = ctx.Done() // allocates the context's done channel on first use
+		}
 		cancel()
 	}
 	el := time.Since(t0)

@@ -145,8 +145,12 @@ func printReport(w io.Writer, rep *Report) {
 	for _, mode := range rep.Modes() {
 		fmt.Fprintf(w, "\n== ctx=%s: %s\n", mode, modeDoc(mode))
 		if oh, ok := m.CtxOverhead[mode]; ok && mode == ctxDeadline {
-			fmt.Fprintf(w, "   (the harness's WithTimeout+cancel alone costs %.1f allocs, %.0f B, %.0f ns per call; included in every client's figures below)\n",
+			fmt.Fprintf(w, "   (the harness's WithTimeout+cancel alone costs %.1f allocs, %.0f B, %.0f ns per call, included in every client's figures below;",
 				oh.AllocsPerCall, oh.BytesPerCall, oh.NsPerCall)
+			if d, ok := m.CtxOverhead[mode+"+Done()"]; ok {
+				fmt.Fprintf(w, " a client that calls ctx.Done() adds the lazily made channel: %.1f allocs, %.0f B in all", d.AllocsPerCall, d.BytesPerCall)
+			}
+			fmt.Fprintln(w, ")")
 		}
 		tw := &table{left: 2}
 		tw.row("workload", "client", "ops/s", "spread (min–max)", "p50", "p99", "allocs/op", "B/op", "CPU µs/op", "×best")

@@ -118,18 +118,24 @@ func verifyGets(ctx context.Context, c client, keys, vals []string) error {
 			return fmt.Errorf("GET %s: %w", k, err)
 		}
 		if v != vals[i] {
-			return fmt.Errorf("GET %s: got %s, want %s", k, describe(v), describe(vals[i]))
+			return fmt.Errorf("GET %s: %s", k, mismatch(v, vals[i]))
 		}
 	}
 	return nil
 }
 
-// describe summarises a value for an error message.
-func describe(s string) string {
-	if len(s) <= 32 {
-		return fmt.Sprintf("%q", s)
+// mismatch describes how got differs from want, for an error message.
+func mismatch(got, want string) string {
+	if len(got) <= 32 && len(want) <= 32 {
+		return fmt.Sprintf("got %q, want %q", got, want)
 	}
-	return fmt.Sprintf("%d bytes %q...", len(s), s[:16])
+	i := 0
+	for i < len(got) && i < len(want) && got[i] == want[i] {
+		i++
+	}
+	lo := max(i-8, 0)
+	return fmt.Sprintf("got %d bytes, want %d; first difference at byte %d: got %q..., want %q...",
+		len(got), len(want), i, got[lo:min(i+8, len(got))], want[lo:min(i+8, len(want))])
 }
 
 // allWorkloads lists the workloads in their default order.
@@ -186,7 +192,7 @@ var allWorkloads = []*workload{
 						return fmt.Errorf("pipeline reply %d: %w", i, err)
 					}
 					if v != want {
-						return fmt.Errorf("pipeline reply %d (GET %s): got %s, want %s", i, d.pipeKeys[i], describe(v), describe(want))
+						return fmt.Errorf("pipeline reply %d (GET %s): %s", i, d.pipeKeys[i], mismatch(v, want))
 					}
 				}
 			}
