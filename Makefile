@@ -3,7 +3,7 @@ GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test demo bench deps fmt-check vet staticcheck unit fuzz
+.PHONY: test demo bench bench-micro deps fmt-check vet staticcheck fuzz
 
 ## test: install the Redis binaries if missing, check formatting, vet, staticcheck, run every test with -race
 test: deps fmt-check vet staticcheck
@@ -13,8 +13,12 @@ test: deps fmt-check vet staticcheck
 demo: deps
 	$(GO) run ./examples/tour
 
-## bench: microbenchmarks of the protocol and a round trip against a real server
+## bench: this client against go-redis and rueidis on one real server (bench/, its own module)
 bench: deps
+	cd bench && $(GO) run . $(BENCH_ARGS)
+
+## bench-micro: microbenchmarks of the protocol and of round trips against a real server
+bench-micro: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 ## deps: install redis-server, redis-sentinel and redis-tools from apt when missing

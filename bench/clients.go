@@ -22,10 +22,11 @@ import (
 type client interface {
 	// Get returns the value of key.
 	Get(ctx context.Context, key string) (string, error)
-	// Set stores v under key. v carries the value both as a string and
-	// pre-boxed in an interface, so that libraries taking `any` get it
-	// without the harness allocating per call.
-	Set(ctx context.Context, key string, v *value) error
+	// Set stores val under key. val is passed on as a plain string variable,
+	// as an application would: a library taking `any` boxes it, and whether
+	// that allocates depends on the library (escape analysis), so it is
+	// counted against the library.
+	Set(ctx context.Context, key, val string) error
 	// NewPipeline prepares a pipeline of one GET per key, to be run any
 	// number of times by one goroutine.
 	NewPipeline(keys []string) (pipeline, error)
@@ -40,14 +41,6 @@ type pipeline interface {
 	// Value returns reply i of the last Exec, for verification.
 	Value(i int) (string, error)
 }
-
-// value is a stored value, as a string and pre-boxed in an interface.
-type value struct {
-	s string
-	a any
-}
-
-func newValue(s string) *value { return &value{s: s, a: s} }
 
 // clientSpec describes one client library.
 type clientSpec struct {
@@ -133,8 +126,8 @@ func (r respkitClient) Get(ctx context.Context, key string) (string, error) {
 	return r.c.Get(ctx, key)
 }
 
-func (r respkitClient) Set(ctx context.Context, key string, v *value) error {
-	return r.c.Set(ctx, key, v.a)
+func (r respkitClient) Set(ctx context.Context, key, val string) error {
+	return r.c.Set(ctx, key, val)
 }
 
 func (r respkitClient) NewPipeline(keys []string) (pipeline, error) {
@@ -200,8 +193,8 @@ func (g goRedisClient) Get(ctx context.Context, key string) (string, error) {
 	return g.c.Get(ctx, key).Result()
 }
 
-func (g goRedisClient) Set(ctx context.Context, key string, v *value) error {
-	return g.c.Set(ctx, key, v.a, 0).Err()
+func (g goRedisClient) Set(ctx context.Context, key, val string) error {
+	return g.c.Set(ctx, key, val, 0).Err()
 }
 
 func (g goRedisClient) NewPipeline(keys []string) (pipeline, error) {
@@ -243,8 +236,8 @@ func (r rueidisClient) Get(ctx context.Context, key string) (string, error) {
 	return r.c.Do(ctx, r.c.B().Get().Key(key).Build()).ToString()
 }
 
-func (r rueidisClient) Set(ctx context.Context, key string, v *value) error {
-	return r.c.Do(ctx, r.c.B().Set().Key(key).Value(v.s).Build()).Error()
+func (r rueidisClient) Set(ctx context.Context, key, val string) error {
+	return r.c.Do(ctx, r.c.B().Set().Key(key).Value(val).Build()).Error()
 }
 
 func (r rueidisClient) NewPipeline(keys []string) (pipeline, error) {

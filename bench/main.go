@@ -62,6 +62,8 @@ type Meta struct {
 	NumCPU           int                    `json:"num_cpu"`
 	GOMAXPROCS       int                    `json:"gomaxprocs"`
 	CPUModel         string                 `json:"cpu_model"`
+	LoadAvgStart     string                 `json:"loadavg_start"`
+	LoadAvgEnd       string                 `json:"loadavg_end"`
 	Server           string                 `json:"server"`
 	RedisVersion     string                 `json:"redis_version"`
 	Rounds           int                    `json:"rounds"`
@@ -415,6 +417,7 @@ func run(e *env, server string, modes []string, wls []*workload, specs []clientS
 		NumCPU:           runtime.NumCPU(),
 		GOMAXPROCS:       runtime.GOMAXPROCS(0),
 		CPUModel:         cpuModel(),
+		LoadAvgStart:     loadAvg(),
 		Server:           serverDesc,
 		RedisVersion:     version,
 		Rounds:           e.rounds,
@@ -470,6 +473,7 @@ func run(e *env, server string, modes []string, wls []*workload, specs []clientS
 		}
 	}
 	rep.Meta.ElapsedSeconds = time.Since(began).Seconds()
+	rep.Meta.LoadAvgEnd = loadAvg()
 
 	printReport(os.Stdout, rep)
 	if jsonPath != "" {
@@ -515,6 +519,20 @@ func cpuModel() string {
 		}
 	}
 	return "unknown CPU"
+}
+
+// loadAvg returns the 1, 5 and 15 minute load averages, a hint of how
+// busy the machine was (other processes slow the clients and the server).
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // measureCtxOverhead measures what context.WithTimeout + cancel costs by

@@ -130,6 +130,7 @@ func printReport(w io.Writer, rep *Report) {
 	m := rep.Meta
 	fmt.Fprintf(w, "\nrespkit/redis client comparison — %s\n", m.Date)
 	fmt.Fprintf(w, "machine: %s/%s, %d CPUs (GOMAXPROCS %d), %s, %s\n", m.GOOS, m.GOARCH, m.NumCPU, m.GOMAXPROCS, m.CPUModel, m.GoVersion)
+	fmt.Fprintf(w, "load:    %s at start, %s at end (1/5/15-min load averages; other processes make results noisier)\n", m.LoadAvgStart, m.LoadAvgEnd)
 	fmt.Fprintf(w, "server:  %s, redis %s\n", m.Server, m.RedisVersion)
 	fmt.Fprintf(w, "command: %s\n", m.CommandLine)
 	var cl []string

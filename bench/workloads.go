@@ -36,9 +36,9 @@ const (
 type dataset struct {
 	small, smallVals     []string // GET keys and their 16-byte values
 	setK                 []string // seq-set keys
-	setVals              []*value // 16-byte values, pre-boxed
+	setVals              []string // 16-byte values
 	mixed                []string // mixed-8 keys
-	mixedVals            []*value // 1 KiB values, pre-boxed
+	mixedVals            []string // 1 KiB values
 	big, bigVal          string
 	pipeKeys, pipeValues []string // the pipe-100 batch
 }
@@ -59,11 +59,11 @@ func newDataset() *dataset {
 	}
 	for i := range setKeys {
 		d.setK = append(d.setK, fmt.Sprintf("%sset:%04d", keyPrefix, i))
-		d.setVals = append(d.setVals, newValue(fmt.Sprintf("s16:%012d", i*104729)))
+		d.setVals = append(d.setVals, fmt.Sprintf("s16:%012d", i*104729))
 	}
 	for i := range mixedKeys {
 		d.mixed = append(d.mixed, fmt.Sprintf("%sm:%04d", keyPrefix, i))
-		d.mixedVals = append(d.mixedVals, newValue(randBytes(1<<10)))
+		d.mixedVals = append(d.mixedVals, randBytes(1<<10))
 	}
 	d.big = keyPrefix + "big"
 	d.bigVal = randBytes(bigSize)
@@ -76,12 +76,8 @@ func newDataset() *dataset {
 func (d *dataset) pairs() (keys, vals []string) {
 	keys = append(keys, d.small...)
 	vals = append(vals, d.smallVals...)
-	for i, k := range d.setK {
-		keys, vals = append(keys, k), append(vals, d.setVals[i].s)
-	}
-	for i, k := range d.mixed {
-		keys, vals = append(keys, k), append(vals, d.mixedVals[i].s)
-	}
+	keys, vals = append(keys, d.setK...), append(vals, d.setVals...)
+	keys, vals = append(keys, d.mixed...), append(vals, d.mixedVals...)
 	keys, vals = append(keys, d.big), append(vals, d.bigVal)
 	return keys, vals
 }
@@ -152,14 +148,12 @@ var allWorkloads = []*workload{
 			return c.Set(ctx, d.setK[i], d.setVals[i])
 		},
 		verify: func(ctx context.Context, c client, d *dataset) error {
-			vals := make([]string, setKeys)
 			for i, k := range d.setK {
 				if err := c.Set(ctx, k, d.setVals[i]); err != nil {
 					return fmt.Errorf("SET %s: %w", k, err)
 				}
-				vals[i] = d.setVals[i].s
 			}
-			return verifyGets(ctx, c, d.setK, vals)
+			return verifyGets(ctx, c, d.setK, d.setVals)
 		},
 	},
 	{
@@ -225,22 +219,20 @@ var allWorkloads = []*workload{
 				return c.Set(ctx, d.mixed[i], d.mixedVals[i]) // the value it already holds
 			}
 			v, err := c.Get(ctx, d.mixed[i])
-			if err == nil && len(v) != len(d.mixedVals[i].s) {
-				err = fmt.Errorf("GET %s: got %d bytes, want %d", d.mixed[i], len(v), len(d.mixedVals[i].s))
+			if err == nil && len(v) != len(d.mixedVals[i]) {
+				err = fmt.Errorf("GET %s: got %d bytes, want %d", d.mixed[i], len(v), len(d.mixedVals[i]))
 			}
 			return err
 		},
 		verify: func(ctx context.Context, c client, d *dataset) error {
-			vals := make([]string, mixedKeys)
 			for i, k := range d.mixed {
 				if i%5 == 4 {
 					if err := c.Set(ctx, k, d.mixedVals[i]); err != nil {
 						return fmt.Errorf("SET %s: %w", k, err)
 					}
 				}
-				vals[i] = d.mixedVals[i].s
 			}
-			return verifyGets(ctx, c, d.mixed, vals)
+			return verifyGets(ctx, c, d.mixed, d.mixedVals)
 		},
 	},
 }
@@ -280,7 +272,6 @@ type sample struct {
 	mallocs uint64
 	bytes   uint64
 	cpu     time.Duration
-	hist    *hist // per-call latency; merged into the caller's histogram
 }
 
 // runner runs timed loops, reusing its workers (and their histograms)
@@ -488,7 +479,7 @@ func summarize(mode string, wl *workload, runs []*workloadRun, ours string, ceil
 			TotalOps:       ops,
 			AllocsPerOp:    float64(mallocs) / float64(ops),
 			BytesPerOp:     float64(bytes) / float64(ops),
-			CPUMicrosPerOp: float64(cpu.Microseconds()) / float64(ops),
+			CPUMicrosPerOp: cpu.Seconds() * 1e6 / float64(ops),
 		}
 		if res.OpsPerSec > best {
 			best, bestName = res.OpsPerSec, res.Client
