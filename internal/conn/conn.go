@@ -83,6 +83,7 @@ type Conn struct {
 	proto int
 	id    int64
 
+	peek      *peeker // nil where the socket cannot be peeked at
 	createdAt time.Time
 	usedAt    atomic.Int64 // unix nanoseconds of the last use
 	broken    atomic.Bool
@@ -137,6 +138,7 @@ func Dial(ctx context.Context, o *Options) (*Conn, error) {
 		size = resp.DefaultReadBufferSize
 	}
 	c := &Conn{nc: nc, proto: 2, createdAt: time.Now()}
+	c.initPeeker()
 	c.rd = resp.NewReaderSize(nc, size, o.Limits)
 	c.usedAt.Store(c.createdAt.UnixNano())
 	if err := c.handshake(ctx, o); err != nil {

@@ -62,15 +62,19 @@ func New(o Options) *Mux { return &Mux{o: o} }
 // first, Do returns ctx's error at once; the reply is read and dropped
 // later, and the connection stays in use.
 func (m *Mux) Do(ctx context.Context, cmd []byte) (resp.Value, error) {
-	p, err := m.pipe(ctx)
+	p, err := m.livePipe(ctx)
 	if err != nil {
 		return resp.Value{}, err
 	}
 	r := getRequest()
 	r.n = 1
-	if err := p.send(r, cmd); err != nil {
+	direct, err := p.send(r, cmd, ctx.Done() == nil)
+	if err != nil {
 		putRequest(r)
 		return resp.Value{}, err
+	}
+	if direct {
+		p.readOwn(r)
 	}
 	if err := r.wait(ctx); err != nil {
 		return resp.Value{}, err
@@ -78,6 +82,27 @@ func (m *Mux) Do(ctx context.Context, cmd []byte) (resp.Value, error) {
 	v, err := r.val, r.err
 	putRequest(r)
 	return v, err
+}
+
+// errIdleClosed is the failure of a pipe found closed by the server while
+// it sat idle.
+var errIdleClosed = errors.New("connection closed by the server while idle")
+
+// livePipe returns a pipe for a new command. Nobody reads an idle pipe, so
+// one the server closed meanwhile would take the command and then fail
+// with its outcome unknown: an idle pipe is peeked first, and replaced if
+// it is dead.
+func (m *Mux) livePipe(ctx context.Context) (*pipe, error) {
+	for try := 0; ; try++ {
+		p, err := m.pipe(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if try == 2 || !p.idleAndClosed() {
+			return p, nil
+		}
+		p.fail(errIdleClosed, nil)
+	}
 }
 
 // DoMulti sends cmds, which hold len(out) encoded commands, in one go and
@@ -88,7 +113,7 @@ func (m *Mux) DoMulti(ctx context.Context, cmds []byte, out []resp.Value) error 
 	if len(out) == 0 {
 		return nil
 	}
-	p, err := m.pipe(ctx)
+	p, err := m.livePipe(ctx)
 	if err != nil {
 		return err
 	}
@@ -98,7 +123,7 @@ func (m *Mux) DoMulti(ctx context.Context, cmds []byte, out []resp.Value) error 
 		r.out = make([]resp.Value, len(out))
 	}
 	r.out = r.out[:len(out)]
-	if err := p.send(r, cmds); err != nil {
+	if _, err := p.send(r, cmds, false); err != nil {
 		putRequest(r)
 		return err
 	}
@@ -262,7 +287,26 @@ const (
 	idleBuffer    = 16 << 10
 )
 
+// busyInFlight is the number of requests in flight from which the pipe
+// counts as busy: callers then leave writing to the flusher, which yields
+// once before each write so that more commands join the batch. Below it,
+// a caller that finds no write in progress writes at once.
+const busyInFlight = 16
+
+// Who reads replies (pipe.reading).
+const (
+	readNone       = iota // nobody: nothing is in flight
+	readBackground        // the reader goroutine
+	readCaller            // a lone caller reading its own reply
+)
+
 // pipe is one live connection with its writer state, reader and watchdog.
+//
+// Replies are read by whoever holds the read role. A lone caller whose
+// context cannot be cancelled takes it when nothing else is in flight:
+// it writes its command and reads its reply on its own goroutine, as a
+// connection owned by one caller would, with no goroutine switch. In every
+// other case the reader goroutine holds it until nothing is in flight.
 type pipe struct {
 	cn *conn.Conn
 	o  *Options
@@ -271,6 +315,7 @@ type pipe struct {
 	wbuf    []byte     // commands not yet written
 	spare   []byte     // the other buffer, while one is being written
 	writing bool       // a goroutine is writing, or will write wbuf
+	reading int        // readNone, readBackground or readCaller
 	q       []entry    // requests owed replies, in write order, from head
 	head    int
 	seq     uint64 // entries queued so far
@@ -280,55 +325,86 @@ type pipe struct {
 	failed     atomic.Bool
 	replies    atomic.Uint64 // replies read, for the watchdog
 	completed  atomic.Uint64 // seq of the last completed entry
+	queued     atomic.Uint64 // seq, readable without the mutex
 	writeStart atomic.Int64  // unix nanoseconds when the current write began; 0 when none
 	writes     atomic.Uint64 // writes made, for the watchdog's idle check
-	flush      chan struct{}
+	flush      chan struct{} // wakes the flusher; at most one token, as writing is set
+	readWake   chan struct{} // hands the read role to the reader goroutine
 	quit       chan struct{}
 }
 
 func newPipe(cn *conn.Conn, o *Options) *pipe {
-	p := &pipe{cn: cn, o: o, flush: make(chan struct{}, 1), quit: make(chan struct{})}
+	p := &pipe{
+		cn: cn, o: o,
+		flush: make(chan struct{}, 1), readWake: make(chan struct{}, 1), quit: make(chan struct{}),
+	}
+	if o.OnPush != nil {
+		// Pushes can arrive at any time: keep reading.
+		p.reading = readBackground
+		p.readWake <- struct{}{}
+	}
 	go p.readLoop()
 	go p.flushLoop()
 	go p.watch()
 	return p
 }
 
-// send queues a request's commands. An error means nothing was sent.
-func (p *pipe) send(r *request, cmd []byte) error {
+// send queues a request's commands. An error means nothing was sent. When
+// canRead is set (the caller's context cannot end) and nothing else is in
+// flight, the caller writes and takes the read role: direct is then true
+// and the caller must call readOwn.
+func (p *pipe) send(r *request, cmd []byte, canRead bool) (direct bool, err error) {
 	p.mu.Lock()
 	if p.err != nil {
 		err := p.err
 		p.mu.Unlock()
 		if err == ErrClosed {
-			return err
+			return false, err
 		}
-		return &conn.Error{Op: "write", Err: err}
+		return false, &conn.Error{Op: "write", Err: err}
 	}
-	idle := p.seq == p.completed.Load() // nothing else in flight
+	inFlight := p.seq - p.completed.Load()
 	p.wbuf = append(p.wbuf, cmd...)
 	p.seq++
+	p.queued.Store(p.seq)
 	p.q = append(p.q, entry{req: r, seq: p.seq})
+	if canRead && inFlight == 0 && p.reading == readNone && !p.writing {
+		p.reading = readCaller
+		direct = true
+	} else if p.reading == readNone {
+		p.reading = readBackground
+		p.readWake <- struct{}{}
+	}
 	if p.writing {
 		p.mu.Unlock()
-		return nil
+		return direct, nil
 	}
 	p.writing = true
-	if !idle {
-		// Other callers are active: leave the write to the flusher, which
-		// lets them queue their commands first, so they share one write.
+	if inFlight >= busyInFlight {
 		p.mu.Unlock()
 		p.flush <- struct{}{}
-		return nil
+		return direct, nil
 	}
-	// A lone caller writes at once, on its own goroutine.
 	buf, mark := p.wbuf, p.seq
 	p.wbuf = p.spare[:0]
 	p.mu.Unlock()
 	if p.write(buf, mark) {
 		p.flush <- struct{}{}
 	}
-	return nil
+	return direct, nil
+}
+
+// idleAndClosed reports whether the pipe is idle and the server has closed
+// it. Nobody reads an idle pipe (unless there is an OnPush handler), so
+// only a peek finds out. The peek runs under the mutex: peeks must not run
+// concurrently, and an idle pipe has no traffic to hold up.
+func (p *pipe) idleAndClosed() bool {
+	if p.o.OnPush != nil || p.queued.Load() != p.completed.Load() {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.reading == readNone && p.seq == p.completed.Load() && p.cn.Closed()
 }
 
 // write writes buf, whose last command is entry mark, and reports whether
@@ -365,10 +441,9 @@ func (p *pipe) write(buf []byte, mark uint64) bool {
 	return true
 }
 
-// flushLoop writes what callers queued while others were in flight. It is
-// woken once per spell of writing (writing stays set until it has emptied
-// the buffer), and yields once before each write so that goroutines about
-// to queue a command can join the batch.
+// flushLoop writes what callers queued while a write was in progress or
+// while the pipe was busy. It is woken once per spell of writing (writing
+// stays set until it has emptied the buffer).
 func (p *pipe) flushLoop() {
 	for {
 		select {
@@ -376,14 +451,23 @@ func (p *pipe) flushLoop() {
 			return
 		case <-p.flush:
 		}
+		yielded := false
 		for {
-			runtime.Gosched()
 			p.mu.Lock()
 			if len(p.wbuf) == 0 || p.err != nil {
 				p.writing = false
 				p.mu.Unlock()
 				break
 			}
+			if !yielded && p.seq-p.completed.Load() >= busyInFlight {
+				// Busy: let goroutines about to queue a command join
+				// this write.
+				p.mu.Unlock()
+				runtime.Gosched()
+				yielded = true
+				continue
+			}
+			yielded = false
 			buf, mark := p.wbuf, p.seq
 			p.wbuf = p.spare[:0]
 			p.mu.Unlock()
@@ -394,17 +478,78 @@ func (p *pipe) flushLoop() {
 	}
 }
 
-// readLoop reads replies and hands them to the requests in order.
-func (p *pipe) readLoop() {
+// readOwn is the read role of a lone caller: it reads the reply to r,
+// which is first in line, then hands the role on to the reader goroutine
+// if other requests have queued meanwhile.
+func (p *pipe) readOwn(r *request) {
 	rd := p.cn.Reader()
+	for {
+		v, err := rd.Read()
+		if err != nil {
+			p.fail(err, nil) // completes r with the error
+			break
+		}
+		if v.Type() == resp.Push && p.cn.Proto() == 3 {
+			continue // no OnPush handler, or the reader goroutine would be reading
+		}
+		p.replies.Add(1)
+		p.mu.Lock()
+		if p.head == len(p.q) || p.q[p.head].req != r {
+			p.mu.Unlock()
+			p.fail(fmt.Errorf("%w: a reply arrived for a request that is not first in line", resp.ErrProtocol), nil)
+			break
+		}
+		e := p.q[p.head]
+		p.q[p.head] = entry{}
+		p.head++
+		if p.head == len(p.q) {
+			p.q, p.head = p.q[:0], 0
+		}
+		p.mu.Unlock()
+		r.val = v
+		p.completed.Store(e.seq)
+		r.complete()
+		break
+	}
+	p.mu.Lock()
+	if p.err == nil && p.seq != p.completed.Load() {
+		p.reading = readBackground
+		p.readWake <- struct{}{}
+	} else {
+		p.reading = readNone
+	}
+	p.mu.Unlock()
+}
+
+// readLoop is the reader goroutine: each time it is handed the read role,
+// it reads replies and completes requests in order until nothing is in
+// flight.
+func (p *pipe) readLoop() {
 	var batch []entry // requests taken from the queue, oldest first, from bi
+	for {
+		select {
+		case <-p.quit:
+			return
+		case <-p.readWake:
+		}
+		var ok bool
+		if batch, ok = p.readSpell(batch[:0]); !ok {
+			return
+		}
+	}
+}
+
+// readSpell reads until nothing is in flight (or, with an OnPush handler,
+// until the connection fails). It returns false when the pipe has failed.
+func (p *pipe) readSpell(batch []entry) ([]entry, bool) {
+	rd := p.cn.Reader()
 	var bi int
 	var got int // replies already stored for batch[bi]
 	for {
 		v, err := rd.Read()
 		if err != nil {
 			p.fail(err, batch[bi:])
-			return
+			return batch, false
 		}
 		if v.Type() == resp.Push && p.cn.Proto() == 3 {
 			if p.o.OnPush != nil {
@@ -425,7 +570,7 @@ func (p *pipe) readLoop() {
 			p.mu.Unlock()
 			if n == 0 {
 				p.fail(fmt.Errorf("%w: a reply arrived with no command waiting for it", resp.ErrProtocol), nil)
-				return
+				return batch, false
 			}
 		}
 		e := batch[bi]
@@ -436,12 +581,22 @@ func (p *pipe) readLoop() {
 			r.out[got] = v
 		}
 		got++
-		if got == r.n {
-			got = 0
-			batch[bi] = entry{}
-			bi++
-			p.completed.Store(e.seq)
-			r.complete()
+		if got < r.n {
+			continue
+		}
+		got = 0
+		batch[bi] = entry{}
+		bi++
+		p.completed.Store(e.seq)
+		r.complete()
+		if bi == len(batch) && p.o.OnPush == nil {
+			p.mu.Lock()
+			if p.seq == e.seq {
+				p.reading = readNone
+				p.mu.Unlock()
+				return batch[:0], true
+			}
+			p.mu.Unlock()
 		}
 	}
 }
