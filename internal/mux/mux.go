@@ -287,11 +287,14 @@ const (
 	idleBuffer    = 16 << 10
 )
 
-// busyInFlight is the number of requests in flight from which the pipe
-// counts as busy: callers then leave writing to the flusher, which yields
-// once before each write so that more commands join the batch. Below it,
-// a caller that finds no write in progress writes at once.
-const busyInFlight = 16
+// Batching. A caller that finds nothing in flight writes its command at
+// once, on its own goroutine. Otherwise it leaves the write to the
+// flusher goroutine, which collects every command queued meanwhile into
+// one write; from yieldInFlight requests in flight it first yields once,
+// so that goroutines about to queue a command join the batch (measured:
+// 64 goroutines 2.2x rueidis with the yield, 1.1x without; 8 goroutines
+// pay for the yield, hence the threshold).
+const yieldInFlight = 16
 
 // Who reads replies (pipe.reading).
 const (
@@ -380,7 +383,7 @@ func (p *pipe) send(r *request, cmd []byte, canRead bool) (direct bool, err erro
 		return direct, nil
 	}
 	p.writing = true
-	if inFlight >= busyInFlight {
+	if inFlight > 0 {
 		p.mu.Unlock()
 		p.flush <- struct{}{}
 		return direct, nil
@@ -459,7 +462,7 @@ func (p *pipe) flushLoop() {
 				p.mu.Unlock()
 				break
 			}
-			if !yielded && p.seq-p.completed.Load() >= busyInFlight {
+			if !yielded && p.seq-p.completed.Load() >= yieldInFlight {
 				// Busy: let goroutines about to queue a command join
 				// this write.
 				p.mu.Unlock()
@@ -512,14 +515,23 @@ func (p *pipe) readOwn(r *request) {
 		break
 	}
 	p.mu.Lock()
-	if p.err == nil && p.seq != p.completed.Load() {
-		p.reading = readBackground
-		p.readWake <- struct{}{}
-	} else {
+	if p.err != nil || p.seq == p.completed.Load() {
 		p.reading = readNone
+		p.mu.Unlock()
+		return
 	}
 	p.mu.Unlock()
+	// Others have queued meanwhile: read on for them a while, which
+	// is cheaper than waking the reader goroutine, then hand over. The
+	// batch lives on this goroutine's stack: the role, once handed over,
+	// must leave nothing of this goroutine's behind.
+	var local [callerReadLimit]entry
+	p.readSpell(local[:0], callerReadLimit)
 }
+
+// callerReadLimit bounds how many replies a lone caller reads for others
+// after its own before handing the read role to the reader goroutine.
+const callerReadLimit = 8
 
 // readLoop is the reader goroutine: each time it is handed the read role,
 // it reads replies and completes requests in order until nothing is in
@@ -533,17 +545,20 @@ func (p *pipe) readLoop() {
 		case <-p.readWake:
 		}
 		var ok bool
-		if batch, ok = p.readSpell(batch[:0]); !ok {
+		if batch, ok = p.readSpell(batch[:0], 0); !ok {
 			return
 		}
 	}
 }
 
 // readSpell reads until nothing is in flight (or, with an OnPush handler,
-// until the connection fails). It returns false when the pipe has failed.
-func (p *pipe) readSpell(batch []entry) ([]entry, bool) {
+// until the connection fails), then gives up the read role. With limit >
+// 0 it stops after limit completed requests, at a request boundary, and
+// hands the role to the reader goroutine. It returns false when the pipe
+// has failed.
+func (p *pipe) readSpell(batch []entry, limit int) ([]entry, bool) {
 	rd := p.cn.Reader()
-	var bi int
+	var bi, done int
 	var got int // replies already stored for batch[bi]
 	for {
 		v, err := rd.Read()
@@ -561,6 +576,9 @@ func (p *pipe) readSpell(batch []entry) ([]entry, bool) {
 		if bi == len(batch) {
 			p.mu.Lock()
 			n := min(len(p.q)-p.head, 256)
+			if limit > 0 {
+				n = min(n, cap(batch)) // a caller's batch does not grow
+			}
 			batch, bi = append(batch[:0], p.q[p.head:p.head+n]...), 0
 			clear(p.q[p.head : p.head+n])
 			p.head += n
@@ -589,10 +607,17 @@ func (p *pipe) readSpell(batch []entry) ([]entry, bool) {
 		bi++
 		p.completed.Store(e.seq)
 		r.complete()
+		done++
 		if bi == len(batch) && p.o.OnPush == nil {
 			p.mu.Lock()
 			if p.seq == e.seq {
 				p.reading = readNone
+				p.mu.Unlock()
+				return batch[:0], true
+			}
+			if limit > 0 && done >= limit {
+				p.reading = readBackground
+				p.readWake <- struct{}{}
 				p.mu.Unlock()
 				return batch[:0], true
 			}
