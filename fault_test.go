@@ -110,6 +110,12 @@ func TestCancelledCallDrainsItsReply(t *testing.T) {
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("delayed GET: %v, want DeadlineExceeded", err)
 		}
+		// An explicit cancellation, not a deadline, while the reply is late.
+		cctx, cancel = context.WithCancel(ctx)
+		time.AfterFunc(30*time.Millisecond, cancel)
+		if _, err := c.Get(cctx, "drain:a"); !errors.Is(err, context.Canceled) {
+			t.Fatalf("delayed GET cancelled after 30ms: %v, want Canceled", err)
+		}
 		proxy.SetDelay(0)
 		for range 20 {
 			if v, err := c.Get(ctx, "drain:b"); err != nil || v != "B" {

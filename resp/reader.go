@@ -107,6 +107,36 @@ func (r *Reader) Reset(rd io.Reader) {
 	}
 }
 
+// Fill waits until at least one byte of the next value is buffered,
+// without consuming anything. Unlike the errors of Read, a timeout here
+// is not final: nothing was consumed, so the caller may extend its
+// deadline and call Fill or Read again. That makes Fill the place to
+// wait, with a deadline, for a reply to begin.
+func (r *Reader) Fill() error {
+	if r.r < r.w {
+		return nil
+	}
+	if r.err != nil {
+		return r.err
+	}
+	r.r, r.w = 0, 0
+	n, err := r.rd.Read(r.buf)
+	r.w = n
+	if err != nil {
+		var te interface{ Timeout() bool }
+		if n > 0 || !errors.As(err, &te) || !te.Timeout() {
+			r.err = err // after the bytes that came with it, if any
+		}
+		if n == 0 {
+			return err
+		}
+	}
+	if n == 0 {
+		return r.fill() // a reader that returned 0, nil: keep trying
+	}
+	return nil
+}
+
 // Buffered returns the number of bytes read from the stream but not yet
 // consumed.
 func (r *Reader) Buffered() int { return r.w - r.r }

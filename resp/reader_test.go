@@ -298,3 +298,38 @@ func TestErrorCode(t *testing.T) {
 		t.Error("Is does not match by code")
 	}
 }
+
+// timeoutOnce fails its first read with a timeout, then serves data.
+type timeoutOnce struct {
+	data    *strings.Reader
+	timeout bool
+}
+
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string { return "i/o timeout" }
+func (timeoutErr) Timeout() bool { return true }
+
+func (t *timeoutOnce) Read(p []byte) (int, error) {
+	if !t.timeout {
+		t.timeout = true
+		return 0, timeoutErr{}
+	}
+	return t.data.Read(p)
+}
+
+func TestFillTimeoutIsNotFinal(t *testing.T) {
+	r := NewReader(&timeoutOnce{data: strings.NewReader("+OK\r\n")}, Limits{})
+	if err := r.Fill(); err == nil {
+		t.Fatal("first Fill did not time out")
+	}
+	if err := r.Fill(); err != nil || r.Buffered() != 5 {
+		t.Fatalf("Fill after a timeout: %v, %d buffered", err, r.Buffered())
+	}
+	if v, err := r.Read(); err != nil || v.String() != "OK" {
+		t.Fatalf("Read after Fill: %v %v", v, err)
+	}
+	if err := r.Fill(); err != io.EOF {
+		t.Fatalf("Fill at the end: %v, want EOF", err)
+	}
+}

@@ -68,13 +68,14 @@ func (m *Mux) Do(ctx context.Context, cmd []byte) (resp.Value, error) {
 	}
 	r := getRequest()
 	r.n = 1
-	direct, err := p.send(r, cmd, ctx.Done() == nil)
+	mode := readMode(ctx)
+	direct, err := p.send(r, cmd, mode != readWait)
 	if err != nil {
 		putRequest(r)
 		return resp.Value{}, err
 	}
 	if direct {
-		p.readOwn(r)
+		p.readOwn(r, ctx, mode)
 	}
 	if err := r.wait(ctx); err != nil {
 		return resp.Value{}, err
@@ -82,6 +83,32 @@ func (m *Mux) Do(ctx context.Context, cmd []byte) (resp.Value, error) {
 	v, err := r.val, r.err
 	putRequest(r)
 	return v, err
+}
+
+// How a lone caller may read its own reply.
+const (
+	readWait   = iota // it may not: it waits for the reader goroutine
+	readFully         // its context cannot end: it reads until the reply is in
+	readBriefly        // its context can end: it waits at most directSlice for the reply to begin
+)
+
+// directSlice bounds how long a lone caller with a cancellable context
+// waits on the socket for its reply to begin. Past it, the caller hands
+// the read role to the reader goroutine and waits on its context, so a
+// cancellation is noticed at once; replies normally begin well within it.
+const directSlice = 2 * time.Millisecond
+
+// readMode chooses how a caller may read. It asks ctx.Deadline first: a
+// context with a deadline can end, and calling Done on it would allocate
+// its channel for nothing.
+func readMode(ctx context.Context) int {
+	if _, ok := ctx.Deadline(); ok {
+		return readBriefly
+	}
+	if ctx.Done() == nil {
+		return readFully
+	}
+	return readBriefly
 }
 
 // errIdleClosed is the failure of a pipe found closed by the server while
@@ -482,10 +509,42 @@ func (p *pipe) flushLoop() {
 }
 
 // readOwn is the read role of a lone caller: it reads the reply to r,
-// which is first in line, then hands the role on to the reader goroutine
-// if other requests have queued meanwhile.
-func (p *pipe) readOwn(r *request) {
+// which is first in line, then reads on for requests queued meanwhile, up
+// to callerReadLimit, before handing the role to the reader goroutine.
+// With readBriefly it first waits at most directSlice (and never past ctx's
+// deadline) for the reply to begin; failing that, it hands the role over
+// at once, having consumed nothing, and the caller waits on ctx.
+func (p *pipe) readOwn(r *request, ctx context.Context, mode int) {
 	rd := p.cn.Reader()
+	if mode == readBriefly && rd.Buffered() == 0 {
+		nc := p.cn.NetConn()
+		dl := time.Now().Add(directSlice)
+		if d, ok := ctx.Deadline(); ok && d.Before(dl) {
+			dl = d
+		}
+		nc.SetReadDeadline(dl)
+		err := rd.Fill()
+		nc.SetReadDeadline(time.Time{})
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				p.mu.Lock()
+				if p.err == nil {
+					p.reading = readBackground
+					p.readWake <- struct{}{}
+				} else {
+					p.reading = readNone
+				}
+				p.mu.Unlock()
+				return
+			}
+			p.fail(err, nil) // completes r with the error
+			p.mu.Lock()
+			p.reading = readNone
+			p.mu.Unlock()
+			return
+		}
+	}
 	for {
 		v, err := rd.Read()
 		if err != nil {
