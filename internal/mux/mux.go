@@ -274,6 +274,11 @@ func putRequest(r *request) {
 // wait blocks until the request completes or ctx ends. On ctx's end the
 // request is abandoned to the reader, which recycles it.
 func (r *request) wait(ctx context.Context) error {
+	select {
+	case <-r.done: // already completed, as after reading it oneself
+		return nil
+	default:
+	}
 	done := ctx.Done()
 	if done == nil {
 		<-r.done
