@@ -87,8 +87,8 @@ func (m *Mux) Do(ctx context.Context, cmd []byte) (resp.Value, error) {
 
 // How a lone caller may read its own reply.
 const (
-	readWait   = iota // it may not: it waits for the reader goroutine
-	readFully         // its context cannot end: it reads until the reply is in
+	readWait    = iota // it may not: it waits for the reader goroutine
+	readFully          // its context cannot end: it reads until the reply is in
 	readBriefly        // its context can end: it waits at most directSlice for the reply to begin
 )
 
