@@ -32,8 +32,24 @@ type Transport interface {
 	// DoMulti runs cmds as one pipeline and stores their replies in out,
 	// which has len(cmds) elements.
 	DoMulti(ctx context.Context, cmds []*Cmd, out []resp.Value) error
+	// Dedicated reserves a connection for one caller: for transactions,
+	// pub/sub and anything else that changes a connection's state. On a
+	// cluster, key says which node (the slot of the key); "" means any.
+	Dedicated(ctx context.Context, key string) (DedicatedConn, error)
 	// Close releases every connection.
 	Close() error
+}
+
+// DedicatedConn is a connection reserved for one caller by a Transport.
+// It is not safe for concurrent use.
+type DedicatedConn interface {
+	// Do writes cmds in one go and reads one reply per command into out.
+	// A failure leaves the connection unusable: Release it as not
+	// reusable.
+	Do(ctx context.Context, cmds []*Cmd, out []resp.Value) error
+	// Release gives the connection back; reusable false closes it (its
+	// state was changed, or an exchange did not complete).
+	Release(reusable bool)
 }
 
 // Client is a Redis client, safe for concurrent use by any number of
@@ -156,8 +172,8 @@ func (c *Client) run(ctx context.Context, cmd *Cmd) (resp.Value, error) {
 
 // standalone is the Transport for a single server.
 type standalone struct {
-	node        *node.Node
-	readTimeout time.Duration
+	node                      *node.Node
+	readTimeout, writeTimeout time.Duration
 }
 
 var _ Transport = (*standalone)(nil)
@@ -180,7 +196,8 @@ func newStandalone(o *Options) *standalone {
 		co.LibName, co.LibVer = "respkit-go", Version
 	}
 	return &standalone{
-		readTimeout: o.ReadTimeout,
+		readTimeout:  o.ReadTimeout,
+		writeTimeout: o.WriteTimeout,
 		node: node.New(node.Options{
 			Conn:         co,
 			MuxConns:     o.MuxConns,
@@ -243,4 +260,45 @@ func (s *standalone) DoMulti(ctx context.Context, cmds []*Cmd, out []resp.Value)
 	return s.node.DoMulti(ctx, buf, out)
 }
 
+func (s *standalone) Dedicated(ctx context.Context, key string) (DedicatedConn, error) {
+	cn, err := s.node.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &exclusiveConn{node: s.node, cn: cn, readTimeout: s.readTimeout, writeTimeout: s.writeTimeout}, nil
+}
+
 func (s *standalone) Close() error { return s.node.Close() }
+
+// exclusiveConn is a pooled connection reserved for one caller.
+type exclusiveConn struct {
+	node                      *node.Node
+	cn                        *conn.Conn
+	readTimeout, writeTimeout time.Duration
+	buf                       []byte
+}
+
+func (x *exclusiveConn) Do(ctx context.Context, cmds []*Cmd, out []resp.Value) error {
+	if len(cmds) != len(out) {
+		return errors.New("redis: Do needs one reply slot per command")
+	}
+	x.buf = x.buf[:0]
+	readTimeout := x.readTimeout
+	for _, c := range cmds {
+		x.buf = append(x.buf, c.enc...)
+		if c.flags&FlagBlocking != 0 {
+			readTimeout = blockReadTimeout(x.readTimeout, c.block)
+		}
+	}
+	if readTimeout < 0 {
+		readTimeout = 0
+	}
+	return x.cn.RoundTrip(ctx, x.buf, out, max(x.writeTimeout, 0), readTimeout)
+}
+
+func (x *exclusiveConn) Release(reusable bool) {
+	if !reusable {
+		x.cn.MarkBroken()
+	}
+	x.node.Put(x.cn)
+}

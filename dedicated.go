@@ -1,0 +1,102 @@
+package redis
+
+import (
+	"context"
+	"errors"
+
+	"github.com/respkit/redis/resp"
+)
+
+// Conn is a connection reserved for one caller, taken from the client's
+// pool: for WATCH/MULTI/EXEC, SELECT, CLIENT REPLY, SUBSCRIBE and other
+// commands that change the state of the connection they run on, which
+// Client.Do refuses on its shared connections.
+//
+//	cn, err := rdb.Conn(ctx)
+//	if err != nil { ... }
+//	defer cn.Close()
+//	cn.Do(ctx, "WATCH", "k")
+//
+// A Conn is not safe for concurrent use. Commands on it are never
+// retried. Close gives it back to the pool, unless a command changed its
+// state or an exchange failed: then it is closed, so no other caller ever
+// inherits a selected database, an open transaction or a subscription.
+type Conn struct {
+	d      DedicatedConn
+	dirty  bool // a state-changing command ran, or an exchange failed
+	closed bool
+	out    [1]resp.Value
+	cmds   [1]*Cmd
+}
+
+// Conn reserves a connection from the pool. It waits while all are in
+// use, up to Options.PoolTimeout or ctx's end. Close it when done.
+func (c *Client) Conn(ctx context.Context) (*Conn, error) {
+	if c.closed.Load() {
+		return nil, ErrClosed
+	}
+	d, err := c.t.Dedicated(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{d: d}, nil
+}
+
+// errConnClosed is returned by calls on a closed Conn.
+var errConnClosed = errors.New("redis: Conn is closed")
+
+// Do runs one command, given as its arguments as for Client.Do, on the
+// reserved connection. Any command is allowed here, state-changing ones
+// included.
+func (cn *Conn) Do(ctx context.Context, args ...any) Result {
+	if cn.closed {
+		return Result{err: errConnClosed}
+	}
+	b := getBuilder()
+	defer putBuilder(b)
+	if err := b.raw(args); err != nil {
+		return Result{err: err}
+	}
+	return cn.run(ctx, b.finish())
+}
+
+// Run runs a prepared command on the reserved connection.
+func (cn *Conn) Run(ctx context.Context, cmd *Cmd) Result {
+	if cn.closed {
+		return Result{err: errConnClosed}
+	}
+	if cmd.err != nil {
+		return Result{err: cmd.err}
+	}
+	return cn.run(ctx, cmd)
+}
+
+func (cn *Conn) run(ctx context.Context, cmd *Cmd) Result {
+	if cmd.flags&FlagConnState != 0 {
+		cn.dirty = true
+	}
+	cn.cmds[0] = cmd
+	err := cn.d.Do(ctx, cn.cmds[:], cn.out[:])
+	cn.cmds[0] = nil
+	v := cn.out[0]
+	cn.out[0] = resp.Value{}
+	if err != nil {
+		cn.dirty = true
+		return Result{err: err}
+	}
+	if v.IsError() {
+		return Result{err: v.Err()}
+	}
+	return Result{val: v}
+}
+
+// Close gives the connection back to the pool, or closes it if its state
+// may have changed. It is safe to call more than once.
+func (cn *Conn) Close() error {
+	if cn.closed {
+		return nil
+	}
+	cn.closed = true
+	cn.d.Release(!cn.dirty)
+	return nil
+}
