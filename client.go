@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -238,9 +239,8 @@ func (s *standalone) DoMulti(ctx context.Context, cmds []*Cmd, out []resp.Value)
 	if len(cmds) != len(out) {
 		return errors.New("redis: DoMulti needs one reply slot per command")
 	}
-	n, exclusive, block := 0, false, time.Duration(0)
+	exclusive, block := false, time.Duration(0)
 	for _, c := range cmds {
-		n += len(c.enc)
 		if c.flags&FlagBlocking != 0 {
 			exclusive = true
 			if c.block < 0 || block < 0 {
@@ -250,15 +250,28 @@ func (s *standalone) DoMulti(ctx context.Context, cmds []*Cmd, out []resp.Value)
 			}
 		}
 	}
-	buf := make([]byte, 0, n)
+	bp := pipelineBuffers.Get().(*[]byte)
+	buf := (*bp)[:0]
 	for _, c := range cmds {
 		buf = append(buf, c.enc...)
 	}
+	var err error
 	if exclusive {
-		return s.node.Exclusive(ctx, buf, out, blockReadTimeout(s.readTimeout, block))
+		err = s.node.Exclusive(ctx, buf, out, blockReadTimeout(s.readTimeout, block))
+	} else {
+		err = s.node.DoMulti(ctx, buf, out)
 	}
-	return s.node.DoMulti(ctx, buf, out)
+	// Both paths are done with buf: the multiplexer copies it when the
+	// commands are queued, the exclusive path writes it before reading.
+	if cap(buf) <= 1<<20 {
+		*bp = buf
+		pipelineBuffers.Put(bp)
+	}
+	return err
 }
+
+// pipelineBuffers recycles the buffers DoMulti gathers encodings into.
+var pipelineBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 func (s *standalone) Dedicated(ctx context.Context, key string) (DedicatedConn, error) {
 	cn, err := s.node.Get(ctx)
