@@ -93,8 +93,20 @@ func main() {
 	res := rdb.Do(ctx, "BLPOP", "tour:empty", 0.1)
 	fmt.Printf("BLPOP tour:empty 0.1 -> ErrNil after the timeout: %v\n", errors.Is(res.Err(), redis.ErrNil))
 
-	// Commands that would change a shared connection are refused.
+	// Commands that would change a shared connection are refused...
 	fmt.Printf("SELECT 1 via Do -> refused: %v\n", rdb.Do(ctx, "SELECT", 1).Err() != nil)
+
+	// ...and run on a reserved connection instead.
+	cn, err := rdb.Conn(ctx)
+	step("reserve a connection", err)
+	cn.Do(ctx, "WATCH", "tour:counter")
+	cn.Do(ctx, "MULTI")
+	cn.Do(ctx, "INCRBY", "tour:counter", 5)
+	res = cn.Do(ctx, "EXEC")
+	cn.Close()
+	vals, err := res.Slice()
+	step("WATCH/MULTI/INCRBY/EXEC on it", err)
+	fmt.Printf("    -> counter = %d\n", vals[0].Int())
 
 	// A cancelled context returns at once; the reply is drained later.
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
