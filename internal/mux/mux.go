@@ -514,8 +514,9 @@ func (p *pipe) flushLoop() {
 }
 
 // readOwn is the read role of a lone caller: it reads the reply to r,
-// which is first in line, then reads on for requests queued meanwhile, up
-// to callerReadLimit, before handing the role to the reader goroutine.
+// which is first in line, then (when its context cannot end) reads on for
+// requests queued meanwhile, up to callerReadLimit, before handing the
+// role to the reader goroutine.
 // With readBriefly it first waits at most directSlice (and never past ctx's
 // deadline) for the reply to begin; failing that, it hands the role over
 // at once, having consumed nothing, and the caller waits on ctx.
@@ -581,6 +582,14 @@ func (p *pipe) readOwn(r *request, ctx context.Context, mode int) {
 	p.mu.Lock()
 	if p.err != nil || p.seq == p.completed.Load() {
 		p.reading = readNone
+		p.mu.Unlock()
+		return
+	}
+	if mode != readFully {
+		// A caller whose context can end must not be held up by replies
+		// owed to others.
+		p.reading = readBackground
+		p.readWake <- struct{}{}
 		p.mu.Unlock()
 		return
 	}
