@@ -81,7 +81,6 @@ type Conn struct {
 	nc    net.Conn
 	rd    *resp.Reader
 	proto int
-	id    int64
 
 	peek      *peeker // nil where the socket cannot be peeked at
 	createdAt time.Time
@@ -245,7 +244,6 @@ func (c *Conn) handshake(ctx context.Context, o *Options) error {
 			// Fall through to RESP2 below; the tail's replies are moot.
 		} else {
 			c.proto = 3
-			c.id = helloID(hello)
 			return checkSteps(steps, replies[1:])
 		}
 	}
@@ -309,16 +307,6 @@ func helloUnsupported(err error) bool {
 	return false
 }
 
-func helloID(v resp.Value) int64 {
-	kv := v.Elems()
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i].String() == "id" {
-			return kv[i+1].Int()
-		}
-	}
-	return 0
-}
-
 // exchange writes buf and reads n replies, honouring ctx through the
 // deadline set by the caller.
 func (c *Conn) exchange(ctx context.Context, buf []byte, n int) ([]resp.Value, error) {
@@ -352,9 +340,6 @@ func ctxErr(ctx context.Context, err error) error {
 
 // Proto returns the protocol the connection speaks: 2 or 3.
 func (c *Conn) Proto() int { return c.proto }
-
-// ID returns the server's client ID from HELLO (0 under RESP2).
-func (c *Conn) ID() int64 { return c.id }
 
 // NetConn returns the underlying network connection.
 func (c *Conn) NetConn() net.Conn { return c.nc }

@@ -163,16 +163,6 @@ func (m *Mux) DoMulti(ctx context.Context, cmds []byte, out []resp.Value) error 
 	return err
 }
 
-// Proto returns the current connection's protocol (2 or 3), dialing if
-// there is none.
-func (m *Mux) Proto(ctx context.Context) (int, error) {
-	p, err := m.pipe(ctx)
-	if err != nil {
-		return 0, err
-	}
-	return p.cn.Proto(), nil
-}
-
 // Close fails every waiting caller with ErrClosed and closes the
 // connection.
 func (m *Mux) Close() error {

@@ -54,9 +54,6 @@ func New(o Options) *Node {
 	return n
 }
 
-// Addr returns the server's address.
-func (n *Node) Addr() string { return n.o.Conn.Addr }
-
 func (n *Node) pick() *mux.Mux {
 	if len(n.muxes) == 1 {
 		return n.muxes[0]
@@ -73,9 +70,6 @@ func (n *Node) Do(ctx context.Context, cmd []byte) (resp.Value, error) {
 func (n *Node) DoMulti(ctx context.Context, cmds []byte, out []resp.Value) error {
 	return n.pick().DoMulti(ctx, cmds, out)
 }
-
-// Proto returns the protocol the node's multiplexed connections speak.
-func (n *Node) Proto(ctx context.Context) (int, error) { return n.pick().Proto(ctx) }
 
 // Exclusive runs encoded commands on a pooled connection of their own, for
 // blocking commands: the connection is closed rather than reused when the
