@@ -1,0 +1,84 @@
+package mux_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/respkit/redis/internal/conn"
+	"github.com/respkit/redis/internal/mux"
+	"github.com/respkit/redis/redistest"
+	"github.com/respkit/redis/resp"
+)
+
+func newMux(t *testing.T, srv *redistest.Server) *mux.Mux {
+	t.Helper()
+	o := conn.Options{Addr: srv.Addr()}
+	m := mux.New(mux.Options{
+		Dial:        func(ctx context.Context) (*conn.Conn, error) { return conn.Dial(ctx, &o) },
+		ReadTimeout: 5 * time.Second,
+	})
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+func encode(t *testing.T, args ...any) []byte {
+	t.Helper()
+	b, err := resp.AppendCommand(nil, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestDoMultiInOrder sends several commands in one request and checks
+// each reply lands in its slot.
+func TestDoMultiInOrder(t *testing.T) {
+	srv := redistest.Start(t, redistest.Config{})
+	m := newMux(t, srv)
+	ctx := context.Background()
+	var cmds []byte
+	for i := range 50 {
+		cmds = append(cmds, encode(t, "ECHO", i)...)
+	}
+	out := make([]resp.Value, 50)
+	if err := m.DoMulti(ctx, cmds, out); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range out {
+		if v.String() != strconv.Itoa(i) {
+			t.Fatalf("reply %d = %q", i, v.String())
+		}
+	}
+}
+
+// TestCloseFailsWaitingCallers closes the multiplexer while a caller
+// waits for a slow reply: the caller gets ErrClosed, not a hang.
+func TestCloseFailsWaitingCallers(t *testing.T) {
+	srv := redistest.Start(t, redistest.Config{EnableDebug: true})
+	m := newMux(t, srv)
+	ctx := context.Background()
+	if _, err := m.Do(ctx, encode(t, "PING")); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := m.Do(ctx, encode(t, "DEBUG", "SLEEP", "2"))
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	m.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, mux.ErrClosed) {
+			t.Fatalf("waiting caller got %v, want ErrClosed", err)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("Close left a waiting caller hanging")
+	}
+	if _, err := m.Do(ctx, encode(t, "PING")); !errors.Is(err, mux.ErrClosed) {
+		t.Fatalf("Do after Close: %v, want ErrClosed", err)
+	}
+}
