@@ -15,7 +15,7 @@ demo: deps
 
 ## bench: this client against go-redis and rueidis on one real server (bench/, its own module)
 bench: deps
-	cd bench && $(GO) run . $(BENCH_ARGS)
+	$(GO) run ./bench $(BENCH_ARGS)
 
 ## bench-micro: microbenchmarks of the protocol and of round trips against a real server
 bench-micro: deps
