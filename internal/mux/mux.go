@@ -450,13 +450,15 @@ func (p *pipe) write(buf []byte, mark uint64) bool {
 	} else {
 		p.spare = nil // never the buffer callers are appending to
 	}
+	// Even a failed write may have delivered some of its commands: count
+	// them all as sent, so none is repeated as if it never ran.
+	p.sent = mark
 	if err != nil {
 		p.writing = false
 		p.mu.Unlock()
 		p.fail(err, nil)
 		return false
 	}
-	p.sent = mark
 	if len(p.wbuf) == 0 || p.err != nil {
 		p.writing = false
 		p.mu.Unlock()
