@@ -344,8 +344,11 @@ type pipe struct {
 	q       []entry    // requests owed replies, in write order, from head
 	head    int
 	seq     uint64 // entries queued so far
-	sent    uint64 // entries whose bytes were written
-	err     error
+	// sent is the last entry handed to the socket. It is set before the
+	// write: a write that fails or stalls may still have delivered some
+	// commands, which must then count as possibly run, never as unsent.
+	sent uint64
+	err  error
 
 	failed     atomic.Bool
 	replies    atomic.Uint64 // replies read, for the watchdog
@@ -410,10 +413,11 @@ func (p *pipe) send(r *request, cmd []byte, canRead bool) (direct bool, err erro
 		p.flush <- struct{}{}
 		return direct, nil
 	}
-	buf, mark := p.wbuf, p.seq
+	buf := p.wbuf
 	p.wbuf = p.spare[:0]
+	p.sent = p.seq
 	p.mu.Unlock()
-	if p.write(buf, mark) {
+	if p.write(buf) {
 		p.flush <- struct{}{}
 	}
 	return direct, nil
@@ -432,10 +436,10 @@ func (p *pipe) idleAndClosed() bool {
 	return p.reading == readNone && p.seq == p.completed.Load() && p.cn.Closed()
 }
 
-// write writes buf, whose last command is entry mark, and reports whether
+// write writes buf (its entries already counted in sent) and reports whether
 // more commands are waiting (in which case writing stays set and the
 // caller must make sure they are flushed).
-func (p *pipe) write(buf []byte, mark uint64) bool {
+func (p *pipe) write(buf []byte) bool {
 	if p.o.WriteTimeout > 0 {
 		p.writeStart.Store(time.Now().UnixNano())
 	}
@@ -450,9 +454,6 @@ func (p *pipe) write(buf []byte, mark uint64) bool {
 	} else {
 		p.spare = nil // never the buffer callers are appending to
 	}
-	// Even a failed write may have delivered some of its commands: count
-	// them all as sent, so none is repeated as if it never ran.
-	p.sent = mark
 	if err != nil {
 		p.writing = false
 		p.mu.Unlock()
@@ -495,10 +496,11 @@ func (p *pipe) flushLoop() {
 				continue
 			}
 			yielded = false
-			buf, mark := p.wbuf, p.seq
+			buf := p.wbuf
 			p.wbuf = p.spare[:0]
+			p.sent = p.seq
 			p.mu.Unlock()
-			if !p.write(buf, mark) {
+			if !p.write(buf) {
 				break
 			}
 		}
