@@ -136,8 +136,59 @@ func (b *builder) key(k string) {
 	b.e.String(k)
 }
 
-func (b *builder) str(s string) { b.e.String(s) }
-func (b *builder) int(n int64)  { b.e.Int(n) }
+func (b *builder) str(s string)    { b.e.String(s) }
+func (b *builder) int(n int64)     { b.e.Int(n) }
+func (b *builder) uint(n uint64)   { b.e.Uint(n) }
+func (b *builder) float(f float64) { b.e.Float(f) }
+func (b *builder) blob(p []byte)   { b.e.Blob(p) }
+
+// seconds appends d as whole seconds; a fraction of a second is an error
+// rather than a silent truncation.
+func (b *builder) seconds(d time.Duration) {
+	if d%time.Second != 0 {
+		b.fail("%v is not a whole number of seconds", d)
+	}
+	b.e.Int(int64(d / time.Second))
+}
+
+// millis appends d as whole milliseconds; a fraction of a millisecond is
+// an error.
+func (b *builder) millis(d time.Duration) {
+	if d%time.Millisecond != 0 {
+		b.fail("%v is not a whole number of milliseconds", d)
+	}
+	b.e.Int(int64(d / time.Millisecond))
+}
+
+// fseconds appends d as seconds with a fraction, as blocking commands take
+// their timeouts (millisecond resolution).
+func (b *builder) fseconds(d time.Duration) {
+	if d < 0 {
+		b.fail("negative timeout %v", d)
+	}
+	b.e.Float(float64(d.Milliseconds()) / 1000)
+}
+
+// blockFor records how long a blocking command may hold its reply; zero
+// or less means until a value arrives.
+func (b *builder) blockFor(d time.Duration) {
+	if d <= 0 {
+		d = -1
+	}
+	b.c.block = d
+}
+
+// count returns how many of the conditions hold, to check options that
+// exclude each other.
+func count(conds ...bool) int {
+	n := 0
+	for _, c := range conds {
+		if c {
+			n++
+		}
+	}
+	return n
+}
 
 // arg appends a value of any supported type; a bad one makes the whole
 // command fail with an error naming it.

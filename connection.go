@@ -1,15 +1,9 @@
 package redis
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/respkit/redis/resp"
-)
-
-var (
-	cmdPING  = cmdInfo("PING")
-	cmdHELLO = cmdInfo("HELLO")
 )
 
 func appendPing(b *builder) { b.begin(cmdPING) }
@@ -22,22 +16,6 @@ func asPong(v resp.Value, err error) (struct{}, error) {
 		return struct{}{}, fmt.Errorf("redis: PING got %#v, want PONG", v)
 	}
 	return struct{}{}, nil
-}
-
-// Ping returns the PING command. Since Redis 1.0.0.
-func Ping() Command[struct{}] {
-	b := new(builder)
-	appendPing(b)
-	return newCommand(b, asPong)
-}
-
-// Ping sends PING and checks that the server answers PONG. Since Redis
-// 1.0.0.
-func (c *Client) Ping(ctx context.Context) error {
-	b := getBuilder()
-	appendPing(b)
-	_, err := asPong(c.exec(ctx, b))
-	return err
 }
 
 // HelloInfo is what the server says of itself and the connection in reply
@@ -86,22 +64,4 @@ func appendHello(b *builder) {
 	// HELLO without a protocol version only reports; it changes nothing on
 	// the connection, so it may run on a shared one.
 	b.c.flags &^= FlagConnState
-}
-
-// Hello returns the HELLO command without arguments, which reports the
-// server and the connection without changing the protocol. Since Redis
-// 6.0.0 (without arguments, 6.2).
-func Hello() Command[HelloInfo] {
-	b := new(builder)
-	appendHello(b)
-	return newCommand(b, asHello)
-}
-
-// Hello sends HELLO without arguments and returns what the server reports
-// about itself and the connection (the protocol is chosen by
-// Options.Protocol, never here). Since Redis 6.0.0.
-func (c *Client) Hello(ctx context.Context) (HelloInfo, error) {
-	b := getBuilder()
-	appendHello(b)
-	return asHello(c.exec(ctx, b))
 }

@@ -71,6 +71,13 @@ func (cn *Conn) Run(ctx context.Context, cmd *Cmd) Result {
 	return cn.run(ctx, cmd)
 }
 
+// exec runs a command built by a typed method and recycles its builder.
+func (cn *Conn) exec(ctx context.Context, b *builder) (resp.Value, error) {
+	r := cn.Run(ctx, b.finish())
+	putBuilder(b)
+	return r.val, r.err
+}
+
 func (cn *Conn) run(ctx context.Context, cmd *Cmd) Result {
 	if cmd.flags&FlagConnState != 0 {
 		cn.dirty = true

@@ -271,3 +271,34 @@ func asOK(v resp.Value, err error) error {
 	}
 	return fmt.Errorf("redis: expected OK, got %#v", v)
 }
+
+// asStatus reads a reply that carries no value: OK (or another status).
+func asStatus(v resp.Value, err error) (struct{}, error) {
+	if err := check(v, err); err != nil {
+		return struct{}{}, err
+	}
+	if v.Type() != resp.SimpleString {
+		return struct{}{}, &ReplyTypeError{Want: "status", Got: v.Type()}
+	}
+	return struct{}{}, nil
+}
+
+// asListOf reads an array reply element by element with dec; a null
+// element is an error, since dec cannot say it was missing.
+func asListOf[T any](v resp.Value, err error, dec func(resp.Value, error) (T, error)) ([]T, error) {
+	elems, err := asSlice(v, err)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, len(elems))
+	for i, e := range elems {
+		if out[i], err = dec(e, nil); err != nil {
+			return nil, fmt.Errorf("redis: element %d: %w", i, err)
+		}
+	}
+	return out, nil
+}
+
+func asInt64s(v resp.Value, err error) ([]int64, error)     { return asListOf(v, err, asInt64) }
+func asFloat64s(v resp.Value, err error) ([]float64, error) { return asListOf(v, err, asFloat64) }
+func asBools(v resp.Value, err error) ([]bool, error)       { return asListOf(v, err, asBool) }

@@ -1,37 +1,10 @@
 package redis
 
 import (
-	"context"
 	"time"
 
 	"github.com/respkit/redis/resp"
 )
-
-var (
-	cmdGET  = cmdInfo("GET")
-	cmdSET  = cmdInfo("SET")
-	cmdINCR = cmdInfo("INCR")
-)
-
-func appendGet(b *builder, key string) {
-	b.begin(cmdGET)
-	b.key(key)
-}
-
-// Get returns the GET command: GET key. Since Redis 1.0.0.
-func Get(key string) Command[string] {
-	b := new(builder)
-	appendGet(b, key)
-	return newCommand(b, asString)
-}
-
-// Get sends GET key and returns the key's value, or ErrNil when the key
-// does not exist. Since Redis 1.0.0.
-func (c *Client) Get(ctx context.Context, key string) (string, error) {
-	b := getBuilder()
-	appendGet(b, key)
-	return asString(c.exec(ctx, b))
-}
 
 // SetOptions are SET's optional arguments. The zero value sets the value
 // with no expiry and no condition.
@@ -100,43 +73,4 @@ func appendSet(b *builder, key string, value any, opts []SetOptions) {
 // asSet reads SET's reply: OK, or a null when NX or XX prevented the set.
 func asSet(v resp.Value, err error) (struct{}, error) {
 	return struct{}{}, asOK(v, err)
-}
-
-// Set returns the SET command: SET key value [EX|PX|EXAT|PXAT|KEEPTTL]
-// [NX|XX]. Since Redis 1.0.0.
-func Set(key string, value any, opts ...SetOptions) Command[struct{}] {
-	b := new(builder)
-	appendSet(b, key, value, opts)
-	return newCommand(b, asSet)
-}
-
-// Set sends SET key value, with the expiry and condition of opts (at most
-// one). value is a string, []byte, number, bool or
-// encoding.BinaryMarshaler. When NX or XX keeps the value from being set,
-// Set returns ErrNil. Conflicting options are reported before anything is
-// sent. Since Redis 1.0.0.
-func (c *Client) Set(ctx context.Context, key string, value any, opts ...SetOptions) error {
-	b := getBuilder()
-	appendSet(b, key, value, opts)
-	return asOK(c.exec(ctx, b))
-}
-
-func appendIncr(b *builder, key string) {
-	b.begin(cmdINCR)
-	b.key(key)
-}
-
-// Incr returns the INCR command: INCR key. Since Redis 1.0.0.
-func Incr(key string) Command[int64] {
-	b := new(builder)
-	appendIncr(b, key)
-	return newCommand(b, asInt64)
-}
-
-// Incr sends INCR key and returns the value after the increment. Since
-// Redis 1.0.0.
-func (c *Client) Incr(ctx context.Context, key string) (int64, error) {
-	b := getBuilder()
-	appendIncr(b, key)
-	return asInt64(c.exec(ctx, b))
 }

@@ -159,3 +159,8 @@ func All() []Info {
 	copy(out, table[:])
 	return out
 }
+
+// Methods returns the typed methods that send the named command, as
+// "Type.Method" ("Client.ZRange", "Conn.Select"), from the generated
+// command surface; nil when there are none.
+func Methods(name string) []string { return methods[name] }

@@ -5,8 +5,8 @@
 //	go run ./internal/cmd/coverage        # summary and missing commands
 //	go run ./internal/cmd/coverage -v     # also the covered ones
 //
-// A command matches a method when their names agree ignoring case, spaces,
-// hyphens and underscores: "CLIENT NO-EVICT" matches ClientNoEvict.
+// The methods of each command come from the table the command generator
+// writes (cmdinfo.Methods); each is checked to exist by reflection.
 // Containers (CLIENT, CONFIG, ...) count through their subcommands;
 // commands in exclusions.txt count as excluded, each with its reason.
 package main
@@ -53,7 +53,10 @@ func main() {
 			fmt.Printf("excluded: %s — %s\n", name, why)
 		}
 	}
-	if len(r.missing) > 0 {
+	for _, b := range r.broken {
+		fmt.Printf("broken: %s\n", b)
+	}
+	if len(r.missing) > 0 || len(r.broken) > 0 {
 		os.Exit(1)
 	}
 }
@@ -63,18 +66,34 @@ type report struct {
 	covered  []cmdinfo.Info
 	missing  []cmdinfo.Info
 	excluded map[string]string
+	broken   []string // methods the table names that do not exist
 }
 
-func normalize(s string) string {
-	return strings.ToLower(strings.NewReplacer(" ", "", "-", "", "_", "").Replace(s))
+// receivers are the types whose methods can cover a command, by the name
+// the generated table uses.
+var receivers = map[string]reflect.Type{
+	"Client": reflect.TypeOf(&redis.Client{}),
+	"Conn":   reflect.TypeOf(&redis.Conn{}),
+}
+
+// covered reports whether a command has a typed method: the generated
+// table names one, and it exists.
+func covered(name string) (bool, error) {
+	ms := cmdinfo.Methods(name)
+	for _, m := range ms {
+		typ, method, _ := strings.Cut(m, ".")
+		t, ok := receivers[typ]
+		if !ok {
+			return false, fmt.Errorf("%s: method %s is on an unknown type", name, m)
+		}
+		if _, ok := t.MethodByName(method); !ok {
+			return false, fmt.Errorf("%s: method %s does not exist", name, m)
+		}
+	}
+	return len(ms) > 0, nil
 }
 
 func measure() report {
-	methods := map[string]bool{}
-	t := reflect.TypeOf(&redis.Client{})
-	for i := range t.NumMethod() {
-		methods[normalize(t.Method(i).Name)] = true
-	}
 	excluded := parseExclusions(exclusionsFile)
 	r := report{excluded: map[string]string{}}
 	for _, info := range cmdinfo.All() {
@@ -82,8 +101,11 @@ func measure() report {
 			continue
 		}
 		r.total++
+		ok, err := covered(info.Name)
 		switch {
-		case methods[normalize(info.Name)]:
+		case err != nil:
+			r.broken = append(r.broken, err.Error())
+		case ok:
 			r.covered = append(r.covered, info)
 		case excluded[info.Name] != "":
 			r.excluded[info.Name] = excluded[info.Name]

@@ -27,7 +27,10 @@ func TestExclusionsNameRealCommands(t *testing.T) {
 // hand-written commands are found.
 func TestMeasureCountsCommands(t *testing.T) {
 	r := measure()
-	if r.total != len(r.covered)+len(r.missing)+len(r.excluded) {
+	for _, b := range r.broken {
+		t.Error(b)
+	}
+	if r.total != len(r.covered)+len(r.missing)+len(r.excluded)+len(r.broken) {
 		t.Fatalf("total %d != covered %d + missing %d + excluded %d", r.total, len(r.covered), len(r.missing), len(r.excluded))
 	}
 	found := map[string]bool{}

@@ -1,0 +1,3 @@
+package redis
+
+//go:generate go run ./internal/gen/methods
