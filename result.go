@@ -302,3 +302,34 @@ func asListOf[T any](v resp.Value, err error, dec func(resp.Value, error) (T, er
 func asInt64s(v resp.Value, err error) ([]int64, error)     { return asListOf(v, err, asInt64) }
 func asFloat64s(v resp.Value, err error) ([]float64, error) { return asListOf(v, err, asFloat64) }
 func asBools(v resp.Value, err error) ([]bool, error)       { return asListOf(v, err, asBool) }
+
+// Null is a reply element that may be missing, such as a value in MGET's
+// reply: Valid is false when the server sent a null (then V is the zero
+// value). It has the shape of database/sql.Null.
+type Null[T any] struct {
+	V     T
+	Valid bool
+}
+
+// asNullListOf reads an array reply whose elements may be null.
+func asNullListOf[T any](v resp.Value, err error, dec func(resp.Value, error) (T, error)) ([]Null[T], error) {
+	elems, err := asSlice(v, err)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Null[T], len(elems))
+	for i, e := range elems {
+		if e.IsNull() {
+			continue
+		}
+		if out[i].V, err = dec(e, nil); err != nil {
+			return nil, fmt.Errorf("redis: element %d: %w", i, err)
+		}
+		out[i].Valid = true
+	}
+	return out, nil
+}
+
+func asNullStrings(v resp.Value, err error) ([]Null[string], error) {
+	return asNullListOf(v, err, asString)
+}

@@ -88,6 +88,8 @@ var decoders = map[string]struct{ fn, returns string }{
 	"map[string]string": {"asStringMap", "the reply as a map"},
 	"[]int64":           {"asInt64s", "the integers of the reply"},
 	"[]bool":            {"asBools", "one bool per element of the reply"},
+	"[]float64":         {"asFloat64s", "the numbers of the reply"},
+	"[]Null[string]":    {"asNullStrings", "one element per requested item, not Valid where the server sent a null"},
 	"time.Duration":     {"", ""},
 }
 
