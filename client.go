@@ -48,8 +48,17 @@ type DedicatedConn interface {
 	// A failure leaves the connection unusable: Release it as not
 	// reusable.
 	Do(ctx context.Context, cmds []*Cmd, out []resp.Value) error
+	// Send writes cmds without reading replies, for connections whose
+	// replies arrive as a stream (pub/sub). It may be called while another
+	// goroutine is in Receive, but not concurrently with itself or Do.
+	Send(ctx context.Context, cmds []*Cmd) error
+	// Receive reads the next frame the server sends, reply or push,
+	// waiting at most timeout (0: no limit) or until ctx ends. A timeout
+	// error (net.Error with Timeout() true) leaves the connection usable.
+	Receive(ctx context.Context, timeout time.Duration) (resp.Value, error)
 	// Release gives the connection back; reusable false closes it (its
-	// state was changed, or an exchange did not complete).
+	// state was changed, or an exchange did not complete). Release may be
+	// called while another goroutine is in Receive, which then fails.
 	Release(reusable bool)
 }
 
@@ -289,6 +298,7 @@ type exclusiveConn struct {
 	cn                        *conn.Conn
 	readTimeout, writeTimeout time.Duration
 	buf                       []byte
+	released                  atomic.Bool
 }
 
 func (x *exclusiveConn) Do(ctx context.Context, cmds []*Cmd, out []resp.Value) error {
@@ -309,7 +319,22 @@ func (x *exclusiveConn) Do(ctx context.Context, cmds []*Cmd, out []resp.Value) e
 	return x.cn.RoundTrip(ctx, x.buf, out, max(x.writeTimeout, 0), readTimeout)
 }
 
+func (x *exclusiveConn) Send(ctx context.Context, cmds []*Cmd) error {
+	x.buf = x.buf[:0]
+	for _, c := range cmds {
+		x.buf = append(x.buf, c.enc...)
+	}
+	return x.cn.Send(ctx, x.buf, max(x.writeTimeout, 0))
+}
+
+func (x *exclusiveConn) Receive(ctx context.Context, timeout time.Duration) (resp.Value, error) {
+	return x.cn.Receive(ctx, timeout)
+}
+
 func (x *exclusiveConn) Release(reusable bool) {
+	if x.released.Swap(true) {
+		return
+	}
 	if !reusable {
 		x.cn.MarkBroken()
 	}

@@ -418,6 +418,66 @@ func (c *Conn) RoundTrip(ctx context.Context, buf []byte, out []resp.Value, writ
 	return nil
 }
 
+// deadlineFor returns the deadline of an operation allowed timeout (0:
+// none), capped by ctx's deadline.
+func deadlineFor(ctx context.Context, timeout time.Duration) time.Time {
+	var t time.Time
+	if timeout > 0 {
+		t = time.Now().Add(timeout)
+	}
+	if d, ok := ctx.Deadline(); ok && (t.IsZero() || d.Before(t)) {
+		t = d
+	}
+	return t
+}
+
+// Send writes buf without reading any reply, for connections whose replies
+// arrive as a stream (pub/sub). It may run while another goroutine is in
+// Receive; concurrent Sends must be serialised by the caller. A failure
+// closes the connection.
+func (c *Conn) Send(ctx context.Context, buf []byte, timeout time.Duration) error {
+	if c.Broken() {
+		return &Error{Op: "write", Err: net.ErrClosed}
+	}
+	c.nc.SetWriteDeadline(deadlineFor(ctx, timeout))
+	if _, err := c.nc.Write(buf); err != nil {
+		c.Close()
+		return &Error{Op: "write", Err: ctxErr(ctx, err), Sent: true}
+	}
+	return nil
+}
+
+// Receive reads the next frame the server sends, reply or push, waiting at
+// most timeout (0: no limit) or until ctx ends. A timeout leaves the
+// connection usable (no byte of a frame was consumed: Fill waits for the
+// first one); any other failure closes it.
+func (c *Conn) Receive(ctx context.Context, timeout time.Duration) (resp.Value, error) {
+	if done := ctx.Done(); done != nil {
+		stop := context.AfterFunc(ctx, func() { c.nc.SetReadDeadline(time.Unix(1, 0)) })
+		defer stop()
+	}
+	if c.rd.Buffered() == 0 {
+		c.nc.SetReadDeadline(deadlineFor(ctx, timeout))
+		if err := c.rd.Fill(); err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() && ctx.Err() == nil {
+				return resp.Value{}, &Error{Op: "read", Err: err}
+			}
+			c.Close()
+			return resp.Value{}, &Error{Op: "read", Err: ctxErr(ctx, err)}
+		}
+	}
+	// A frame has begun: read all of it, however long that takes.
+	c.nc.SetReadDeadline(time.Time{})
+	v, err := c.rd.Read()
+	if err != nil {
+		c.Close()
+		return resp.Value{}, &Error{Op: "read", Err: ctxErr(ctx, err)}
+	}
+	c.Touch()
+	return v, nil
+}
+
 // Ping sends PING and checks the reply, within timeout.
 func (c *Conn) Ping(ctx context.Context, timeout time.Duration) error {
 	out := make([]resp.Value, 1)

@@ -74,6 +74,7 @@ type report struct {
 var receivers = map[string]reflect.Type{
 	"Client": reflect.TypeOf(&redis.Client{}),
 	"Conn":   reflect.TypeOf(&redis.Conn{}),
+	"PubSub": reflect.TypeOf(&redis.PubSub{}),
 }
 
 // covered reports whether a command has a typed method: the generated
