@@ -31,6 +31,14 @@ func (c *Client) Ping(ctx context.Context) error {
 	return err
 }
 
+// Ping queues PING in the pipeline; its Reply holds what Client.Ping returns.
+// Since Redis 1.0.0.
+func (p *Pipeline) Ping() *Reply[struct{}] {
+	b := getBuilder()
+	appendPing(b)
+	return queue(p, b, asPong)
+}
+
 // Hello returns the HELLO command (HELLO [protover [AUTH username password]
 // [SETNAME clientname]]), to run with RunCommand or in a pipeline. Since Redis
 // 6.0.0.
@@ -51,4 +59,12 @@ func (c *Client) Hello(ctx context.Context) (HelloInfo, error) {
 	b := getBuilder()
 	appendHello(b)
 	return asHello(c.exec(ctx, b))
+}
+
+// Hello queues HELLO in the pipeline; its Reply holds what Client.Hello
+// returns. Since Redis 6.0.0.
+func (p *Pipeline) Hello() *Reply[HelloInfo] {
+	b := getBuilder()
+	appendHello(b)
+	return queue(p, b, asHello)
 }

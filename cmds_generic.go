@@ -37,3 +37,11 @@ func (c *Client) Del(ctx context.Context, keys ...string) (int64, error) {
 	appendDel(b, keys)
 	return asInt64(c.exec(ctx, b))
 }
+
+// Del queues DEL in the pipeline; its Reply holds what Client.Del returns.
+// Since Redis 1.0.0.
+func (p *Pipeline) Del(keys ...string) *Reply[int64] {
+	b := getBuilder()
+	appendDel(b, keys)
+	return queue(p, b, asInt64)
+}

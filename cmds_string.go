@@ -35,6 +35,14 @@ func (c *Client) Get(ctx context.Context, key string) (string, error) {
 	return asString(c.exec(ctx, b))
 }
 
+// Get queues GET in the pipeline; its Reply holds what Client.Get returns.
+// Since Redis 1.0.0.
+func (p *Pipeline) Get(key string) *Reply[string] {
+	b := getBuilder()
+	appendGet(b, key)
+	return queue(p, b, asString)
+}
+
 // Set returns the SET command (SET key value [NX | XX | IFEQ ifeq-value | IFNE
 // ifne-value | IFDEQ ifdeq-digest | IFDNE ifdne-digest] [GET] [EX seconds | PX
 // milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds |
@@ -61,6 +69,14 @@ func (c *Client) Set(ctx context.Context, key string, value any, opts ...SetOpti
 	return err
 }
 
+// Set queues SET in the pipeline; its Reply holds what Client.Set returns.
+// Since Redis 1.0.0.
+func (p *Pipeline) Set(key string, value any, opts ...SetOptions) *Reply[struct{}] {
+	b := getBuilder()
+	appendSet(b, key, value, opts)
+	return queue(p, b, asSet)
+}
+
 func appendIncr(b *builder, key string) {
 	b.begin(cmdINCR)
 	b.key(key)
@@ -81,4 +97,12 @@ func (c *Client) Incr(ctx context.Context, key string) (int64, error) {
 	b := getBuilder()
 	appendIncr(b, key)
 	return asInt64(c.exec(ctx, b))
+}
+
+// Incr queues INCR in the pipeline; its Reply holds what Client.Incr returns.
+// Since Redis 1.0.0.
+func (p *Pipeline) Incr(key string) *Reply[int64] {
+	b := getBuilder()
+	appendIncr(b, key)
+	return queue(p, b, asInt64)
 }

@@ -7,7 +7,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os/exec"
 	"runtime/debug"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/redis/rueidis"
 	redis "github.com/respkit/redis"
-	"github.com/respkit/redis/resp"
 )
 
 // client is one Redis client library as the workloads use it.
@@ -57,7 +55,7 @@ var clientSpecs = []clientSpec{
 		Name:    "respkit",
 		Module:  "github.com/respkit/redis",
 		Options: "redis.NewClient(&redis.Options{Addr: addr}) (defaults: MuxConns 1, RESP3)",
-		Notes:   "Client.Get / Client.Set; pipe-100 through Transport().DoMulti with 100 prebuilt *redis.Cmd and a reused []resp.Value (no pipeline API yet)",
+		Notes:   "Client.Get / Client.Set; pipe-100 with one reused Client.Pipeline(): 100 × Pipeline.Get, Exec",
 		New:     newRespkit,
 	},
 	{
@@ -136,50 +134,26 @@ func (r respkitClient) NewPipeline(keys []string) (pipeline, error) {
 
 func (r respkitClient) Close() error { return r.c.Close() }
 
-// respkitPipelineGets is the adapter standing in for the pipeline API the
-// client does not have yet: it builds one *redis.Cmd per key once and runs
-// them with Transport().DoMulti into a reused reply slice. Swap its body
-// for the real pipeline API when there is one.
+// respkitPipelineGets runs one GET per key with the client's Pipeline API
+// (Pipeline.Get per key, then Exec), reusing one Pipeline.
 func respkitPipelineGets(c *redis.Client, keys []string) (pipeline, error) {
-	p := &respkitPipeline{t: c.Transport(), cmds: make([]*redis.Cmd, len(keys)), out: make([]resp.Value, len(keys))}
-	for i, k := range keys {
-		cmd, err := redis.NewCmd("GET", k)
-		if err != nil {
-			return nil, err
-		}
-		p.cmds[i] = cmd
-	}
-	return p, nil
+	return &respkitPipeline{p: c.Pipeline(), keys: keys, replies: make([]*redis.Reply[string], len(keys))}, nil
 }
 
 type respkitPipeline struct {
-	t    redis.Transport
-	cmds []*redis.Cmd
-	out  []resp.Value
+	p       *redis.Pipeline
+	keys    []string
+	replies []*redis.Reply[string]
 }
 
 func (p *respkitPipeline) Exec(ctx context.Context) error {
-	if err := p.t.DoMulti(ctx, p.cmds, p.out); err != nil {
-		return err
+	for i, k := range p.keys {
+		p.replies[i] = p.p.Get(k)
 	}
-	for i := range p.out {
-		if p.out[i].IsError() {
-			return p.out[i].Err()
-		}
-	}
-	return nil
+	return p.p.Exec(ctx)
 }
 
-func (p *respkitPipeline) Value(i int) (string, error) {
-	v := p.out[i]
-	if v.IsError() {
-		return "", v.Err()
-	}
-	if v.Type() != resp.BulkString {
-		return "", fmt.Errorf("reply %d is %v, not a bulk string", i, v.Type())
-	}
-	return v.String(), nil
-}
+func (p *respkitPipeline) Value(i int) (string, error) { return p.replies[i].Result() }
 
 // ---- go-redis ----
 

@@ -157,7 +157,11 @@ func (m *Mux) DoMulti(ctx context.Context, cmds []byte, out []resp.Value) error 
 	if err := r.wait(ctx); err != nil {
 		return err
 	}
-	copy(out, r.out)
+	if r.n == 1 {
+		out[0] = r.val // the reader stores a lone reply in val
+	} else {
+		copy(out, r.out)
+	}
 	err = r.err
 	putRequest(r)
 	return err

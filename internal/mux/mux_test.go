@@ -40,16 +40,19 @@ func TestDoMultiInOrder(t *testing.T) {
 	m := newMux(t, srv)
 	ctx := context.Background()
 	var cmds []byte
-	for i := range 50 {
-		cmds = append(cmds, encode(t, "ECHO", i)...)
-	}
-	out := make([]resp.Value, 50)
-	if err := m.DoMulti(ctx, cmds, out); err != nil {
-		t.Fatal(err)
-	}
-	for i, v := range out {
-		if v.String() != strconv.Itoa(i) {
-			t.Fatalf("reply %d = %q", i, v.String())
+	for _, n := range []int{1, 2, 50} { // 1: a lone reply is stored apart
+		cmds = cmds[:0]
+		for i := range n {
+			cmds = append(cmds, encode(t, "ECHO", i)...)
+		}
+		out := make([]resp.Value, n)
+		if err := m.DoMulti(ctx, cmds, out); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range out {
+			if v.String() != strconv.Itoa(i) {
+				t.Fatalf("%d commands: reply %d = %q", n, i, v.String())
+			}
 		}
 	}
 }

@@ -679,6 +679,11 @@ func (f *fileWriter) command(a *API, c *specCmd, types *typeSet) error {
 		fmt.Fprintf(&f.body, "func (%s) %s(%s) (%s, error) {\n\tb := getBuilder()\n\tappend%s(%s)\n\treturn %s(%s)\n}\n\n",
 			recv, a.Method, strings.Join(mparams, ", "), result, a.Method, call, dec, exec)
 	}
+	if a.On == "" {
+		fmt.Fprintf(&f.body, "%s", comment(fmt.Sprintf("%s queues %s in the pipeline; its Reply holds what Client.%s returns. %s", a.Method, c.Name, a.Method, since)))
+		fmt.Fprintf(&f.body, "func (p *Pipeline) %s(%s) *Reply[%s] {\n\tb := getBuilder()\n\tappend%s(%s)\n\treturn queue(p, b, %s)\n}\n\n",
+			a.Method, strings.Join(ctorParams, ", "), ctorResult, a.Method, call, dec)
+	}
 	return nil
 }
 

@@ -1,0 +1,408 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/respkit/redis/resp"
+)
+
+// Reply is the result of a command queued in a Pipeline, available once
+// Exec has returned.
+type Reply[T any] struct {
+	val    T
+	err    error
+	done   bool
+	decode func(resp.Value, error) (T, error)
+}
+
+func (r *Reply[T]) set(v resp.Value, err error) error {
+	r.val, r.err = r.decode(v, err)
+	r.done = true
+	return r.err
+}
+
+// errNotExecuted is the error of a Reply read before its pipeline ran.
+var errNotExecuted = errors.New("redis: the pipeline has not been executed")
+
+// Result returns the command's decoded reply and its error: a server
+// error reply as *Error, a null as ErrNil, a failure of the pipeline's
+// connection as the connection error.
+func (r *Reply[T]) Result() (T, error) {
+	if !r.done {
+		var zero T
+		return zero, errNotExecuted
+	}
+	return r.val, r.err
+}
+
+// Val returns the decoded reply, or T's zero value when the command failed.
+func (r *Reply[T]) Val() T { return r.val }
+
+// Err returns the command's error, or nil.
+func (r *Reply[T]) Err() error {
+	if !r.done {
+		return errNotExecuted
+	}
+	return r.err
+}
+
+// sink receives one command's reply when its pipeline runs, and returns
+// the command's error.
+type sink interface{ set(resp.Value, error) error }
+
+// resultSink fills a Result queued with Pipeline.Do.
+type resultSink struct{ r *Result }
+
+func (s resultSink) set(v resp.Value, err error) error {
+	if err == nil && v.IsError() {
+		err = v.Err()
+	}
+	*s.r = Result{val: v, err: err}
+	return err
+}
+
+// pipelineBatch is how many commands of a pipeline go to the transport at
+// once. Replies are decoded batch by batch, so a pipeline of any length
+// never holds more than this many raw replies.
+const pipelineBatch = 1024
+
+// Pipeline queues commands and sends them together with Exec: one round
+// trip for up to pipelineBatch commands, replies decoded as they are read.
+// Each queued command returns a *Reply (or, for Do, a *Result) that holds
+// its own value and error after Exec; one failed command does not affect
+// the others.
+//
+// A TxPipeline wraps the commands in MULTI and EXEC, so they run
+// atomically.
+//
+// A Pipeline is not safe for concurrent use. After Exec it is empty and
+// can be reused.
+type Pipeline struct {
+	c     *Client
+	tx    bool
+	buf   []byte // every queued command's encoding, back to back
+	cmds  []Cmd  // metadata; enc is set from ends when the pipeline runs
+	ends  []int  // end offset of each command in buf
+	sinks []sink
+	slabs []any // *slab[T] for each result type queued
+
+	// Reused by Exec.
+	batch []*Cmd
+	idx   []int
+	out   []resp.Value
+}
+
+// Pipeline returns an empty pipeline on the client.
+func (c *Client) Pipeline() *Pipeline { return &Pipeline{c: c} }
+
+// TxPipeline returns an empty transaction: its commands are sent between
+// MULTI and EXEC and run atomically, with no other client's command in
+// between.
+func (c *Client) TxPipeline() *Pipeline { return &Pipeline{c: c, tx: true} }
+
+// Pipelined queues commands with fn and executes them. It returns fn's
+// error (and then sends nothing), or else Exec's.
+func (c *Client) Pipelined(ctx context.Context, fn func(p *Pipeline) error) error {
+	p := c.Pipeline()
+	if err := fn(p); err != nil {
+		return err
+	}
+	return p.Exec(ctx)
+}
+
+// TxPipelined is Pipelined for a transaction (MULTI ... EXEC).
+func (c *Client) TxPipelined(ctx context.Context, fn func(p *Pipeline) error) error {
+	p := c.TxPipeline()
+	if err := fn(p); err != nil {
+		return err
+	}
+	return p.Exec(ctx)
+}
+
+// Len returns the number of queued commands.
+func (p *Pipeline) Len() int { return len(p.cmds) }
+
+// Do queues a command given as its arguments, as for Client.Do. The
+// returned Result is filled in by Exec.
+func (p *Pipeline) Do(args ...any) *Result {
+	r := take[Result](p)
+	b := getBuilder()
+	if err := b.raw(args); err != nil {
+		b.c.err = err
+	}
+	b.finish()
+	p.add(b, resultSink{r})
+	return r
+}
+
+// Queue adds a command value (built by the constructors named after each
+// command) to the pipeline and returns its typed Reply.
+func Queue[T any](p *Pipeline, cmd Command[T]) *Reply[T] {
+	r := take[Reply[T]](p)
+	r.decode = cmd.decode
+	p.addCmd(cmd.Cmd, r)
+	return r
+}
+
+// queue finishes a builder's command into the pipeline; the generated
+// Pipeline methods call it.
+func queue[T any](p *Pipeline, b *builder, decode func(resp.Value, error) (T, error)) *Reply[T] {
+	r := take[Reply[T]](p)
+	r.decode = decode
+	b.finish()
+	p.add(b, r)
+	return r
+}
+
+// slab hands out values of one type from chunks, so that queuing a
+// command does not cost an allocation of its own. Values handed out are
+// never reused: callers keep them after Exec.
+type slab[T any] struct {
+	free []T
+	next int // size of the next chunk: 8, doubling up to 256
+}
+
+// take returns a zeroed *T from the pipeline's slab for T. A pipeline
+// uses few result types, so finding the slab is a short scan.
+func take[T any](p *Pipeline) *T {
+	var s *slab[T]
+	for _, x := range p.slabs {
+		if t, ok := x.(*slab[T]); ok {
+			s = t
+			break
+		}
+	}
+	if s == nil {
+		s = new(slab[T])
+		p.slabs = append(p.slabs, s)
+	}
+	if len(s.free) == 0 {
+		s.next = min(max(s.next*2, 8), 256)
+		s.free = make([]T, s.next)
+	}
+	v := &s.free[0]
+	s.free = s.free[1:]
+	return v
+}
+
+func (p *Pipeline) add(b *builder, s sink) {
+	p.addCmd(&b.c, s)
+	putBuilder(b)
+}
+
+func (p *Pipeline) addCmd(c *Cmd, s sink) {
+	meta := *c
+	meta.enc = nil
+	if meta.err == nil && meta.flags&FlagConnState != 0 {
+		meta.err = fmt.Errorf("redis: %s changes the state of the connection it runs on and cannot be pipelined on the client's shared connections; use Client.Conn", meta.name)
+	}
+	if c.err == nil {
+		p.buf = append(p.buf, c.enc...)
+	}
+	p.cmds = append(p.cmds, meta)
+	p.ends = append(p.ends, len(p.buf))
+	p.sinks = append(p.sinks, s)
+}
+
+func (p *Pipeline) reset() {
+	clear(p.cmds)
+	clear(p.sinks)
+	p.buf, p.cmds, p.ends, p.sinks = p.buf[:0], p.cmds[:0], p.ends[:0], p.sinks[:0]
+	if cap(p.buf) > 1<<20 {
+		p.buf = nil
+	}
+}
+
+// Exec sends every queued command and fills in their replies. It returns
+// nil when every command succeeded, else the first command's error (each
+// Reply has its own). A command that could not be built (a bad argument)
+// is not sent and gets its build error; the others run. The pipeline is
+// empty afterwards.
+func (p *Pipeline) Exec(ctx context.Context) error {
+	defer p.reset()
+	if len(p.cmds) == 0 {
+		return nil
+	}
+	if p.c.closed.Load() {
+		for _, s := range p.sinks {
+			s.set(resp.Value{}, ErrClosed)
+		}
+		return ErrClosed
+	}
+	start := 0
+	for i := range p.cmds {
+		p.cmds[i].enc = p.buf[start:p.ends[i]:p.ends[i]]
+		start = p.ends[i]
+	}
+	if p.tx {
+		return p.execTx(ctx)
+	}
+	var first error
+	note := func(err error) {
+		if first == nil && err != nil && err != ErrNil {
+			first = err
+		}
+	}
+	n := min(len(p.cmds), pipelineBatch)
+	if cap(p.out) < n {
+		p.batch, p.idx, p.out = make([]*Cmd, 0, n), make([]int, 0, n), make([]resp.Value, n)
+	}
+	batch, idx, out := p.batch[:0], p.idx[:0], p.out[:n]
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		errs := p.c.runMulti(ctx, batch, out[:len(batch)])
+		for j, i := range idx {
+			var err error
+			if errs != nil {
+				err = errs[j]
+			}
+			note(p.sinks[i].set(out[j], err))
+		}
+		clear(out[:len(batch)])
+		batch, idx = batch[:0], idx[:0]
+	}
+	for i := range p.cmds {
+		c := &p.cmds[i]
+		if c.err != nil {
+			note(p.sinks[i].set(resp.Value{}, c.err))
+			continue
+		}
+		batch = append(batch, c)
+		idx = append(idx, i)
+		if len(batch) == cap(batch) {
+			flush()
+		}
+	}
+	flush()
+	return first
+}
+
+// runMulti runs a batch through the transport, retrying it when every
+// command in it may be repeated (never sent, or read-only). On failure it
+// returns one error per command.
+func (c *Client) runMulti(ctx context.Context, cmds []*Cmd, out []resp.Value) []error {
+	for attempt := 1; ; attempt++ {
+		err := c.t.DoMulti(ctx, cmds, out)
+		if err == nil {
+			return nil
+		}
+		errs := make([]error, len(cmds))
+		retry := true
+		for i, cmd := range cmds {
+			var again bool
+			again, errs[i] = c.o.Retry.decide(ctx, cmd, err, attempt)
+			retry = retry && again
+		}
+		if !retry {
+			return errs
+		}
+		if err := c.o.Retry.sleep(ctx, attempt); err != nil {
+			for i := range errs {
+				errs[i] = err
+			}
+			return errs
+		}
+	}
+}
+
+var (
+	cmdMULTI = cmdInfo("MULTI")
+	cmdEXEC  = cmdInfo("EXEC")
+	multiCmd = func() *Cmd { b := new(builder); b.begin(cmdMULTI); return b.finish() }()
+	execCmd  = func() *Cmd { b := new(builder); b.begin(cmdEXEC); return b.finish() }()
+)
+
+// ErrTxFailed is returned when EXEC replies null: a key watched with
+// WATCH changed before EXEC, so the transaction did not run.
+var ErrTxFailed = errors.New("redis: transaction failed: a watched key changed")
+
+// ErrTxAborted is the error of every command of a transaction the server
+// refused to run (EXECABORT), except the commands that were refused when
+// queued, which carry their own error.
+var ErrTxAborted = errors.New("redis: transaction aborted: a command was refused when queued (EXECABORT)")
+
+// execTx runs the pipeline as MULTI, the commands, EXEC, in one write on
+// one connection: the multiplexer writes the whole sequence contiguously,
+// so no other caller's command can land inside the transaction.
+func (p *Pipeline) execTx(ctx context.Context) error {
+	var first error
+	note := func(err error) {
+		if first == nil && err != nil && err != ErrNil {
+			first = err
+		}
+	}
+	cmds := make([]*Cmd, 0, len(p.cmds)+2)
+	idx := make([]int, 0, len(p.cmds))
+	cmds = append(cmds, multiCmd)
+	for i := range p.cmds {
+		c := &p.cmds[i]
+		if c.err != nil {
+			// A command that cannot be built aborts the transaction
+			// before anything is sent, as the server would.
+			for j, s := range p.sinks {
+				if j == i {
+					s.set(resp.Value{}, c.err)
+				} else {
+					s.set(resp.Value{}, fmt.Errorf("%w: %s could not be built: %v", ErrTxAborted, c.name, c.err))
+				}
+			}
+			return c.err
+		}
+		if c.flags&FlagBlocking != 0 {
+			c.flags &^= FlagBlocking // inside MULTI nothing blocks
+		}
+		cmds = append(cmds, c)
+		idx = append(idx, i)
+	}
+	cmds = append(cmds, execCmd)
+	out := make([]resp.Value, len(cmds))
+	errs := p.c.runMulti(ctx, cmds, out)
+	if errs != nil {
+		for j, i := range idx {
+			p.sinks[i].set(resp.Value{}, errs[j+1])
+			note(errs[j+1])
+		}
+		return first
+	}
+	if err := out[0].Err(); err != nil {
+		for _, i := range idx {
+			p.sinks[i].set(resp.Value{}, err)
+		}
+		return err
+	}
+	exec := out[len(out)-1]
+	switch {
+	case exec.IsError():
+		// EXECABORT: commands refused when queued carry their own error.
+		for j, i := range idx {
+			if q := out[j+1]; q.IsError() {
+				p.sinks[i].set(q, nil)
+				note(q.Err())
+			} else {
+				p.sinks[i].set(resp.Value{}, ErrTxAborted)
+			}
+		}
+		return first
+	case exec.IsNull():
+		for _, i := range idx {
+			p.sinks[i].set(resp.Value{}, ErrTxFailed)
+		}
+		return ErrTxFailed
+	}
+	replies := exec.Elems()
+	if len(replies) != len(idx) {
+		err := fmt.Errorf("%w: EXEC returned %d replies for %d commands", resp.ErrProtocol, len(replies), len(idx))
+		for _, i := range idx {
+			p.sinks[i].set(resp.Value{}, err)
+		}
+		return err
+	}
+	for j, i := range idx {
+		note(p.sinks[i].set(replies[j], nil))
+	}
+	return first
+}
