@@ -350,7 +350,7 @@ func (c *Client) Keys(ctx context.Context, pattern string) ([]string, error) {
 // destination-db timeout [COPY] [REPLACE] [AUTH auth | AUTH2 username password]
 // [KEYS keys [KEYS keys ...]]), to run with RunCommand or in a pipeline. Since
 // Redis 2.6.0.
-func Migrate(host string, port int, key string, db int, timeout time.Duration, opts ...MigrateOptions) Command[bool] {
+func Migrate(host string, port int, key string, db int64, timeout time.Duration, opts ...MigrateOptions) Command[bool] {
 	b := new(builder)
 	appendMigrate(b, host, port, key, db, timeout, opts)
 	return newCommand(b, asMigrate)
@@ -361,12 +361,13 @@ func Migrate(host string, port int, key string, db int, timeout time.Duration, o
 // and returns true when keys were transferred, false when none of them existed
 // (the server's NOKEY).
 //
-// timeout bounds each exchange with the target instance (sent in milliseconds).
-// To move several keys, pass an empty key and set MigrateOptions.Keys.
-// Conflicting options are reported before anything is sent.
+// timeout bounds each exchange with the target instance (sent in whole
+// milliseconds; zero lets the server use its default of one second). To move
+// several keys, pass an empty key and set MigrateOptions.Keys. Conflicting
+// options are reported before anything is sent.
 //
 // Since Redis 2.6.0.
-func (c *Client) Migrate(ctx context.Context, host string, port int, key string, db int, timeout time.Duration, opts ...MigrateOptions) (bool, error) {
+func (c *Client) Migrate(ctx context.Context, host string, port int, key string, db int64, timeout time.Duration, opts ...MigrateOptions) (bool, error) {
 	b := getBuilder()
 	appendMigrate(b, host, port, key, db, timeout, opts)
 	return asMigrate(c.exec(ctx, b))

@@ -85,7 +85,7 @@ type MigrateOptions struct {
 	Keys []string
 }
 
-func appendMigrate(b *builder, host string, port int, key string, db int, timeout time.Duration, opts []MigrateOptions) {
+func appendMigrate(b *builder, host string, port int, key string, db int64, timeout time.Duration, opts []MigrateOptions) {
 	b.begin(cmdMIGRATE)
 	var o MigrateOptions
 	switch len(opts) {
@@ -112,7 +112,7 @@ func appendMigrate(b *builder, host string, port int, key string, db int, timeou
 	} else {
 		b.str("")
 	}
-	b.int(int64(db))
+	b.int(db)
 	b.millis(timeout)
 	if o.Copy {
 		b.str("COPY")
