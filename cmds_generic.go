@@ -4,11 +4,100 @@ package redis
 
 import (
 	"context"
+	"time"
 )
 
 var (
-	cmdDEL = cmdInfo("DEL")
+	cmdCOPY            = cmdInfo("COPY")
+	cmdDEL             = cmdInfo("DEL")
+	cmdDUMP            = cmdInfo("DUMP")
+	cmdEXISTS          = cmdInfo("EXISTS")
+	cmdEXPIRE          = cmdInfo("EXPIRE")
+	cmdEXPIREAT        = cmdInfo("EXPIREAT")
+	cmdEXPIRETIME      = cmdInfo("EXPIRETIME")
+	cmdKEYS            = cmdInfo("KEYS")
+	cmdMIGRATE         = cmdInfo("MIGRATE")
+	cmdMOVE            = cmdInfo("MOVE")
+	cmdOBJECT_ENCODING = cmdInfo("OBJECT ENCODING")
+	cmdOBJECT_FREQ     = cmdInfo("OBJECT FREQ")
+	cmdOBJECT_HELP     = cmdInfo("OBJECT HELP")
+	cmdOBJECT_IDLETIME = cmdInfo("OBJECT IDLETIME")
+	cmdOBJECT_REFCOUNT = cmdInfo("OBJECT REFCOUNT")
+	cmdPERSIST         = cmdInfo("PERSIST")
+	cmdPEXPIRE         = cmdInfo("PEXPIRE")
+	cmdPEXPIREAT       = cmdInfo("PEXPIREAT")
+	cmdPEXPIRETIME     = cmdInfo("PEXPIRETIME")
+	cmdPTTL            = cmdInfo("PTTL")
+	cmdRANDOMKEY       = cmdInfo("RANDOMKEY")
+	cmdRENAME          = cmdInfo("RENAME")
+	cmdRENAMENX        = cmdInfo("RENAMENX")
+	cmdRESTORE         = cmdInfo("RESTORE")
+	cmdSCAN            = cmdInfo("SCAN")
+	cmdSORT            = cmdInfo("SORT")
+	cmdSORT_RO         = cmdInfo("SORT_RO")
+	cmdTOUCH           = cmdInfo("TOUCH")
+	cmdTTL             = cmdInfo("TTL")
+	cmdTYPE            = cmdInfo("TYPE")
+	cmdUNLINK          = cmdInfo("UNLINK")
+	cmdWAIT            = cmdInfo("WAIT")
+	cmdWAITAOF         = cmdInfo("WAITAOF")
 )
+
+// CopyOptions are the optional arguments of COPY. The zero value sends none of them.
+type CopyOptions struct {
+	// DB sends DB destination-db.
+	DB *int64
+	// Replace sends REPLACE.
+	Replace bool
+}
+
+func appendCopy(b *builder, source string, destination string, opts []CopyOptions) {
+	b.begin(cmdCOPY)
+	var o CopyOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one CopyOptions, got %d", len(opts))
+	}
+	b.key(source)
+	b.key(destination)
+	if o.DB != nil {
+		b.str("DB")
+		b.int(*o.DB)
+	}
+	if o.Replace {
+		b.str("REPLACE")
+	}
+}
+
+// Copy returns the COPY command (COPY source destination [DB destination-db]
+// [REPLACE]), to run with RunCommand or in a pipeline. Since Redis 6.2.0.
+func Copy(source string, destination string, opts ...CopyOptions) Command[bool] {
+	b := new(builder)
+	appendCopy(b, source, destination, opts)
+	return newCommand(b, asBool)
+}
+
+// Copy sends COPY source destination [DB destination-db] [REPLACE] and returns
+// whether source was copied (false when destination exists and Replace is not
+// set).
+//
+// Since Redis 6.2.0.
+func (c *Client) Copy(ctx context.Context, source string, destination string, opts ...CopyOptions) (bool, error) {
+	b := getBuilder()
+	appendCopy(b, source, destination, opts)
+	return asBool(c.exec(ctx, b))
+}
+
+// Copy queues COPY in the pipeline; its Reply holds what Client.Copy returns.
+// Since Redis 6.2.0.
+func (p *Pipeline) Copy(source string, destination string, opts ...CopyOptions) *Reply[bool] {
+	b := getBuilder()
+	appendCopy(b, source, destination, opts)
+	return queue(p, b, asBool)
+}
 
 func appendDel(b *builder, keys []string) {
 	b.begin(cmdDEL)
@@ -44,4 +133,1421 @@ func (p *Pipeline) Del(keys ...string) *Reply[int64] {
 	b := getBuilder()
 	appendDel(b, keys)
 	return queue(p, b, asInt64)
+}
+
+func appendDump(b *builder, key string) {
+	b.begin(cmdDUMP)
+	b.key(key)
+}
+
+// Dump returns the DUMP command (DUMP key), to run with RunCommand or in a
+// pipeline. Since Redis 2.6.0.
+func Dump(key string) Command[string] {
+	b := new(builder)
+	appendDump(b, key)
+	return newCommand(b, asString)
+}
+
+// Dump sends DUMP key and returns the key's value in Redis' serialization
+// format (binary data in a string, for Restore), or ErrNil when the key does
+// not exist.
+//
+// Since Redis 2.6.0.
+func (c *Client) Dump(ctx context.Context, key string) (string, error) {
+	b := getBuilder()
+	appendDump(b, key)
+	return asString(c.exec(ctx, b))
+}
+
+// Dump queues DUMP in the pipeline; its Reply holds what Client.Dump returns.
+// Since Redis 2.6.0.
+func (p *Pipeline) Dump(key string) *Reply[string] {
+	b := getBuilder()
+	appendDump(b, key)
+	return queue(p, b, asString)
+}
+
+func appendExists(b *builder, keys []string) {
+	b.begin(cmdEXISTS)
+	if len(keys) == 0 {
+		b.fail("needs at least one key")
+	}
+	for _, v1 := range keys {
+		b.key(v1)
+	}
+}
+
+// Exists returns the EXISTS command (EXISTS key [key ...]), to run with
+// RunCommand or in a pipeline. Since Redis 1.0.0.
+func Exists(keys ...string) Command[int64] {
+	b := new(builder)
+	appendExists(b, keys)
+	return newCommand(b, asInt64)
+}
+
+// Exists sends EXISTS key [key ...] and returns how many of the keys exist (a
+// key given twice counts twice).
+//
+// Since Redis 1.0.0.
+func (c *Client) Exists(ctx context.Context, keys ...string) (int64, error) {
+	b := getBuilder()
+	appendExists(b, keys)
+	return asInt64(c.exec(ctx, b))
+}
+
+// Exists queues EXISTS in the pipeline; its Reply holds what Client.Exists
+// returns. Since Redis 1.0.0.
+func (p *Pipeline) Exists(keys ...string) *Reply[int64] {
+	b := getBuilder()
+	appendExists(b, keys)
+	return queue(p, b, asInt64)
+}
+
+// ExpireOptions are the optional arguments of EXPIRE. The zero value sends none of them.
+type ExpireOptions struct {
+	// NX sends NX.
+	NX bool
+	// XX sends XX.
+	XX bool
+	// GT sends GT.
+	GT bool
+	// LT sends LT.
+	LT bool
+}
+
+func appendExpire(b *builder, key string, ttl time.Duration, opts []ExpireOptions) {
+	b.begin(cmdEXPIRE)
+	var o ExpireOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one ExpireOptions, got %d", len(opts))
+	}
+	b.key(key)
+	b.seconds(ttl)
+	if n := count(o.NX, o.XX, o.GT, o.LT); n > 1 {
+		b.fail("at most one of NX, XX, GT, LT may be set")
+	}
+	if o.NX {
+		b.str("NX")
+	}
+	if o.XX {
+		b.str("XX")
+	}
+	if o.GT {
+		b.str("GT")
+	}
+	if o.LT {
+		b.str("LT")
+	}
+}
+
+// Expire returns the EXPIRE command (EXPIRE key seconds [NX | XX | GT | LT]),
+// to run with RunCommand or in a pipeline. Since Redis 1.0.0.
+func Expire(key string, ttl time.Duration, opts ...ExpireOptions) Command[bool] {
+	b := new(builder)
+	appendExpire(b, key, ttl, opts)
+	return newCommand(b, asBool)
+}
+
+// Expire sends EXPIRE key seconds [NX | XX | GT | LT] and returns whether the
+// timeout was set (false when the key does not exist or NX, XX, GT or LT kept
+// it from being set).
+//
+// ttl is sent in whole seconds; a fraction of a second is an error. A ttl of
+// zero or less deletes the key.
+//
+// Since Redis 1.0.0.
+func (c *Client) Expire(ctx context.Context, key string, ttl time.Duration, opts ...ExpireOptions) (bool, error) {
+	b := getBuilder()
+	appendExpire(b, key, ttl, opts)
+	return asBool(c.exec(ctx, b))
+}
+
+// Expire queues EXPIRE in the pipeline; its Reply holds what Client.Expire
+// returns. Since Redis 1.0.0.
+func (p *Pipeline) Expire(key string, ttl time.Duration, opts ...ExpireOptions) *Reply[bool] {
+	b := getBuilder()
+	appendExpire(b, key, ttl, opts)
+	return queue(p, b, asBool)
+}
+
+// ExpireAtOptions are the optional arguments of EXPIREAT. The zero value sends none of them.
+type ExpireAtOptions struct {
+	// NX sends NX.
+	NX bool
+	// XX sends XX.
+	XX bool
+	// GT sends GT.
+	GT bool
+	// LT sends LT.
+	LT bool
+}
+
+func appendExpireAt(b *builder, key string, at time.Time, opts []ExpireAtOptions) {
+	b.begin(cmdEXPIREAT)
+	var o ExpireAtOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one ExpireAtOptions, got %d", len(opts))
+	}
+	b.key(key)
+	b.int(at.Unix())
+	if n := count(o.NX, o.XX, o.GT, o.LT); n > 1 {
+		b.fail("at most one of NX, XX, GT, LT may be set")
+	}
+	if o.NX {
+		b.str("NX")
+	}
+	if o.XX {
+		b.str("XX")
+	}
+	if o.GT {
+		b.str("GT")
+	}
+	if o.LT {
+		b.str("LT")
+	}
+}
+
+// ExpireAt returns the EXPIREAT command (EXPIREAT key unix-time-seconds [NX |
+// XX | GT | LT]), to run with RunCommand or in a pipeline. Since Redis 1.2.0.
+func ExpireAt(key string, at time.Time, opts ...ExpireAtOptions) Command[bool] {
+	b := new(builder)
+	appendExpireAt(b, key, at, opts)
+	return newCommand(b, asBool)
+}
+
+// ExpireAt sends EXPIREAT key unix-time-seconds [NX | XX | GT | LT] and returns
+// whether the timeout was set (false when the key does not exist or NX, XX, GT
+// or LT kept it from being set).
+//
+// at is sent as a Unix time in seconds (a fraction of a second is dropped). A
+// time in the past deletes the key.
+//
+// Since Redis 1.2.0.
+func (c *Client) ExpireAt(ctx context.Context, key string, at time.Time, opts ...ExpireAtOptions) (bool, error) {
+	b := getBuilder()
+	appendExpireAt(b, key, at, opts)
+	return asBool(c.exec(ctx, b))
+}
+
+// ExpireAt queues EXPIREAT in the pipeline; its Reply holds what
+// Client.ExpireAt returns. Since Redis 1.2.0.
+func (p *Pipeline) ExpireAt(key string, at time.Time, opts ...ExpireAtOptions) *Reply[bool] {
+	b := getBuilder()
+	appendExpireAt(b, key, at, opts)
+	return queue(p, b, asBool)
+}
+
+func appendExpireTime(b *builder, key string) {
+	b.begin(cmdEXPIRETIME)
+	b.key(key)
+}
+
+// ExpireTime returns the EXPIRETIME command (EXPIRETIME key), to run with
+// RunCommand or in a pipeline. Since Redis 7.0.0.
+func ExpireTime(key string) Command[time.Time] {
+	b := new(builder)
+	appendExpireTime(b, key)
+	return newCommand(b, asUnixTime)
+}
+
+// ExpireTime sends EXPIRETIME key and returns when the key will expire (second
+// resolution), the zero time when it has no expiry, or ErrNil when it does not
+// exist.
+//
+// Since Redis 7.0.0.
+func (c *Client) ExpireTime(ctx context.Context, key string) (time.Time, error) {
+	b := getBuilder()
+	appendExpireTime(b, key)
+	return asUnixTime(c.exec(ctx, b))
+}
+
+// ExpireTime queues EXPIRETIME in the pipeline; its Reply holds what
+// Client.ExpireTime returns. Since Redis 7.0.0.
+func (p *Pipeline) ExpireTime(key string) *Reply[time.Time] {
+	b := getBuilder()
+	appendExpireTime(b, key)
+	return queue(p, b, asUnixTime)
+}
+
+func appendKeys(b *builder, pattern string) {
+	b.begin(cmdKEYS)
+	b.str(pattern)
+}
+
+// Keys returns the KEYS command (KEYS pattern), to run with RunCommand or in a
+// pipeline. Since Redis 1.0.0.
+func Keys(pattern string) Command[[]string] {
+	b := new(builder)
+	appendKeys(b, pattern)
+	return newCommand(b, asStrings)
+}
+
+// Keys sends KEYS pattern and returns the keys matching pattern.
+//
+// KEYS walks the whole keyspace in one go and blocks the server meanwhile;
+// prefer Scan outside tests and small databases.
+//
+// Since Redis 1.0.0.
+func (c *Client) Keys(ctx context.Context, pattern string) ([]string, error) {
+	b := getBuilder()
+	appendKeys(b, pattern)
+	return asStrings(c.exec(ctx, b))
+}
+
+// Keys queues KEYS in the pipeline; its Reply holds what Client.Keys returns.
+// Since Redis 1.0.0.
+func (p *Pipeline) Keys(pattern string) *Reply[[]string] {
+	b := getBuilder()
+	appendKeys(b, pattern)
+	return queue(p, b, asStrings)
+}
+
+// Migrate returns the MIGRATE command (MIGRATE host port <key | "">
+// destination-db timeout [COPY] [REPLACE] [AUTH auth | AUTH2 username password]
+// [KEYS keys [KEYS keys ...]]), to run with RunCommand or in a pipeline. Since
+// Redis 2.6.0.
+func Migrate(host string, port int, key string, db int64, timeout time.Duration, opts ...MigrateOptions) Command[bool] {
+	b := new(builder)
+	appendMigrate(b, host, port, key, db, timeout, opts)
+	return newCommand(b, asMigrate)
+}
+
+// Migrate sends MIGRATE host port <key | ""> destination-db timeout [COPY]
+// [REPLACE] [AUTH auth | AUTH2 username password] [KEYS keys [KEYS keys ...]]
+// and returns true when keys were transferred, false when none of them existed
+// (the server's NOKEY).
+//
+// timeout bounds each exchange with the target instance (sent in whole
+// milliseconds; zero lets the server use its default of one second). To move
+// several keys, pass an empty key and set MigrateOptions.Keys. Conflicting
+// options are reported before anything is sent.
+//
+// Since Redis 2.6.0.
+func (c *Client) Migrate(ctx context.Context, host string, port int, key string, db int64, timeout time.Duration, opts ...MigrateOptions) (bool, error) {
+	b := getBuilder()
+	appendMigrate(b, host, port, key, db, timeout, opts)
+	return asMigrate(c.exec(ctx, b))
+}
+
+// Migrate queues MIGRATE in the pipeline; its Reply holds what Client.Migrate
+// returns. Since Redis 2.6.0.
+func (p *Pipeline) Migrate(host string, port int, key string, db int64, timeout time.Duration, opts ...MigrateOptions) *Reply[bool] {
+	b := getBuilder()
+	appendMigrate(b, host, port, key, db, timeout, opts)
+	return queue(p, b, asMigrate)
+}
+
+func appendMove(b *builder, key string, db int64) {
+	b.begin(cmdMOVE)
+	b.key(key)
+	b.int(db)
+}
+
+// Move returns the MOVE command (MOVE key db), to run with RunCommand or in a
+// pipeline. Since Redis 1.0.0.
+func Move(key string, db int64) Command[bool] {
+	b := new(builder)
+	appendMove(b, key, db)
+	return newCommand(b, asBool)
+}
+
+// Move sends MOVE key db and returns whether the key was moved (false when it
+// does not exist here or already exists in db).
+//
+// Since Redis 1.0.0.
+func (c *Client) Move(ctx context.Context, key string, db int64) (bool, error) {
+	b := getBuilder()
+	appendMove(b, key, db)
+	return asBool(c.exec(ctx, b))
+}
+
+// Move queues MOVE in the pipeline; its Reply holds what Client.Move returns.
+// Since Redis 1.0.0.
+func (p *Pipeline) Move(key string, db int64) *Reply[bool] {
+	b := getBuilder()
+	appendMove(b, key, db)
+	return queue(p, b, asBool)
+}
+
+func appendObjectEncoding(b *builder, key string) {
+	b.begin(cmdOBJECT_ENCODING)
+	b.key(key)
+}
+
+// ObjectEncoding returns the OBJECT ENCODING command (OBJECT ENCODING key), to
+// run with RunCommand or in a pipeline. Since Redis 2.2.3.
+func ObjectEncoding(key string) Command[string] {
+	b := new(builder)
+	appendObjectEncoding(b, key)
+	return newCommand(b, asString)
+}
+
+// ObjectEncoding sends OBJECT ENCODING key and returns the internal encoding of
+// the key's value (such as "listpack", "hashtable", "int", "embstr"), or ErrNil
+// when the key does not exist.
+//
+// Since Redis 2.2.3.
+func (c *Client) ObjectEncoding(ctx context.Context, key string) (string, error) {
+	b := getBuilder()
+	appendObjectEncoding(b, key)
+	return asString(c.exec(ctx, b))
+}
+
+// ObjectEncoding queues OBJECT ENCODING in the pipeline; its Reply holds what
+// Client.ObjectEncoding returns. Since Redis 2.2.3.
+func (p *Pipeline) ObjectEncoding(key string) *Reply[string] {
+	b := getBuilder()
+	appendObjectEncoding(b, key)
+	return queue(p, b, asString)
+}
+
+func appendObjectFreq(b *builder, key string) {
+	b.begin(cmdOBJECT_FREQ)
+	b.key(key)
+}
+
+// ObjectFreq returns the OBJECT FREQ command (OBJECT FREQ key), to run with
+// RunCommand or in a pipeline. Since Redis 4.0.0.
+func ObjectFreq(key string) Command[int64] {
+	b := new(builder)
+	appendObjectFreq(b, key)
+	return newCommand(b, asInt64)
+}
+
+// ObjectFreq sends OBJECT FREQ key and returns the key's logarithmic access
+// frequency counter, or ErrNil when the key does not exist.
+//
+// The server answers only when its maxmemory-policy is an LFU one; otherwise it
+// replies with an error.
+//
+// Since Redis 4.0.0.
+func (c *Client) ObjectFreq(ctx context.Context, key string) (int64, error) {
+	b := getBuilder()
+	appendObjectFreq(b, key)
+	return asInt64(c.exec(ctx, b))
+}
+
+// ObjectFreq queues OBJECT FREQ in the pipeline; its Reply holds what
+// Client.ObjectFreq returns. Since Redis 4.0.0.
+func (p *Pipeline) ObjectFreq(key string) *Reply[int64] {
+	b := getBuilder()
+	appendObjectFreq(b, key)
+	return queue(p, b, asInt64)
+}
+
+func appendObjectHelp(b *builder) {
+	b.begin(cmdOBJECT_HELP)
+}
+
+// ObjectHelp returns the OBJECT HELP command (OBJECT HELP), to run with
+// RunCommand or in a pipeline. Since Redis 6.2.0.
+func ObjectHelp() Command[[]string] {
+	b := new(builder)
+	appendObjectHelp(b)
+	return newCommand(b, asStrings)
+}
+
+// ObjectHelp sends OBJECT HELP and returns the server's description of the
+// OBJECT subcommands, one line per element.
+//
+// Since Redis 6.2.0.
+func (c *Client) ObjectHelp(ctx context.Context) ([]string, error) {
+	b := getBuilder()
+	appendObjectHelp(b)
+	return asStrings(c.exec(ctx, b))
+}
+
+// ObjectHelp queues OBJECT HELP in the pipeline; its Reply holds what
+// Client.ObjectHelp returns. Since Redis 6.2.0.
+func (p *Pipeline) ObjectHelp() *Reply[[]string] {
+	b := getBuilder()
+	appendObjectHelp(b)
+	return queue(p, b, asStrings)
+}
+
+func appendObjectIdleTime(b *builder, key string) {
+	b.begin(cmdOBJECT_IDLETIME)
+	b.key(key)
+}
+
+// ObjectIdleTime returns the OBJECT IDLETIME command (OBJECT IDLETIME key), to
+// run with RunCommand or in a pipeline. Since Redis 2.2.3.
+func ObjectIdleTime(key string) Command[time.Duration] {
+	b := new(builder)
+	appendObjectIdleTime(b, key)
+	return newCommand(b, asIdleTime)
+}
+
+// ObjectIdleTime sends OBJECT IDLETIME key and returns how long the key has not
+// been read or written (second resolution), or ErrNil when the key does not
+// exist.
+//
+// The server answers only when its maxmemory-policy is not an LFU one;
+// otherwise it replies with an error.
+//
+// Since Redis 2.2.3.
+func (c *Client) ObjectIdleTime(ctx context.Context, key string) (time.Duration, error) {
+	b := getBuilder()
+	appendObjectIdleTime(b, key)
+	return asIdleTime(c.exec(ctx, b))
+}
+
+// ObjectIdleTime queues OBJECT IDLETIME in the pipeline; its Reply holds what
+// Client.ObjectIdleTime returns. Since Redis 2.2.3.
+func (p *Pipeline) ObjectIdleTime(key string) *Reply[time.Duration] {
+	b := getBuilder()
+	appendObjectIdleTime(b, key)
+	return queue(p, b, asIdleTime)
+}
+
+func appendObjectRefCount(b *builder, key string) {
+	b.begin(cmdOBJECT_REFCOUNT)
+	b.key(key)
+}
+
+// ObjectRefCount returns the OBJECT REFCOUNT command (OBJECT REFCOUNT key), to
+// run with RunCommand or in a pipeline. Since Redis 2.2.3.
+func ObjectRefCount(key string) Command[int64] {
+	b := new(builder)
+	appendObjectRefCount(b, key)
+	return newCommand(b, asInt64)
+}
+
+// ObjectRefCount sends OBJECT REFCOUNT key and returns the reference count of
+// the key's value, or ErrNil when the key does not exist.
+//
+// Since Redis 2.2.3.
+func (c *Client) ObjectRefCount(ctx context.Context, key string) (int64, error) {
+	b := getBuilder()
+	appendObjectRefCount(b, key)
+	return asInt64(c.exec(ctx, b))
+}
+
+// ObjectRefCount queues OBJECT REFCOUNT in the pipeline; its Reply holds what
+// Client.ObjectRefCount returns. Since Redis 2.2.3.
+func (p *Pipeline) ObjectRefCount(key string) *Reply[int64] {
+	b := getBuilder()
+	appendObjectRefCount(b, key)
+	return queue(p, b, asInt64)
+}
+
+func appendPersist(b *builder, key string) {
+	b.begin(cmdPERSIST)
+	b.key(key)
+}
+
+// Persist returns the PERSIST command (PERSIST key), to run with RunCommand or
+// in a pipeline. Since Redis 2.2.0.
+func Persist(key string) Command[bool] {
+	b := new(builder)
+	appendPersist(b, key)
+	return newCommand(b, asBool)
+}
+
+// Persist sends PERSIST key and returns whether a timeout was removed (false
+// when the key does not exist or has none).
+//
+// Since Redis 2.2.0.
+func (c *Client) Persist(ctx context.Context, key string) (bool, error) {
+	b := getBuilder()
+	appendPersist(b, key)
+	return asBool(c.exec(ctx, b))
+}
+
+// Persist queues PERSIST in the pipeline; its Reply holds what Client.Persist
+// returns. Since Redis 2.2.0.
+func (p *Pipeline) Persist(key string) *Reply[bool] {
+	b := getBuilder()
+	appendPersist(b, key)
+	return queue(p, b, asBool)
+}
+
+// PExpireOptions are the optional arguments of PEXPIRE. The zero value sends none of them.
+type PExpireOptions struct {
+	// NX sends NX.
+	NX bool
+	// XX sends XX.
+	XX bool
+	// GT sends GT.
+	GT bool
+	// LT sends LT.
+	LT bool
+}
+
+func appendPExpire(b *builder, key string, ttl time.Duration, opts []PExpireOptions) {
+	b.begin(cmdPEXPIRE)
+	var o PExpireOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one PExpireOptions, got %d", len(opts))
+	}
+	b.key(key)
+	b.millis(ttl)
+	if n := count(o.NX, o.XX, o.GT, o.LT); n > 1 {
+		b.fail("at most one of NX, XX, GT, LT may be set")
+	}
+	if o.NX {
+		b.str("NX")
+	}
+	if o.XX {
+		b.str("XX")
+	}
+	if o.GT {
+		b.str("GT")
+	}
+	if o.LT {
+		b.str("LT")
+	}
+}
+
+// PExpire returns the PEXPIRE command (PEXPIRE key milliseconds [NX | XX | GT |
+// LT]), to run with RunCommand or in a pipeline. Since Redis 2.6.0.
+func PExpire(key string, ttl time.Duration, opts ...PExpireOptions) Command[bool] {
+	b := new(builder)
+	appendPExpire(b, key, ttl, opts)
+	return newCommand(b, asBool)
+}
+
+// PExpire sends PEXPIRE key milliseconds [NX | XX | GT | LT] and returns
+// whether the timeout was set (false when the key does not exist or NX, XX, GT
+// or LT kept it from being set).
+//
+// ttl is sent in whole milliseconds; a fraction of a millisecond is an error. A
+// ttl of zero or less deletes the key.
+//
+// Since Redis 2.6.0.
+func (c *Client) PExpire(ctx context.Context, key string, ttl time.Duration, opts ...PExpireOptions) (bool, error) {
+	b := getBuilder()
+	appendPExpire(b, key, ttl, opts)
+	return asBool(c.exec(ctx, b))
+}
+
+// PExpire queues PEXPIRE in the pipeline; its Reply holds what Client.PExpire
+// returns. Since Redis 2.6.0.
+func (p *Pipeline) PExpire(key string, ttl time.Duration, opts ...PExpireOptions) *Reply[bool] {
+	b := getBuilder()
+	appendPExpire(b, key, ttl, opts)
+	return queue(p, b, asBool)
+}
+
+// PExpireAtOptions are the optional arguments of PEXPIREAT. The zero value sends none of them.
+type PExpireAtOptions struct {
+	// NX sends NX.
+	NX bool
+	// XX sends XX.
+	XX bool
+	// GT sends GT.
+	GT bool
+	// LT sends LT.
+	LT bool
+}
+
+func appendPExpireAt(b *builder, key string, at time.Time, opts []PExpireAtOptions) {
+	b.begin(cmdPEXPIREAT)
+	var o PExpireAtOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one PExpireAtOptions, got %d", len(opts))
+	}
+	b.key(key)
+	b.int(at.UnixMilli())
+	if n := count(o.NX, o.XX, o.GT, o.LT); n > 1 {
+		b.fail("at most one of NX, XX, GT, LT may be set")
+	}
+	if o.NX {
+		b.str("NX")
+	}
+	if o.XX {
+		b.str("XX")
+	}
+	if o.GT {
+		b.str("GT")
+	}
+	if o.LT {
+		b.str("LT")
+	}
+}
+
+// PExpireAt returns the PEXPIREAT command (PEXPIREAT key unix-time-milliseconds
+// [NX | XX | GT | LT]), to run with RunCommand or in a pipeline. Since Redis
+// 2.6.0.
+func PExpireAt(key string, at time.Time, opts ...PExpireAtOptions) Command[bool] {
+	b := new(builder)
+	appendPExpireAt(b, key, at, opts)
+	return newCommand(b, asBool)
+}
+
+// PExpireAt sends PEXPIREAT key unix-time-milliseconds [NX | XX | GT | LT] and
+// returns whether the timeout was set (false when the key does not exist or NX,
+// XX, GT or LT kept it from being set).
+//
+// at is sent as a Unix time in milliseconds. A time in the past deletes the
+// key.
+//
+// Since Redis 2.6.0.
+func (c *Client) PExpireAt(ctx context.Context, key string, at time.Time, opts ...PExpireAtOptions) (bool, error) {
+	b := getBuilder()
+	appendPExpireAt(b, key, at, opts)
+	return asBool(c.exec(ctx, b))
+}
+
+// PExpireAt queues PEXPIREAT in the pipeline; its Reply holds what
+// Client.PExpireAt returns. Since Redis 2.6.0.
+func (p *Pipeline) PExpireAt(key string, at time.Time, opts ...PExpireAtOptions) *Reply[bool] {
+	b := getBuilder()
+	appendPExpireAt(b, key, at, opts)
+	return queue(p, b, asBool)
+}
+
+func appendPExpireTime(b *builder, key string) {
+	b.begin(cmdPEXPIRETIME)
+	b.key(key)
+}
+
+// PExpireTime returns the PEXPIRETIME command (PEXPIRETIME key), to run with
+// RunCommand or in a pipeline. Since Redis 7.0.0.
+func PExpireTime(key string) Command[time.Time] {
+	b := new(builder)
+	appendPExpireTime(b, key)
+	return newCommand(b, asUnixMilliTime)
+}
+
+// PExpireTime sends PEXPIRETIME key and returns when the key will expire
+// (millisecond resolution), the zero time when it has no expiry, or ErrNil when
+// it does not exist.
+//
+// Since Redis 7.0.0.
+func (c *Client) PExpireTime(ctx context.Context, key string) (time.Time, error) {
+	b := getBuilder()
+	appendPExpireTime(b, key)
+	return asUnixMilliTime(c.exec(ctx, b))
+}
+
+// PExpireTime queues PEXPIRETIME in the pipeline; its Reply holds what
+// Client.PExpireTime returns. Since Redis 7.0.0.
+func (p *Pipeline) PExpireTime(key string) *Reply[time.Time] {
+	b := getBuilder()
+	appendPExpireTime(b, key)
+	return queue(p, b, asUnixMilliTime)
+}
+
+func appendPTTL(b *builder, key string) {
+	b.begin(cmdPTTL)
+	b.key(key)
+}
+
+// PTTL returns the PTTL command (PTTL key), to run with RunCommand or in a
+// pipeline. Since Redis 2.6.0.
+func PTTL(key string) Command[time.Duration] {
+	b := new(builder)
+	appendPTTL(b, key)
+	return newCommand(b, asPTTL)
+}
+
+// PTTL sends PTTL key and returns the key's remaining time to live (millisecond
+// resolution), NoExpiry when it has no expiry, or ErrNil when it does not
+// exist.
+//
+// Since Redis 2.6.0.
+func (c *Client) PTTL(ctx context.Context, key string) (time.Duration, error) {
+	b := getBuilder()
+	appendPTTL(b, key)
+	return asPTTL(c.exec(ctx, b))
+}
+
+// PTTL queues PTTL in the pipeline; its Reply holds what Client.PTTL returns.
+// Since Redis 2.6.0.
+func (p *Pipeline) PTTL(key string) *Reply[time.Duration] {
+	b := getBuilder()
+	appendPTTL(b, key)
+	return queue(p, b, asPTTL)
+}
+
+func appendRandomKey(b *builder) {
+	b.begin(cmdRANDOMKEY)
+}
+
+// RandomKey returns the RANDOMKEY command (RANDOMKEY), to run with RunCommand
+// or in a pipeline. Since Redis 1.0.0.
+func RandomKey() Command[string] {
+	b := new(builder)
+	appendRandomKey(b)
+	return newCommand(b, asString)
+}
+
+// RandomKey sends RANDOMKEY and returns a key picked at random, or ErrNil when
+// the database is empty.
+//
+// Since Redis 1.0.0.
+func (c *Client) RandomKey(ctx context.Context) (string, error) {
+	b := getBuilder()
+	appendRandomKey(b)
+	return asString(c.exec(ctx, b))
+}
+
+// RandomKey queues RANDOMKEY in the pipeline; its Reply holds what
+// Client.RandomKey returns. Since Redis 1.0.0.
+func (p *Pipeline) RandomKey() *Reply[string] {
+	b := getBuilder()
+	appendRandomKey(b)
+	return queue(p, b, asString)
+}
+
+func appendRename(b *builder, key string, newkey string) {
+	b.begin(cmdRENAME)
+	b.key(key)
+	b.key(newkey)
+}
+
+// Rename returns the RENAME command (RENAME key newkey), to run with RunCommand
+// or in a pipeline. Since Redis 1.0.0.
+func Rename(key string, newkey string) Command[struct{}] {
+	b := new(builder)
+	appendRename(b, key, newkey)
+	return newCommand(b, asStatus)
+}
+
+// Rename sends RENAME key newkey.
+//
+// An existing newkey is overwritten. A missing key is an error reply (ERR no
+// such key).
+//
+// Since Redis 1.0.0.
+func (c *Client) Rename(ctx context.Context, key string, newkey string) error {
+	b := getBuilder()
+	appendRename(b, key, newkey)
+	_, err := asStatus(c.exec(ctx, b))
+	return err
+}
+
+// Rename queues RENAME in the pipeline; its Reply holds what Client.Rename
+// returns. Since Redis 1.0.0.
+func (p *Pipeline) Rename(key string, newkey string) *Reply[struct{}] {
+	b := getBuilder()
+	appendRename(b, key, newkey)
+	return queue(p, b, asStatus)
+}
+
+func appendRenameNX(b *builder, key string, newkey string) {
+	b.begin(cmdRENAMENX)
+	b.key(key)
+	b.key(newkey)
+}
+
+// RenameNX returns the RENAMENX command (RENAMENX key newkey), to run with
+// RunCommand or in a pipeline. Since Redis 1.0.0.
+func RenameNX(key string, newkey string) Command[bool] {
+	b := new(builder)
+	appendRenameNX(b, key, newkey)
+	return newCommand(b, asBool)
+}
+
+// RenameNX sends RENAMENX key newkey and returns whether the key was renamed
+// (false when newkey already exists).
+//
+// Since Redis 1.0.0.
+func (c *Client) RenameNX(ctx context.Context, key string, newkey string) (bool, error) {
+	b := getBuilder()
+	appendRenameNX(b, key, newkey)
+	return asBool(c.exec(ctx, b))
+}
+
+// RenameNX queues RENAMENX in the pipeline; its Reply holds what
+// Client.RenameNX returns. Since Redis 1.0.0.
+func (p *Pipeline) RenameNX(key string, newkey string) *Reply[bool] {
+	b := getBuilder()
+	appendRenameNX(b, key, newkey)
+	return queue(p, b, asBool)
+}
+
+// Restore returns the RESTORE command (RESTORE key ttl serialized-value
+// [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]), to run with
+// RunCommand or in a pipeline. Since Redis 2.6.0.
+func Restore(key string, ttl time.Duration, serialized string, opts ...RestoreOptions) Command[struct{}] {
+	b := new(builder)
+	appendRestore(b, key, ttl, serialized, opts)
+	return newCommand(b, asStatus)
+}
+
+// Restore sends RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME
+// seconds] [FREQ frequency].
+//
+// serialized is a value returned by Dump. ttl is the new key's time to live
+// (whole milliseconds; zero for none); RestoreOptions.ExpireAt gives an
+// absolute expiry instead (ABSTTL). Restore fails with a BUSYKEY error reply
+// when the key exists, unless Replace is set. Conflicting options are reported
+// before anything is sent.
+//
+// Since Redis 2.6.0.
+func (c *Client) Restore(ctx context.Context, key string, ttl time.Duration, serialized string, opts ...RestoreOptions) error {
+	b := getBuilder()
+	appendRestore(b, key, ttl, serialized, opts)
+	_, err := asStatus(c.exec(ctx, b))
+	return err
+}
+
+// Restore queues RESTORE in the pipeline; its Reply holds what Client.Restore
+// returns. Since Redis 2.6.0.
+func (p *Pipeline) Restore(key string, ttl time.Duration, serialized string, opts ...RestoreOptions) *Reply[struct{}] {
+	b := getBuilder()
+	appendRestore(b, key, ttl, serialized, opts)
+	return queue(p, b, asStatus)
+}
+
+// ScanOptions are the optional arguments of SCAN. The zero value sends none of them.
+type ScanOptions struct {
+	// Match sends MATCH pattern.
+	Match string
+	// Count sends COUNT count.
+	Count int64
+	// Type sends TYPE type (Redis 6.0.0).
+	Type string
+}
+
+func appendScanPage(b *builder, cursor uint64, opts []ScanOptions) {
+	b.begin(cmdSCAN)
+	var o ScanOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one ScanOptions, got %d", len(opts))
+	}
+	b.uint(cursor)
+	if o.Match != "" {
+		b.str("MATCH")
+		b.str(o.Match)
+	}
+	if o.Count != 0 {
+		b.str("COUNT")
+		b.int(o.Count)
+	}
+	if o.Type != "" {
+		b.str("TYPE")
+		b.str(o.Type)
+	}
+}
+
+// ScanPage returns the SCAN command (SCAN cursor [MATCH pattern] [COUNT count]
+// [TYPE type]), to run with RunCommand or in a pipeline. Since Redis 2.8.0.
+func ScanPage(cursor uint64, opts ...ScanOptions) Command[CursorPage[string]] {
+	b := new(builder)
+	appendScanPage(b, cursor, opts)
+	return newCommand(b, asKeyPage)
+}
+
+// ScanPage sends SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] and
+// returns one page of keys and the cursor to pass next (0 when the iteration is
+// complete).
+//
+// Start with cursor 0. A page may be empty, and a key may appear on more than
+// one page; Scan does the looping.
+//
+// Since Redis 2.8.0.
+func (c *Client) ScanPage(ctx context.Context, cursor uint64, opts ...ScanOptions) (CursorPage[string], error) {
+	b := getBuilder()
+	appendScanPage(b, cursor, opts)
+	return asKeyPage(c.exec(ctx, b))
+}
+
+// ScanPage queues SCAN in the pipeline; its Reply holds what Client.ScanPage
+// returns. Since Redis 2.8.0.
+func (p *Pipeline) ScanPage(cursor uint64, opts ...ScanOptions) *Reply[CursorPage[string]] {
+	b := getBuilder()
+	appendScanPage(b, cursor, opts)
+	return queue(p, b, asKeyPage)
+}
+
+// SortOptions are the optional arguments of SORT. The zero value sends none of them.
+type SortOptions struct {
+	// By sends BY by-pattern.
+	By string
+	// Limit sends LIMIT limit.
+	Limit *Limit
+	// Get sends GET get-pattern, one or more.
+	Get []string
+	// Asc sends ASC.
+	Asc bool
+	// Desc sends DESC.
+	Desc bool
+	// Alpha sends ALPHA.
+	Alpha bool
+}
+
+func appendSort(b *builder, key string, opts []SortOptions) {
+	b.begin(cmdSORT)
+	var o SortOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one SortOptions, got %d", len(opts))
+	}
+	b.key(key)
+	if o.By != "" {
+		b.str("BY")
+		b.str(o.By)
+	}
+	if v1 := o.Limit; v1 != nil {
+		b.str("LIMIT")
+		b.int(v1.Offset)
+		b.int(v1.Count)
+	}
+	if len(o.Get) > 0 {
+		for _, v1 := range o.Get {
+			b.str("GET")
+			b.str(v1)
+		}
+	}
+	if n := count(o.Asc, o.Desc); n > 1 {
+		b.fail("at most one of Asc, Desc may be set")
+	}
+	if o.Asc {
+		b.str("ASC")
+	}
+	if o.Desc {
+		b.str("DESC")
+	}
+	if o.Alpha {
+		b.str("ALPHA")
+	}
+}
+
+// Sort returns the SORT command (SORT key [BY by-pattern] [LIMIT offset count]
+// [GET get-pattern [GET get-pattern ...]] [ASC | DESC] [ALPHA] [STORE
+// destination]), to run with RunCommand or in a pipeline. Since Redis 1.0.0.
+func Sort(key string, opts ...SortOptions) Command[[]string] {
+	b := new(builder)
+	appendSort(b, key, opts)
+	return newCommand(b, asStrings)
+}
+
+// Sort sends SORT key [BY by-pattern] [LIMIT offset count] [GET get-pattern
+// [GET get-pattern ...]] [ASC | DESC] [ALPHA] [STORE destination] and returns
+// the sorted elements, or with Get the looked-up values (a missing one reads as
+// "").
+//
+// Since Redis 1.0.0.
+func (c *Client) Sort(ctx context.Context, key string, opts ...SortOptions) ([]string, error) {
+	b := getBuilder()
+	appendSort(b, key, opts)
+	return asStrings(c.exec(ctx, b))
+}
+
+// Sort queues SORT in the pipeline; its Reply holds what Client.Sort returns.
+// Since Redis 1.0.0.
+func (p *Pipeline) Sort(key string, opts ...SortOptions) *Reply[[]string] {
+	b := getBuilder()
+	appendSort(b, key, opts)
+	return queue(p, b, asStrings)
+}
+
+// SortStoreOptions are the optional arguments of SORT. The zero value sends none of them.
+type SortStoreOptions struct {
+	// By sends BY by-pattern.
+	By string
+	// Limit sends LIMIT limit.
+	Limit *Limit
+	// Get sends GET get-pattern, one or more.
+	Get []string
+	// Asc sends ASC.
+	Asc bool
+	// Desc sends DESC.
+	Desc bool
+	// Alpha sends ALPHA.
+	Alpha bool
+}
+
+func appendSortStore(b *builder, key string, destination string, opts []SortStoreOptions) {
+	b.begin(cmdSORT)
+	var o SortStoreOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one SortStoreOptions, got %d", len(opts))
+	}
+	b.key(key)
+	if o.By != "" {
+		b.str("BY")
+		b.str(o.By)
+	}
+	if v1 := o.Limit; v1 != nil {
+		b.str("LIMIT")
+		b.int(v1.Offset)
+		b.int(v1.Count)
+	}
+	if len(o.Get) > 0 {
+		for _, v1 := range o.Get {
+			b.str("GET")
+			b.str(v1)
+		}
+	}
+	if n := count(o.Asc, o.Desc); n > 1 {
+		b.fail("at most one of Asc, Desc may be set")
+	}
+	if o.Asc {
+		b.str("ASC")
+	}
+	if o.Desc {
+		b.str("DESC")
+	}
+	if o.Alpha {
+		b.str("ALPHA")
+	}
+	b.str("STORE")
+	b.key(destination)
+}
+
+// SortStore returns the SORT command (SORT key [BY by-pattern] [LIMIT offset
+// count] [GET get-pattern [GET get-pattern ...]] [ASC | DESC] [ALPHA] [STORE
+// destination]), to run with RunCommand or in a pipeline. Since Redis 1.0.0.
+func SortStore(key string, destination string, opts ...SortStoreOptions) Command[int64] {
+	b := new(builder)
+	appendSortStore(b, key, destination, opts)
+	return newCommand(b, asInt64)
+}
+
+// SortStore sends SORT key [BY by-pattern] [LIMIT offset count] [GET
+// get-pattern [GET get-pattern ...]] [ASC | DESC] [ALPHA] [STORE destination]
+// and returns the number of elements stored in destination (as a list).
+//
+// Since Redis 1.0.0.
+func (c *Client) SortStore(ctx context.Context, key string, destination string, opts ...SortStoreOptions) (int64, error) {
+	b := getBuilder()
+	appendSortStore(b, key, destination, opts)
+	return asInt64(c.exec(ctx, b))
+}
+
+// SortStore queues SORT in the pipeline; its Reply holds what Client.SortStore
+// returns. Since Redis 1.0.0.
+func (p *Pipeline) SortStore(key string, destination string, opts ...SortStoreOptions) *Reply[int64] {
+	b := getBuilder()
+	appendSortStore(b, key, destination, opts)
+	return queue(p, b, asInt64)
+}
+
+// SortROOptions are the optional arguments of SORT_RO. The zero value sends none of them.
+type SortROOptions struct {
+	// By sends BY by-pattern.
+	By string
+	// Limit sends LIMIT limit.
+	Limit *Limit
+	// Get sends GET get-pattern, one or more.
+	Get []string
+	// Asc sends ASC.
+	Asc bool
+	// Desc sends DESC.
+	Desc bool
+	// Alpha sends ALPHA.
+	Alpha bool
+}
+
+func appendSortRO(b *builder, key string, opts []SortROOptions) {
+	b.begin(cmdSORT_RO)
+	var o SortROOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one SortROOptions, got %d", len(opts))
+	}
+	b.key(key)
+	if o.By != "" {
+		b.str("BY")
+		b.str(o.By)
+	}
+	if v1 := o.Limit; v1 != nil {
+		b.str("LIMIT")
+		b.int(v1.Offset)
+		b.int(v1.Count)
+	}
+	if len(o.Get) > 0 {
+		for _, v1 := range o.Get {
+			b.str("GET")
+			b.str(v1)
+		}
+	}
+	if n := count(o.Asc, o.Desc); n > 1 {
+		b.fail("at most one of Asc, Desc may be set")
+	}
+	if o.Asc {
+		b.str("ASC")
+	}
+	if o.Desc {
+		b.str("DESC")
+	}
+	if o.Alpha {
+		b.str("ALPHA")
+	}
+}
+
+// SortRO returns the SORT_RO command (SORT_RO key [BY by-pattern] [LIMIT offset
+// count] [GET get-pattern [GET get-pattern ...]] [ASC | DESC] [ALPHA]), to run
+// with RunCommand or in a pipeline. Since Redis 7.0.0.
+func SortRO(key string, opts ...SortROOptions) Command[[]string] {
+	b := new(builder)
+	appendSortRO(b, key, opts)
+	return newCommand(b, asStrings)
+}
+
+// SortRO sends SORT_RO key [BY by-pattern] [LIMIT offset count] [GET
+// get-pattern [GET get-pattern ...]] [ASC | DESC] [ALPHA] and returns the
+// sorted elements, or with Get the looked-up values (a missing one reads as
+// "").
+//
+// It is the read-only variant of SORT, without STORE, which may run on
+// replicas.
+//
+// Since Redis 7.0.0.
+func (c *Client) SortRO(ctx context.Context, key string, opts ...SortROOptions) ([]string, error) {
+	b := getBuilder()
+	appendSortRO(b, key, opts)
+	return asStrings(c.exec(ctx, b))
+}
+
+// SortRO queues SORT_RO in the pipeline; its Reply holds what Client.SortRO
+// returns. Since Redis 7.0.0.
+func (p *Pipeline) SortRO(key string, opts ...SortROOptions) *Reply[[]string] {
+	b := getBuilder()
+	appendSortRO(b, key, opts)
+	return queue(p, b, asStrings)
+}
+
+func appendTouch(b *builder, keys []string) {
+	b.begin(cmdTOUCH)
+	if len(keys) == 0 {
+		b.fail("needs at least one key")
+	}
+	for _, v1 := range keys {
+		b.key(v1)
+	}
+}
+
+// Touch returns the TOUCH command (TOUCH key [key ...]), to run with RunCommand
+// or in a pipeline. Since Redis 3.2.1.
+func Touch(keys ...string) Command[int64] {
+	b := new(builder)
+	appendTouch(b, keys)
+	return newCommand(b, asInt64)
+}
+
+// Touch sends TOUCH key [key ...] and returns how many of the keys exist (their
+// last access time was updated).
+//
+// Since Redis 3.2.1.
+func (c *Client) Touch(ctx context.Context, keys ...string) (int64, error) {
+	b := getBuilder()
+	appendTouch(b, keys)
+	return asInt64(c.exec(ctx, b))
+}
+
+// Touch queues TOUCH in the pipeline; its Reply holds what Client.Touch
+// returns. Since Redis 3.2.1.
+func (p *Pipeline) Touch(keys ...string) *Reply[int64] {
+	b := getBuilder()
+	appendTouch(b, keys)
+	return queue(p, b, asInt64)
+}
+
+func appendTTL(b *builder, key string) {
+	b.begin(cmdTTL)
+	b.key(key)
+}
+
+// TTL returns the TTL command (TTL key), to run with RunCommand or in a
+// pipeline. Since Redis 1.0.0.
+func TTL(key string) Command[time.Duration] {
+	b := new(builder)
+	appendTTL(b, key)
+	return newCommand(b, asTTL)
+}
+
+// TTL sends TTL key and returns the key's remaining time to live (second
+// resolution), NoExpiry when it has no expiry, or ErrNil when it does not
+// exist.
+//
+// Since Redis 1.0.0.
+func (c *Client) TTL(ctx context.Context, key string) (time.Duration, error) {
+	b := getBuilder()
+	appendTTL(b, key)
+	return asTTL(c.exec(ctx, b))
+}
+
+// TTL queues TTL in the pipeline; its Reply holds what Client.TTL returns.
+// Since Redis 1.0.0.
+func (p *Pipeline) TTL(key string) *Reply[time.Duration] {
+	b := getBuilder()
+	appendTTL(b, key)
+	return queue(p, b, asTTL)
+}
+
+func appendType(b *builder, key string) {
+	b.begin(cmdTYPE)
+	b.key(key)
+}
+
+// Type returns the TYPE command (TYPE key), to run with RunCommand or in a
+// pipeline. Since Redis 1.0.0.
+func Type(key string) Command[string] {
+	b := new(builder)
+	appendType(b, key)
+	return newCommand(b, asString)
+}
+
+// Type sends TYPE key and returns the type of the key's value: "string",
+// "list", "set", "zset", "hash", "stream" (or a module type), or "none" when
+// the key does not exist.
+//
+// Since Redis 1.0.0.
+func (c *Client) Type(ctx context.Context, key string) (string, error) {
+	b := getBuilder()
+	appendType(b, key)
+	return asString(c.exec(ctx, b))
+}
+
+// Type queues TYPE in the pipeline; its Reply holds what Client.Type returns.
+// Since Redis 1.0.0.
+func (p *Pipeline) Type(key string) *Reply[string] {
+	b := getBuilder()
+	appendType(b, key)
+	return queue(p, b, asString)
+}
+
+func appendUnlink(b *builder, keys []string) {
+	b.begin(cmdUNLINK)
+	if len(keys) == 0 {
+		b.fail("needs at least one key")
+	}
+	for _, v1 := range keys {
+		b.key(v1)
+	}
+}
+
+// Unlink returns the UNLINK command (UNLINK key [key ...]), to run with
+// RunCommand or in a pipeline. Since Redis 4.0.0.
+func Unlink(keys ...string) Command[int64] {
+	b := new(builder)
+	appendUnlink(b, keys)
+	return newCommand(b, asInt64)
+}
+
+// Unlink sends UNLINK key [key ...] and returns how many of the keys existed
+// and were removed.
+//
+// Unlike Del, the memory is reclaimed in the background.
+//
+// Since Redis 4.0.0.
+func (c *Client) Unlink(ctx context.Context, keys ...string) (int64, error) {
+	b := getBuilder()
+	appendUnlink(b, keys)
+	return asInt64(c.exec(ctx, b))
+}
+
+// Unlink queues UNLINK in the pipeline; its Reply holds what Client.Unlink
+// returns. Since Redis 4.0.0.
+func (p *Pipeline) Unlink(keys ...string) *Reply[int64] {
+	b := getBuilder()
+	appendUnlink(b, keys)
+	return queue(p, b, asInt64)
+}
+
+func appendWait(b *builder, replicas int64, timeout time.Duration) {
+	b.begin(cmdWAIT)
+	b.int(replicas)
+	b.millis(timeout)
+	b.blockFor(timeout)
+}
+
+// Wait returns the WAIT command (WAIT numreplicas timeout), to run with
+// RunCommand or in a pipeline. Since Redis 3.0.0.
+func Wait(replicas int64, timeout time.Duration) Command[int64] {
+	b := new(builder)
+	appendWait(b, replicas, timeout)
+	return newCommand(b, asInt64)
+}
+
+// Wait sends WAIT numreplicas timeout and returns how many replicas
+// acknowledged the connection's earlier writes (possibly fewer than replicas
+// when the timeout expired).
+//
+// It blocks until replicas replicas acknowledged, or for timeout (whole
+// milliseconds; zero waits forever). WAIT concerns the writes of the connection
+// it runs on: Client.Wait runs on a connection of its own, which sent no
+// writes, so it reports the replicas without waiting for particular writes; to
+// wait for writes, send the Wait command after them in the same pipeline or on
+// the same Conn.
+//
+// Since Redis 3.0.0.
+func (c *Client) Wait(ctx context.Context, replicas int64, timeout time.Duration) (int64, error) {
+	b := getBuilder()
+	appendWait(b, replicas, timeout)
+	return asInt64(c.exec(ctx, b))
+}
+
+// Wait queues WAIT in the pipeline; its Reply holds what Client.Wait returns.
+// Since Redis 3.0.0.
+func (p *Pipeline) Wait(replicas int64, timeout time.Duration) *Reply[int64] {
+	b := getBuilder()
+	appendWait(b, replicas, timeout)
+	return queue(p, b, asInt64)
+}
+
+func appendWaitAOF(b *builder, local int64, replicas int64, timeout time.Duration) {
+	b.begin(cmdWAITAOF)
+	b.int(local)
+	b.int(replicas)
+	b.millis(timeout)
+	b.blockFor(timeout)
+}
+
+// WaitAOF returns the WAITAOF command (WAITAOF numlocal numreplicas timeout),
+// to run with RunCommand or in a pipeline. Since Redis 7.2.0.
+func WaitAOF(local int64, replicas int64, timeout time.Duration) Command[WaitAOFAcks] {
+	b := new(builder)
+	appendWaitAOF(b, local, replicas, timeout)
+	return newCommand(b, asWaitAOF)
+}
+
+// WaitAOF sends WAITAOF numlocal numreplicas timeout and returns how many of
+// the local instance (0 or 1) and of its replicas fsynced the connection's
+// earlier writes to their AOF.
+//
+// It blocks until local local instances (0 or 1) and replicas replicas
+// acknowledged, or for timeout (whole milliseconds; zero waits forever). The
+// server refuses local 1 when appendonly is off. Like Wait, it concerns the
+// writes of the connection it runs on: to wait for particular writes, send the
+// WaitAOF command after them in the same pipeline or on the same Conn.
+//
+// Since Redis 7.2.0.
+func (c *Client) WaitAOF(ctx context.Context, local int64, replicas int64, timeout time.Duration) (WaitAOFAcks, error) {
+	b := getBuilder()
+	appendWaitAOF(b, local, replicas, timeout)
+	return asWaitAOF(c.exec(ctx, b))
+}
+
+// WaitAOF queues WAITAOF in the pipeline; its Reply holds what Client.WaitAOF
+// returns. Since Redis 7.2.0.
+func (p *Pipeline) WaitAOF(local int64, replicas int64, timeout time.Duration) *Reply[WaitAOFAcks] {
+	b := getBuilder()
+	appendWaitAOF(b, local, replicas, timeout)
+	return queue(p, b, asWaitAOF)
 }

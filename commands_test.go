@@ -286,7 +286,9 @@ func matchOne(n grammarArg, args []string, p int) []int {
 	switch n.Type {
 	case "integer", "unix-time":
 		if _, err := strconv.ParseInt(a, 10, 64); err != nil {
-			return nil
+			if _, err := strconv.ParseUint(a, 10, 64); err != nil { // cursors are unsigned
+				return nil
+			}
 		}
 	case "double":
 		if _, err := strconv.ParseFloat(strings.TrimPrefix(a, "("), 64); err != nil && !strings.EqualFold(strings.TrimLeft(a, "+-("), "inf") {

@@ -310,20 +310,9 @@ func (c *Client) runMulti(ctx context.Context, cmds []*Cmd, out []resp.Value) []
 }
 
 var (
-	cmdMULTI = cmdInfo("MULTI")
-	cmdEXEC  = cmdInfo("EXEC")
 	multiCmd = func() *Cmd { b := new(builder); b.begin(cmdMULTI); return b.finish() }()
 	execCmd  = func() *Cmd { b := new(builder); b.begin(cmdEXEC); return b.finish() }()
 )
-
-// ErrTxFailed is returned when EXEC replies null: a key watched with
-// WATCH changed before EXEC, so the transaction did not run.
-var ErrTxFailed = errors.New("redis: transaction failed: a watched key changed")
-
-// ErrTxAborted is the error of every command of a transaction the server
-// refused to run (EXECABORT), except the commands that were refused when
-// queued, which carry their own error.
-var ErrTxAborted = errors.New("redis: transaction aborted: a command was refused when queued (EXECABORT)")
 
 // execTx runs the pipeline as MULTI, the commands, EXEC, in one write on
 // one connection: the multiplexer writes the whole sequence contiguously,
@@ -347,7 +336,7 @@ func (p *Pipeline) execTx(ctx context.Context) error {
 				if j == i {
 					s.set(resp.Value{}, c.err)
 				} else {
-					s.set(resp.Value{}, fmt.Errorf("%w: %s could not be built: %v", ErrTxAborted, c.name, c.err))
+					s.set(resp.Value{}, fmt.Errorf("%w: %s could not be built: %v", ErrExecAbort, c.name, c.err))
 				}
 			}
 			return c.err
@@ -377,15 +366,16 @@ func (p *Pipeline) execTx(ctx context.Context) error {
 	exec := out[len(out)-1]
 	switch {
 	case exec.IsError():
-		// EXECABORT: commands refused when queued carry their own error.
+		// EXECABORT: commands refused when queued carry their own
+		// error, the others EXEC's.
 		for j, i := range idx {
 			if q := out[j+1]; q.IsError() {
-				p.sinks[i].set(q, nil)
-				note(q.Err())
+				note(p.sinks[i].set(q, nil))
 			} else {
-				p.sinks[i].set(resp.Value{}, ErrTxAborted)
+				p.sinks[i].set(exec, nil)
 			}
 		}
+		note(exec.Err())
 		return first
 	case exec.IsNull():
 		for _, i := range idx {

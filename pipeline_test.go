@@ -149,8 +149,8 @@ func TestTxPipeline(t *testing.T) {
 		if !errors.As(unknown.Err(), &rerr) || rerr.Code() != "ERR" {
 			t.Fatalf("unknown command: %v", unknown.Err())
 		}
-		if !errors.Is(before.Err(), redis.ErrTxAborted) || !errors.Is(after.Err(), redis.ErrTxAborted) {
-			t.Fatalf("other commands: %v, %v; want ErrTxAborted", before.Err(), after.Err())
+		if !errors.Is(before.Err(), redis.ErrExecAbort) || !errors.Is(after.Err(), redis.ErrExecAbort) {
+			t.Fatalf("other commands: %v, %v; want EXECABORT", before.Err(), after.Err())
 		}
 		if err == nil {
 			t.Fatal("Exec of an aborted transaction returned nil")

@@ -442,14 +442,30 @@ func (g *command) block(a specArg, path string, ow owner, required bool, doc str
 }
 
 // typeSet collects the block structs of all groups; a name used twice
-// must mean the same fields.
+// must mean the same fields. It also tracks options structs, which
+// several commands may share.
 type typeSet struct {
 	defs map[string][]member
 	docs map[string]string
+	opts map[string][]member
+}
+
+// sameOpts reports whether the options struct name is new (and records
+// it); a name seen before must have the same fields, and is not emitted
+// again.
+func (t *typeSet) sameOpts(g *command, name string, fields []member) bool {
+	if old, ok := t.opts[name]; ok {
+		if !slices.EqualFunc(old, fields, func(a, b member) bool { return a.name == b.name && a.typ == b.typ }) {
+			g.fail("%s: options struct %s is shared with a command whose options differ", g.a.Cmd, name)
+		}
+		return false
+	}
+	t.opts[name] = fields
+	return true
 }
 
 func newTypeSet() *typeSet {
-	return &typeSet{defs: map[string][]member{}, docs: map[string]string{}}
+	return &typeSet{defs: map[string][]member{}, docs: map[string]string{}, opts: map[string][]member{}}
 }
 
 func (t *typeSet) add(g *command, name string, fields []member) {
@@ -619,13 +635,17 @@ func (f *fileWriter) command(a *API, c *specCmd, types *typeSet) error {
 		for k := range g.uses {
 			f.uses[k] = true
 		}
-		// The options struct.
-		if len(g.opts) > 0 {
+		// The options struct, once per name: commands may share one when
+		// their optional arguments are the same.
+		if len(g.opts) > 0 && types.sameOpts(g, optsType, g.opts) {
 			fmt.Fprintf(&f.body, "// %s are the optional arguments of %s. The zero value sends none of them.\ntype %s struct {\n", optsType, c.Name, optsType)
 			for _, m := range g.opts {
 				fmt.Fprintf(&f.body, "\t// %s %s.\n\t%s %s\n", m.name, m.doc, m.name, m.typ)
 			}
 			f.body.WriteString("}\n\n")
+		}
+		if len(g.errs) > 0 {
+			return fmt.Errorf("%s", strings.Join(g.errs, "\n"))
 		}
 		fmt.Fprintf(&f.body, "func append%s(b *builder", a.Method)
 		if params != "" {
