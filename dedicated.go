@@ -22,11 +22,13 @@ import (
 // state or an exchange failed: then it is closed, so no other caller ever
 // inherits a selected database, an open transaction or a subscription.
 type Conn struct {
-	d      DedicatedConn
-	dirty  bool // a state-changing command ran, or an exchange failed
-	closed bool
-	out    [1]resp.Value
-	cmds   [1]*Cmd
+	d        DedicatedConn
+	dirty    bool // a state-changing command ran, or an exchange failed
+	closed   bool
+	watching bool // WATCH ran and no EXEC, DISCARD or UNWATCH since
+	inMulti  bool // MULTI ran and no EXEC or DISCARD since
+	out      [1]resp.Value
+	cmds     [1]*Cmd
 }
 
 // Conn reserves a connection from the pool. It waits while all are in
@@ -79,22 +81,51 @@ func (cn *Conn) exec(ctx context.Context, b *builder) (resp.Value, error) {
 }
 
 func (cn *Conn) run(ctx context.Context, cmd *Cmd) Result {
-	if cmd.flags&FlagConnState != 0 {
-		cn.dirty = true
-	}
 	cn.cmds[0] = cmd
-	err := cn.d.Do(ctx, cn.cmds[:], cn.out[:])
+	err := cn.doMulti(ctx, cn.cmds[:], cn.out[:])
 	cn.cmds[0] = nil
 	v := cn.out[0]
 	cn.out[0] = resp.Value{}
 	if err != nil {
-		cn.dirty = true
 		return Result{err: err}
 	}
 	if v.IsError() {
 		return Result{err: v.Err()}
 	}
 	return Result{val: v}
+}
+
+// doMulti runs cmds on the connection and keeps track of its state. The
+// transaction commands are balanced (WATCH by EXEC, DISCARD or UNWATCH,
+// MULTI by EXEC or DISCARD), so a connection whose transaction finished
+// can go back to the pool; any other state-changing command, or a failed
+// exchange, makes Close discard the connection.
+func (cn *Conn) doMulti(ctx context.Context, cmds []*Cmd, out []resp.Value) error {
+	if err := cn.d.Do(ctx, cmds, out); err != nil {
+		cn.dirty = true
+		return err
+	}
+	for i, cmd := range cmds {
+		if cmd.flags&FlagConnState == 0 {
+			continue
+		}
+		failed := out[i].IsError()
+		switch cmd.name {
+		case "WATCH":
+			cn.watching = cn.watching || !failed
+		case "UNWATCH":
+			cn.watching = cn.watching && failed
+		case "MULTI":
+			cn.inMulti = cn.inMulti || !failed
+		case "EXEC", "DISCARD":
+			// Both end the transaction and clear the watched keys, even
+			// when they fail (EXECABORT, or without MULTI).
+			cn.inMulti, cn.watching = false, false
+		default:
+			cn.dirty = true
+		}
+	}
+	return nil
 }
 
 // Close gives the connection back to the pool, or closes it if its state
@@ -104,6 +135,15 @@ func (cn *Conn) Close() error {
 		return nil
 	}
 	cn.closed = true
-	cn.d.Release(!cn.dirty)
+	cn.d.Release(!cn.dirty && !cn.watching && !cn.inMulti)
 	return nil
 }
+
+// Pipeline returns an empty pipeline that runs on this connection. Unlike
+// the client's pipelines it accepts commands that change the connection's
+// state; it is never retried.
+func (cn *Conn) Pipeline() *Pipeline { return &Pipeline{cn: cn} }
+
+// TxPipeline returns an empty transaction (MULTI ... EXEC) that runs on
+// this connection, inside any WATCH sent on it before.
+func (cn *Conn) TxPipeline() *Pipeline { return &Pipeline{cn: cn, tx: true} }

@@ -84,6 +84,11 @@ type Options struct {
 	// makes 3 attempts with exponential backoff and jitter.
 	Retry RetryPolicy
 
+	// WatchAttempts is how many times Client.Watch runs a transaction
+	// whose watched keys keep changing before it returns ErrTxFailed,
+	// waiting Retry.Backoff between runs. 0 means 10.
+	WatchAttempts int
+
 	// Limits bound what the client accepts from the server (bulk size,
 	// aggregate length, nesting). Zero fields take resp's defaults.
 	Limits resp.Limits
@@ -123,6 +128,9 @@ func (o *Options) withDefaults() Options {
 		c.PoolTimeout = max(c.ReadTimeout, 0) + time.Second
 	}
 	c.Retry = c.Retry.withDefaults()
+	if c.WatchAttempts <= 0 {
+		c.WatchAttempts = 10
+	}
 	return c
 }
 

@@ -80,7 +80,8 @@ const pipelineBatch = 1024
 // A Pipeline is not safe for concurrent use. After Exec it is empty and
 // can be reused.
 type Pipeline struct {
-	c     *Client
+	c     *Client // nil for a pipeline on a reserved connection
+	cn    *Conn   // the reserved connection, or nil
 	tx    bool
 	buf   []byte // every queued command's encoding, back to back
 	cmds  []Cmd  // metadata; enc is set from ends when the pipeline runs
@@ -195,7 +196,7 @@ func (p *Pipeline) add(b *builder, s sink) {
 func (p *Pipeline) addCmd(c *Cmd, s sink) {
 	meta := *c
 	meta.enc = nil
-	if meta.err == nil && meta.flags&FlagConnState != 0 {
+	if meta.err == nil && meta.flags&FlagConnState != 0 && p.cn == nil {
 		meta.err = fmt.Errorf("redis: %s changes the state of the connection it runs on and cannot be pipelined on the client's shared connections; use Client.Conn", meta.name)
 	}
 	if c.err == nil {
@@ -225,11 +226,11 @@ func (p *Pipeline) Exec(ctx context.Context) error {
 	if len(p.cmds) == 0 {
 		return nil
 	}
-	if p.c.closed.Load() {
+	if closed := p.closedErr(); closed != nil {
 		for _, s := range p.sinks {
-			s.set(resp.Value{}, ErrClosed)
+			s.set(resp.Value{}, closed)
 		}
-		return ErrClosed
+		return closed
 	}
 	start := 0
 	for i := range p.cmds {
@@ -254,7 +255,7 @@ func (p *Pipeline) Exec(ctx context.Context) error {
 		if len(batch) == 0 {
 			return
 		}
-		errs := p.c.runMulti(ctx, batch, out[:len(batch)])
+		errs := p.run(ctx, batch, out[:len(batch)])
 		for j, i := range idx {
 			var err error
 			if errs != nil {
@@ -279,6 +280,32 @@ func (p *Pipeline) Exec(ctx context.Context) error {
 	}
 	flush()
 	return first
+}
+
+func (p *Pipeline) closedErr() error {
+	switch {
+	case p.cn != nil && p.cn.closed:
+		return errConnClosed
+	case p.c != nil && p.c.closed.Load():
+		return ErrClosed
+	}
+	return nil
+}
+
+// run sends a batch: through the client's transport, with retries, or on
+// the reserved connection.
+func (p *Pipeline) run(ctx context.Context, cmds []*Cmd, out []resp.Value) []error {
+	if p.c != nil {
+		return p.c.runMulti(ctx, cmds, out)
+	}
+	if err := p.cn.doMulti(ctx, cmds, out); err != nil {
+		errs := make([]error, len(cmds))
+		for i := range errs {
+			errs[i] = err
+		}
+		return errs
+	}
+	return nil
 }
 
 // runMulti runs a batch through the transport, retrying it when every
@@ -349,7 +376,7 @@ func (p *Pipeline) execTx(ctx context.Context) error {
 	}
 	cmds = append(cmds, execCmd)
 	out := make([]resp.Value, len(cmds))
-	errs := p.c.runMulti(ctx, cmds, out)
+	errs := p.run(ctx, cmds, out)
 	if errs != nil {
 		for j, i := range idx {
 			p.sinks[i].set(resp.Value{}, errs[j+1])
