@@ -11,13 +11,13 @@ import (
 	"github.com/respkit/redis"
 )
 
-func i64(n int64) *int64 { return &n }
+func streamInt(n int64) *int64 { return &n }
 
 func TestStreamEncoding(t *testing.T) {
 	vals := []redis.XValue{{Name: "f", Value: "v"}, {Name: "n", Value: 7}}
 	wantArgs(t, redis.XAdd("s", "*", vals), "XADD", "s", "*", "f", "v", "n", "7")
 	wantArgs(t, redis.XAdd("s", "5-*", vals[:1], redis.XAddOptions{NoMkStream: true,
-		Trim: &redis.XTrimRule{MaxLen: 100, Approx: true, Limit: i64(10)}}),
+		Trim: &redis.XTrimRule{MaxLen: 100, Approx: true, Limit: streamInt(10)}}),
 		"XADD", "s", "NOMKSTREAM", "MAXLEN", "~", "100", "LIMIT", "10", "5-*", "f", "v")
 	wantArgs(t, redis.XAdd("s", "1-1", vals[:1], redis.XAddOptions{
 		Trim: &redis.XTrimRule{MinID: "0-5", Exact: true, Ref: redis.XDelRef}, Producer: "p1", IdempotentID: "i1"}),
@@ -29,18 +29,18 @@ func TestStreamEncoding(t *testing.T) {
 	wantBuildError(t, redis.XAdd("s", "*", vals, redis.XAddOptions{IdempotentID: "i"}), "Producer")
 	wantBuildError(t, redis.XAdd("s", "*", vals, redis.XAddOptions{Trim: &redis.XTrimRule{MaxLen: 1, MinID: "1"}}), "MaxLen and MinID")
 	wantBuildError(t, redis.XAdd("s", "*", vals, redis.XAddOptions{Trim: &redis.XTrimRule{Approx: true, Exact: true}}), "Approx and Exact")
-	wantBuildError(t, redis.XAdd("s", "*", vals, redis.XAddOptions{Trim: &redis.XTrimRule{Limit: i64(5)}}), "Limit needs Approx")
+	wantBuildError(t, redis.XAdd("s", "*", vals, redis.XAddOptions{Trim: &redis.XTrimRule{Limit: streamInt(5)}}), "Limit needs Approx")
 	wantBuildError(t, redis.XAdd("s", "*", vals, redis.XAddOptions{Trim: &redis.XTrimRule{Ref: "NOPE"}}), "KEEPREF, DELREF or ACKED")
 
 	wantArgs(t, redis.XTrim("s", redis.XTrimRule{MaxLen: 3}), "XTRIM", "s", "MAXLEN", "3")
-	wantArgs(t, redis.XTrim("s", redis.XTrimRule{MinID: "9-0", Approx: true, Limit: i64(0), Ref: redis.XAcked}),
+	wantArgs(t, redis.XTrim("s", redis.XTrimRule{MinID: "9-0", Approx: true, Limit: streamInt(0), Ref: redis.XAcked}),
 		"XTRIM", "s", "MINID", "~", "9-0", "LIMIT", "0", "ACKED")
 
 	wantArgs(t, redis.XAckDel("s", "g", []string{"1-0", "2-0"}), "XACKDEL", "s", "g", "IDS", "2", "1-0", "2-0")
 	wantArgs(t, redis.XAckDel("s", "g", []string{"1-0"}, redis.XRefOptions{Ref: redis.XKeepRef}), "XACKDEL", "s", "g", "KEEPREF", "IDS", "1", "1-0")
 	wantBuildError(t, redis.XAckDel("s", "g", nil), "at least one ID")
 	wantArgs(t, redis.XDelEx("s", []string{"1-0"}, redis.XRefOptions{Ref: "delref"}), "XDELEX", "s", "DELREF", "IDS", "1", "1-0")
-	wantArgs(t, redis.XNack("s", "g", "fail", []string{"1-0", "2-0"}, redis.XNackOptions{RetryCount: i64(0), Force: true}),
+	wantArgs(t, redis.XNack("s", "g", "fail", []string{"1-0", "2-0"}, redis.XNackOptions{RetryCount: streamInt(0), Force: true}),
 		"XNACK", "s", "g", "FAIL", "IDS", "2", "1-0", "2-0", "RETRYCOUNT", "0", "FORCE")
 	wantBuildError(t, redis.XNack("s", "g", "LOUD", []string{"1-0"}), "SILENT, FAIL or FATAL")
 	wantArgs(t, redis.XCfgSet("s", redis.XCfgSetOptions{IDMPDuration: 300 * time.Second, IDMPMaxSize: 50}),
@@ -50,11 +50,11 @@ func TestStreamEncoding(t *testing.T) {
 
 	wantArgs(t, redis.XRange("s", "-", "+", redis.XRangeOptions{Count: 2}), "XRANGE", "s", "-", "+", "COUNT", "2")
 	wantArgs(t, redis.XRevRange("s", "+", "-"), "XREVRANGE", "s", "+", "-")
-	wantArgs(t, redis.XSetID("s", "5-0", redis.XSetIDOptions{EntriesAdded: i64(0), MaxDeletedID: "3-0"}),
+	wantArgs(t, redis.XSetID("s", "5-0", redis.XSetIDOptions{EntriesAdded: streamInt(0), MaxDeletedID: "3-0"}),
 		"XSETID", "s", "5-0", "ENTRIESADDED", "0", "MAXDELETEDID", "3-0")
-	wantArgs(t, redis.XGroupCreate("s", "g", "$", redis.XGroupCreateOptions{MkStream: true, EntriesRead: i64(0)}),
+	wantArgs(t, redis.XGroupCreate("s", "g", "$", redis.XGroupCreateOptions{MkStream: true, EntriesRead: streamInt(0)}),
 		"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM", "ENTRIESREAD", "0")
-	wantArgs(t, redis.XGroupSetID("s", "g", "0", redis.XGroupSetIDOptions{EntriesRead: i64(4)}),
+	wantArgs(t, redis.XGroupSetID("s", "g", "0", redis.XGroupSetIDOptions{EntriesRead: streamInt(4)}),
 		"XGROUP", "SETID", "s", "g", "0", "ENTRIESREAD", "4")
 	wantArgs(t, redis.XClaim("s", "g", "c", 1500*time.Millisecond, []string{"1-0"}, redis.XClaimOptions{
 		Idle: 2 * time.Second, Time: time.UnixMilli(1700000000123), RetryCount: 3, Force: true, LastID: "1-0"}),
@@ -68,7 +68,7 @@ func TestStreamEncoding(t *testing.T) {
 		"XPENDING", "s", "g", "IDLE", "1000", "-", "+", "10", "c")
 	wantArgs(t, redis.XInfoStream("s"), "XINFO", "STREAM", "s")
 	wantArgs(t, redis.XInfoStreamFull("s"), "XINFO", "STREAM", "s", "FULL")
-	wantArgs(t, redis.XInfoStreamFull("s", redis.XInfoStreamFullOptions{Count: i64(0)}), "XINFO", "STREAM", "s", "FULL", "COUNT", "0")
+	wantArgs(t, redis.XInfoStreamFull("s", redis.XInfoStreamFullOptions{Count: streamInt(0)}), "XINFO", "STREAM", "s", "FULL", "COUNT", "0")
 
 	// XREAD and XREADGROUP block only with BLOCK.
 	rd := redis.XRead([]string{"a", "b"}, []string{"0", "$"}, redis.XReadOptions{Count: 5})
@@ -107,7 +107,7 @@ func TestStreamEncoding(t *testing.T) {
 }
 
 // xadd adds an entry with an explicit ID and fails the test on error.
-func xadd(t *testing.T, c *redis.Client, k, id string, kv ...string) {
+func streamAdd(t *testing.T, c *redis.Client, k, id string, kv ...string) {
 	t.Helper()
 	var vals []redis.XValue
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -119,7 +119,7 @@ func xadd(t *testing.T, c *redis.Client, k, id string, kv ...string) {
 	}
 }
 
-func msg(id string, kv ...string) redis.XMessage {
+func streamMsg(id string, kv ...string) redis.XMessage {
 	m := redis.XMessage{ID: id, Fields: []redis.XField{}}
 	for i := 0; i+1 < len(kv); i += 2 {
 		m.Fields = append(m.Fields, redis.XField{Name: kv[i], Value: kv[i+1]})
@@ -127,7 +127,7 @@ func msg(id string, kv ...string) redis.XMessage {
 	return m
 }
 
-func wantEqual[T any](t *testing.T, what string, got, want T) {
+func streamWant[T any](t *testing.T, what string, got, want T) {
 	t.Helper()
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("%s = %+v, want %+v", what, got, want)
@@ -147,31 +147,31 @@ func TestStreamAddRangeTrim(t *testing.T) {
 		if err != nil || !strings.Contains(auto, "-") || auto == "1-1" {
 			t.Fatalf("XADD * = %q, %v", auto, err)
 		}
-		xadd(t, c, key(t, "t"), "1-0", "a", "1")
-		xadd(t, c, key(t, "t"), "2-0", "a", "2")
-		xadd(t, c, key(t, "t"), "3-0", "a", "3", "b", "4")
+		streamAdd(t, c, key(t, "t"), "1-0", "a", "1")
+		streamAdd(t, c, key(t, "t"), "2-0", "a", "2")
+		streamAdd(t, c, key(t, "t"), "3-0", "a", "3", "b", "4")
 
 		msgs, err := c.XRange(ctx, k, "-", "1-1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "XRANGE", msgs, []redis.XMessage{msg("1-1", "n", "42", "f", "1.5", "b", "raw", "n", "1")})
+		streamWant(t, "XRANGE", msgs, []redis.XMessage{streamMsg("1-1", "n", "42", "f", "1.5", "b", "raw", "n", "1")})
 		if v, ok := msgs[0].Value("n"); !ok || v != "42" {
 			t.Errorf("Value(n) = %q, %v", v, ok)
 		}
-		wantEqual(t, "Map", msgs[0].Map(), map[string]string{"n": "1", "f": "1.5", "b": "raw"})
+		streamWant(t, "Map", msgs[0].Map(), map[string]string{"n": "1", "f": "1.5", "b": "raw"})
 
 		tk := key(t, "t")
 		msgs, err = c.XRange(ctx, tk, "(1-0", "+", redis.XRangeOptions{Count: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "XRANGE (1-0 + COUNT 1", msgs, []redis.XMessage{msg("2-0", "a", "2")})
+		streamWant(t, "XRANGE (1-0 + COUNT 1", msgs, []redis.XMessage{streamMsg("2-0", "a", "2")})
 		msgs, err = c.XRevRange(ctx, tk, "+", "-")
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "XREVRANGE", msgs, []redis.XMessage{msg("3-0", "a", "3", "b", "4"), msg("2-0", "a", "2"), msg("1-0", "a", "1")})
+		streamWant(t, "XREVRANGE", msgs, []redis.XMessage{streamMsg("3-0", "a", "3", "b", "4"), streamMsg("2-0", "a", "2"), streamMsg("1-0", "a", "1")})
 		msgs, err = c.XRange(ctx, key(t, "none"), "-", "+")
 		if err != nil || len(msgs) != 0 {
 			t.Fatalf("XRANGE on a missing key = %v, %v", msgs, err)
@@ -186,7 +186,7 @@ func TestStreamAddRangeTrim(t *testing.T) {
 		if n, err := c.XTrim(ctx, tk, redis.XTrimRule{MaxLen: 1}); err != nil || n != 1 {
 			t.Fatalf("XTRIM MAXLEN 1 = %d, %v", n, err)
 		}
-		xadd(t, c, tk, "4-0", "a", "5")
+		streamAdd(t, c, tk, "4-0", "a", "5")
 		if n, err := c.XTrim(ctx, tk, redis.XTrimRule{MinID: "4-0", Exact: true}); err != nil || n != 1 {
 			t.Fatalf("XTRIM MINID = 4-0 = %d, %v", n, err)
 		}
@@ -199,7 +199,7 @@ func TestStreamAddRangeTrim(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "after trimming", msgs, []redis.XMessage{msg("5-0", "a", "6")})
+		streamWant(t, "after trimming", msgs, []redis.XMessage{streamMsg("5-0", "a", "6")})
 
 		// NOMKSTREAM on a missing stream: a null reply.
 		_, err = c.XAdd(ctx, key(t, "missing"), "*", []redis.XValue{{Name: "a", Value: 1}}, redis.XAddOptions{NoMkStream: true})
@@ -212,7 +212,7 @@ func TestStreamAddRangeTrim(t *testing.T) {
 		}
 
 		// XSETID, then XINFO STREAM reports it.
-		if err := c.XSetID(ctx, tk, "10-0", redis.XSetIDOptions{EntriesAdded: i64(7), MaxDeletedID: "4-0"}); err != nil {
+		if err := c.XSetID(ctx, tk, "10-0", redis.XSetIDOptions{EntriesAdded: streamInt(7), MaxDeletedID: "4-0"}); err != nil {
 			t.Fatal(err)
 		}
 		info, err := c.XInfoStream(ctx, tk)
@@ -222,7 +222,7 @@ func TestStreamAddRangeTrim(t *testing.T) {
 		if info.Length != 1 || info.LastGeneratedID != "10-0" || info.Groups != 0 || info.RadixTreeKeys < 1 {
 			t.Fatalf("XINFO STREAM = %+v", info)
 		}
-		want := msg("5-0", "a", "6")
+		want := streamMsg("5-0", "a", "6")
 		if info.FirstEntry == nil || info.LastEntry == nil || !reflect.DeepEqual(*info.FirstEntry, want) || !reflect.DeepEqual(*info.LastEntry, want) {
 			t.Fatalf("XINFO STREAM first/last = %+v / %+v", info.FirstEntry, info.LastEntry)
 		}
@@ -252,25 +252,25 @@ func TestStreamRead(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
 		ctx := context.Background()
 		a, b, empty := key(t, "a"), key(t, "b"), key(t, "empty")
-		xadd(t, c, a, "1-0", "x", "1")
-		xadd(t, c, a, "2-0", "x", "2")
-		xadd(t, c, b, "1-0", "y", "1")
+		streamAdd(t, c, a, "1-0", "x", "1")
+		streamAdd(t, c, a, "2-0", "x", "2")
+		streamAdd(t, c, b, "1-0", "y", "1")
 
 		got, err := c.XRead(ctx, []string{a, empty, b}, []string{"0", "0", "0"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "XREAD", got, []redis.XStream{
-			{Stream: a, Messages: []redis.XMessage{msg("1-0", "x", "1"), msg("2-0", "x", "2")}},
-			{Stream: b, Messages: []redis.XMessage{msg("1-0", "y", "1")}},
+		streamWant(t, "XREAD", got, []redis.XStream{
+			{Stream: a, Messages: []redis.XMessage{streamMsg("1-0", "x", "1"), streamMsg("2-0", "x", "2")}},
+			{Stream: b, Messages: []redis.XMessage{streamMsg("1-0", "y", "1")}},
 		})
 		got, err = c.XRead(ctx, []string{b, a}, []string{"0", "1-0"}, redis.XReadOptions{Count: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "XREAD COUNT 1", got, []redis.XStream{
-			{Stream: b, Messages: []redis.XMessage{msg("1-0", "y", "1")}},
-			{Stream: a, Messages: []redis.XMessage{msg("2-0", "x", "2")}},
+		streamWant(t, "XREAD COUNT 1", got, []redis.XStream{
+			{Stream: b, Messages: []redis.XMessage{streamMsg("1-0", "y", "1")}},
+			{Stream: a, Messages: []redis.XMessage{streamMsg("2-0", "x", "2")}},
 		})
 		// Nothing new: a null reply, without and with a block time.
 		if got, err := c.XRead(ctx, []string{a}, []string{"2-0"}); !errors.Is(err, redis.ErrNil) {
@@ -346,7 +346,7 @@ func TestStreamGroups(t *testing.T) {
 			t.Fatalf("XGROUP CREATECONSUMER again = %v, %v", created, err)
 		}
 		for _, id := range []string{"1-0", "2-0", "3-0", "4-0"} {
-			xadd(t, c, k, id, "n", id[:1])
+			streamAdd(t, c, k, id, "n", id[:1])
 		}
 
 		// alice reads two new entries, bob the other two.
@@ -354,12 +354,12 @@ func TestStreamGroups(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "XREADGROUP alice", got, []redis.XStream{{Stream: k, Messages: []redis.XMessage{msg("1-0", "n", "1"), msg("2-0", "n", "2")}}})
+		streamWant(t, "XREADGROUP alice", got, []redis.XStream{{Stream: k, Messages: []redis.XMessage{streamMsg("1-0", "n", "1"), streamMsg("2-0", "n", "2")}}})
 		got, err = c.XReadGroup(ctx, "g", "bob", []string{k}, []string{">"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "XREADGROUP bob", got, []redis.XStream{{Stream: k, Messages: []redis.XMessage{msg("3-0", "n", "3"), msg("4-0", "n", "4")}}})
+		streamWant(t, "XREADGROUP bob", got, []redis.XStream{{Stream: k, Messages: []redis.XMessage{streamMsg("3-0", "n", "3"), streamMsg("4-0", "n", "4")}}})
 		if got, err := c.XReadGroup(ctx, "g", "bob", []string{k}, []string{">"}); !errors.Is(err, redis.ErrNil) {
 			t.Fatalf("XREADGROUP with nothing new = %v, %v, want ErrNil", got, err)
 		}
@@ -371,7 +371,7 @@ func TestStreamGroups(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "XPENDING", sum, redis.XPendingSummary{Count: 4, Lowest: "1-0", Highest: "4-0",
+		streamWant(t, "XPENDING", sum, redis.XPendingSummary{Count: 4, Lowest: "1-0", Highest: "4-0",
 			Consumers: []redis.XPendingCount{{Consumer: "alice", Count: 2}, {Consumer: "bob", Count: 2}}})
 		ents, err := c.XPendingExt(ctx, k, "g", "-", "+", 10, redis.XPendingExtOptions{Consumer: "bob"})
 		if err != nil {
@@ -394,12 +394,12 @@ func TestStreamGroups(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "XCLAIM", claimed, []redis.XMessage{msg("2-0", "n", "2")})
+		streamWant(t, "XCLAIM", claimed, []redis.XMessage{streamMsg("2-0", "n", "2")})
 		ids, err := c.XClaimJustID(ctx, k, "g", "carol", 0, []string{"3-0", "8-0"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "XCLAIM JUSTID", ids, []string{"3-0"})
+		streamWant(t, "XCLAIM JUSTID", ids, []string{"3-0"})
 		ents, err = c.XPendingExt(ctx, k, "g", "2-0", "2-0", 1)
 		if err != nil || len(ents) != 1 || ents[0].Consumer != "carol" || ents[0].Deliveries != 5 {
 			t.Fatalf("XPENDING after XCLAIM RETRYCOUNT 5 = %+v, %v", ents, err)
@@ -417,26 +417,26 @@ func TestStreamGroups(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "XREADGROUP bob history", got, []redis.XStream{{Stream: k, Messages: []redis.XMessage{{ID: "4-0"}}}})
+		streamWant(t, "XREADGROUP bob history", got, []redis.XStream{{Stream: k, Messages: []redis.XMessage{{ID: "4-0"}}}})
 
 		ac, err := c.XAutoClaim(ctx, k, "g", "dave", 0, "0-0", redis.XAutoClaimOptions{Count: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "XAUTOCLAIM", ac, redis.XAutoClaimResult{Next: "0-0",
-			Messages: []redis.XMessage{msg("2-0", "n", "2"), msg("3-0", "n", "3")}, Deleted: []string{"4-0"}})
+		streamWant(t, "XAUTOCLAIM", ac, redis.XAutoClaimResult{Next: "0-0",
+			Messages: []redis.XMessage{streamMsg("2-0", "n", "2"), streamMsg("3-0", "n", "3")}, Deleted: []string{"4-0"}})
 		acIDs, err := c.XAutoClaimJustID(ctx, k, "g", "erin", 0, "0-0", redis.XAutoClaimJustIDOptions{Count: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "XAUTOCLAIM JUSTID", acIDs, redis.XAutoClaimIDs{Next: "3-0", IDs: []string{"2-0"}, Deleted: []string{}})
+		streamWant(t, "XAUTOCLAIM JUSTID", acIDs, redis.XAutoClaimIDs{Next: "3-0", IDs: []string{"2-0"}, Deleted: []string{}})
 
 		// XINFO GROUPS / CONSUMERS / STREAM FULL.
 		groups, err := c.XInfoGroups(ctx, k)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "XINFO GROUPS", groups, []redis.XGroupInfo{{Name: "g", Consumers: 5, Pending: 2, LastDeliveredID: "4-0",
+		streamWant(t, "XINFO GROUPS", groups, []redis.XGroupInfo{{Name: "g", Consumers: 5, Pending: 2, LastDeliveredID: "4-0",
 			EntriesRead: redis.Null[int64]{V: 4, Valid: true}, Lag: redis.Null[int64]{V: 0, Valid: true}}})
 		cons, err := c.XInfoConsumers(ctx, k, "g")
 		if err != nil {
@@ -449,13 +449,13 @@ func TestStreamGroups(t *testing.T) {
 			}
 			pending[ci.Name] = ci.Pending
 		}
-		wantEqual(t, "XINFO CONSUMERS pending", pending, map[string]int64{"alice": 0, "bob": 0, "carol": 0, "dave": 1, "erin": 1})
+		streamWant(t, "XINFO CONSUMERS pending", pending, map[string]int64{"alice": 0, "bob": 0, "carol": 0, "dave": 1, "erin": 1})
 
-		full, err := c.XInfoStreamFull(ctx, k, redis.XInfoStreamFullOptions{Count: i64(0)})
+		full, err := c.XInfoStreamFull(ctx, k, redis.XInfoStreamFullOptions{Count: streamInt(0)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "XINFO STREAM FULL entries", full.Entries, []redis.XMessage{msg("1-0", "n", "1"), msg("2-0", "n", "2"), msg("3-0", "n", "3")})
+		streamWant(t, "XINFO STREAM FULL entries", full.Entries, []redis.XMessage{streamMsg("1-0", "n", "1"), streamMsg("2-0", "n", "2"), streamMsg("3-0", "n", "3")})
 		if full.Length != 3 || full.LastGeneratedID != "4-0" || len(full.Groups) != 1 {
 			t.Fatalf("XINFO STREAM FULL = %+v", full)
 		}
@@ -476,7 +476,7 @@ func TestStreamGroups(t *testing.T) {
 		}
 
 		// Moving the group back, removing consumers and the group.
-		if err := c.XGroupSetID(ctx, k, "g", "0", redis.XGroupSetIDOptions{EntriesRead: i64(0)}); err != nil {
+		if err := c.XGroupSetID(ctx, k, "g", "0", redis.XGroupSetIDOptions{EntriesRead: streamInt(0)}); err != nil {
 			t.Fatal(err)
 		}
 		groups, err = c.XInfoGroups(ctx, k)
@@ -497,14 +497,14 @@ func TestStreamGroups(t *testing.T) {
 			t.Fatalf("XPENDING on a destroyed group = %+v", sum)
 		}
 		// A new group with nothing pending.
-		if err := c.XGroupCreate(ctx, k, "h", "$", redis.XGroupCreateOptions{EntriesRead: i64(3)}); err != nil {
+		if err := c.XGroupCreate(ctx, k, "h", "$", redis.XGroupCreateOptions{EntriesRead: streamInt(3)}); err != nil {
 			t.Fatal(err)
 		}
 		sum, err = c.XPending(ctx, k, "h")
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantEqual(t, "XPENDING with nothing pending", sum, redis.XPendingSummary{})
+		streamWant(t, "XPENDING with nothing pending", sum, redis.XPendingSummary{})
 		help, err := c.XGroupHelp(ctx)
 		if err != nil || len(help) < 3 || !strings.HasPrefix(help[0], "XGROUP") {
 			t.Fatalf("XGROUP HELP = %q, %v", help, err)
@@ -522,7 +522,7 @@ func TestStreamRedis8(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, id := range []string{"1-0", "2-0", "3-0"} {
-				xadd(t, c, k, id, "n", id[:1])
+				streamAdd(t, c, k, id, "n", id[:1])
 			}
 		}
 		t.Run("XACKDEL", func(t *testing.T) {
@@ -537,7 +537,7 @@ func TestStreamRedis8(t *testing.T) {
 				t.Fatal(err)
 			}
 			// 1-0 was pending: acknowledged and deleted; 9-0 does not exist.
-			wantEqual(t, "XACKDEL", codes, []int64{1, -1})
+			streamWant(t, "XACKDEL", codes, []int64{1, -1})
 			if n, err := c.XLen(ctx, k); err != nil || n != 2 {
 				t.Fatalf("XLEN after XACKDEL = %d, %v", n, err)
 			}
@@ -554,17 +554,17 @@ func TestStreamRedis8(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantEqual(t, "XDELEX ACKED", codes, []int64{2, -1})
+			streamWant(t, "XDELEX ACKED", codes, []int64{2, -1})
 			codes, err = c.XDelEx(ctx, k, []string{"1-0"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantEqual(t, "XDELEX", codes, []int64{1})
+			streamWant(t, "XDELEX", codes, []int64{1})
 		})
 		t.Run("XCFGSET", func(t *testing.T) {
 			requireCommand(t, c, "XCFGSET")
 			k := key(t, "s")
-			xadd(t, c, k, "1-0", "a", "1")
+			streamAdd(t, c, k, "1-0", "a", "1")
 			if err := c.XCfgSet(ctx, k, redis.XCfgSetOptions{IDMPDuration: 300 * time.Second, IDMPMaxSize: 50}); err != nil {
 				t.Fatal(err)
 			}
@@ -599,7 +599,7 @@ func TestStreamRedis8(t *testing.T) {
 		t.Run("XIDMPRECORD", func(t *testing.T) {
 			requireCommand(t, c, "XIDMPRECORD")
 			k := key(t, "s")
-			xadd(t, c, k, "1-0", "a", "1")
+			streamAdd(t, c, k, "1-0", "a", "1")
 			if err := c.XIdmpRecord(ctx, k, "p", "i9", "1-0"); err != nil {
 				t.Fatal(err)
 			}
