@@ -43,6 +43,14 @@ func (r collResult[T]) is(t *testing.T, what string, want T) {
 	}
 }
 
+// collEq fails the test unless got and want are deeply equal.
+func collEq(t *testing.T, what string, got, want any) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s = %#v, want %#v", what, got, want)
+	}
+}
+
 // collNil fails the test unless err is ErrNil.
 func collNil(t *testing.T, what string, err error) {
 	t.Helper()
