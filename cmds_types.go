@@ -2,6 +2,14 @@
 
 package redis
 
+// HashField is an argument group of HMSET.
+type HashField struct {
+	// Field is field.
+	Field string
+	// Value is value.
+	Value any
+}
+
 // Limit is an argument group of SORT.
 type Limit struct {
 	// Offset is offset.
