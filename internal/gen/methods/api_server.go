@@ -76,7 +76,7 @@ func init() {
 		API{Cmd: "DEBUG", Method: "Debug", Manual: true, Params: "subcommand string, args []any",
 			Result: "string", Decode: "asDebug",
 			Returns: "the reply as text (for subcommands with aggregate replies use Do)",
-			Doc: "The server refuses DEBUG unless enable-debug-command allows it. Some subcommands (SEGFAULT, RELOAD, ...) crash, stop or reload the server."},
+			Doc:     "The server refuses DEBUG unless enable-debug-command allows it. Some subcommands (SEGFAULT, RELOAD, ...) crash, stop or reload the server."},
 
 		// Replication
 		API{Cmd: "FAILOVER", Method: "Failover", Names: map[string]string{"milliseconds": "Timeout"},
@@ -126,7 +126,7 @@ func init() {
 		API{Cmd: "MEMORY STATS", Method: "MemoryStats", Result: "MemoryReport", Decode: "asMemoryStats",
 			Returns: "the server's memory usage"},
 		API{Cmd: "MEMORY USAGE", Method: "MemoryUsage", Result: "int64", Args: map[string]string{"count": "*int64"},
-			Names: map[string]string{"count": "Samples"},
+			Names:   map[string]string{"count": "Samples"},
 			Returns: "the bytes the key and its value take in memory, or ErrNil when the key does not exist"},
 
 		// MODULE
