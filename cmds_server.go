@@ -1816,8 +1816,8 @@ func (c *Client) SlowLogReset(ctx context.Context) error {
 
 // ShutdownOptions are the optional arguments of SHUTDOWN. The zero value sends none of them.
 type ShutdownOptions struct {
-	// Nosave sends NOSAVE.
-	Nosave bool
+	// NoSave sends NOSAVE.
+	NoSave bool
 	// Save sends SAVE.
 	Save bool
 	// Now sends NOW (Redis 7.0.0).
@@ -1838,10 +1838,10 @@ func appendShutdown(b *builder, opts []ShutdownOptions) {
 	default:
 		b.fail("at most one ShutdownOptions, got %d", len(opts))
 	}
-	if n := count(o.Nosave, o.Save); n > 1 {
-		b.fail("at most one of Nosave, Save may be set")
+	if n := count(o.NoSave, o.Save); n > 1 {
+		b.fail("at most one of NoSave, Save may be set")
 	}
-	if o.Nosave {
+	if o.NoSave {
 		b.str("NOSAVE")
 	}
 	if o.Save {

@@ -147,7 +147,7 @@ func init() {
 		API{Cmd: "SLOWLOG RESET", Method: "SlowLogReset"},
 
 		// Shutdown
-		API{Cmd: "SHUTDOWN", Method: "Shutdown", Decode: "asShutdown",
+		API{Cmd: "SHUTDOWN", Method: "Shutdown", Decode: "asShutdown", Names: map[string]string{"save-selector.nosave": "NoSave"},
 			Doc: "On success the server closes the connection without a reply: Shutdown then returns nil. With Abort it cancels a shutdown in progress and the server replies OK."},
 
 		// Cluster-related commands of the server group
