@@ -2,6 +2,16 @@
 
 package redis
 
+// FailoverTarget is an argument group of FAILOVER.
+type FailoverTarget struct {
+	// Host is host.
+	Host string
+	// Port is port.
+	Port int64
+	// Force sends FORCE.
+	Force bool
+}
+
 // HashField is an argument group of HMSET.
 type HashField struct {
 	// Field is field.
@@ -16,4 +26,20 @@ type Limit struct {
 	Offset int64
 	// Count is count.
 	Count int64
+}
+
+// ModuleConfig is an argument group of MODULE LOADEX.
+type ModuleConfig struct {
+	// Name is name.
+	Name string
+	// Value is value.
+	Value string
+}
+
+// SlotRange is an argument group of SFLUSH.
+type SlotRange struct {
+	// Start is slot-start.
+	Start int64
+	// End is slot-last.
+	End int64
 }
