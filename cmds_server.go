@@ -887,7 +887,7 @@ func (p *Pipeline) CommandInfo(commandNames ...string) *Reply[[]CommandSpec] {
 	return queue(p, b, asCommandInfos)
 }
 
-// CommandList returns the COMMAND LIST command (COMMAND LIST [MODULE
+// CommandList returns the COMMAND LIST command (COMMAND LIST [FILTERBY MODULE
 // module-name | ACLCAT category | PATTERN pattern]), to run with RunCommand or
 // in a pipeline. Since Redis 7.0.0.
 func CommandList(opts ...CommandListOptions) Command[[]string] {
@@ -896,8 +896,8 @@ func CommandList(opts ...CommandListOptions) Command[[]string] {
 	return newCommand(b, asStrings)
 }
 
-// CommandList sends COMMAND LIST [MODULE module-name | ACLCAT category |
-// PATTERN pattern] and returns the names of the commands (subcommands as
+// CommandList sends COMMAND LIST [FILTERBY MODULE module-name | ACLCAT category
+// | PATTERN pattern] and returns the names of the commands (subcommands as
 // "container|sub").
 //
 // At most one of the filters may be set.

@@ -406,8 +406,8 @@ func (p *Pipeline) ZIncrBy(key string, increment float64, member string) *Reply[
 }
 
 // ZInter returns the ZINTER command (ZINTER numkeys key [key ...] [WEIGHTS
-// weight [WEIGHTS weight ...]] [SUM | MIN | MAX | COUNT] [WITHSCORES]), to run
-// with RunCommand or in a pipeline. Since Redis 6.2.0.
+// weight [WEIGHTS weight ...]] [AGGREGATE SUM | MIN | MAX | COUNT]
+// [WITHSCORES]), to run with RunCommand or in a pipeline. Since Redis 6.2.0.
 func ZInter(keys []string, opts ...ZCombineOptions) Command[[]string] {
 	b := new(builder)
 	appendZInter(b, keys, opts)
@@ -415,8 +415,8 @@ func ZInter(keys []string, opts ...ZCombineOptions) Command[[]string] {
 }
 
 // ZInter sends ZINTER numkeys key [key ...] [WEIGHTS weight [WEIGHTS weight
-// ...]] [SUM | MIN | MAX | COUNT] [WITHSCORES] and returns the members present
-// in every set, by combined score.
+// ...]] [AGGREGATE SUM | MIN | MAX | COUNT] [WITHSCORES] and returns the
+// members present in every set, by combined score.
 //
 // Weights (one per key) multiply each input's scores; Aggregate (SUM, MIN, MAX,
 // or COUNT since Redis 8.8) chooses how a member's scores combine. A Weights
@@ -439,7 +439,7 @@ func (p *Pipeline) ZInter(keys []string, opts ...ZCombineOptions) *Reply[[]strin
 }
 
 // ZInterWithScores returns the ZINTER command (ZINTER numkeys key [key ...]
-// [WEIGHTS weight [WEIGHTS weight ...]] [SUM | MIN | MAX | COUNT]
+// [WEIGHTS weight [WEIGHTS weight ...]] [AGGREGATE SUM | MIN | MAX | COUNT]
 // [WITHSCORES]), to run with RunCommand or in a pipeline. Since Redis 6.2.0.
 func ZInterWithScores(keys []string, opts ...ZCombineOptions) Command[[]Z] {
 	b := new(builder)
@@ -448,8 +448,8 @@ func ZInterWithScores(keys []string, opts ...ZCombineOptions) Command[[]Z] {
 }
 
 // ZInterWithScores sends ZINTER numkeys key [key ...] [WEIGHTS weight [WEIGHTS
-// weight ...]] [SUM | MIN | MAX | COUNT] [WITHSCORES] and returns the members
-// present in every set with their combined scores, by score.
+// weight ...]] [AGGREGATE SUM | MIN | MAX | COUNT] [WITHSCORES] and returns the
+// members present in every set with their combined scores, by score.
 //
 // Weights (one per key) multiply each input's scores; Aggregate (SUM, MIN, MAX,
 // or COUNT since Redis 8.8) chooses how a member's scores combine. A Weights
@@ -498,8 +498,8 @@ func (p *Pipeline) ZInterCard(keys []string, opts ...ZInterCardOptions) *Reply[i
 }
 
 // ZInterStore returns the ZINTERSTORE command (ZINTERSTORE destination numkeys
-// key [key ...] [WEIGHTS weight [WEIGHTS weight ...]] [SUM | MIN | MAX |
-// COUNT]), to run with RunCommand or in a pipeline. Since Redis 2.0.0.
+// key [key ...] [WEIGHTS weight [WEIGHTS weight ...]] [AGGREGATE SUM | MIN |
+// MAX | COUNT]), to run with RunCommand or in a pipeline. Since Redis 2.0.0.
 func ZInterStore(destination string, keys []string, opts ...ZCombineOptions) Command[int64] {
 	b := new(builder)
 	appendZInterStore(b, destination, keys, opts)
@@ -507,8 +507,8 @@ func ZInterStore(destination string, keys []string, opts ...ZCombineOptions) Com
 }
 
 // ZInterStore sends ZINTERSTORE destination numkeys key [key ...] [WEIGHTS
-// weight [WEIGHTS weight ...]] [SUM | MIN | MAX | COUNT] and returns the number
-// of members stored in destination.
+// weight [WEIGHTS weight ...]] [AGGREGATE SUM | MIN | MAX | COUNT] and returns
+// the number of members stored in destination.
 //
 // Weights (one per key) multiply each input's scores; Aggregate (SUM, MIN, MAX,
 // or COUNT since Redis 8.8) chooses how a member's scores combine. A Weights
@@ -1953,8 +1953,8 @@ func (p *Pipeline) ZScore(key string, member string) *Reply[float64] {
 }
 
 // ZUnion returns the ZUNION command (ZUNION numkeys key [key ...] [WEIGHTS
-// weight [WEIGHTS weight ...]] [SUM | MIN | MAX | COUNT] [WITHSCORES]), to run
-// with RunCommand or in a pipeline. Since Redis 6.2.0.
+// weight [WEIGHTS weight ...]] [AGGREGATE SUM | MIN | MAX | COUNT]
+// [WITHSCORES]), to run with RunCommand or in a pipeline. Since Redis 6.2.0.
 func ZUnion(keys []string, opts ...ZCombineOptions) Command[[]string] {
 	b := new(builder)
 	appendZUnion(b, keys, opts)
@@ -1962,8 +1962,8 @@ func ZUnion(keys []string, opts ...ZCombineOptions) Command[[]string] {
 }
 
 // ZUnion sends ZUNION numkeys key [key ...] [WEIGHTS weight [WEIGHTS weight
-// ...]] [SUM | MIN | MAX | COUNT] [WITHSCORES] and returns the members of any
-// of the sets, by combined score.
+// ...]] [AGGREGATE SUM | MIN | MAX | COUNT] [WITHSCORES] and returns the
+// members of any of the sets, by combined score.
 //
 // Weights (one per key) multiply each input's scores; Aggregate (SUM, MIN, MAX,
 // or COUNT since Redis 8.8) chooses how a member's scores combine. A Weights
@@ -1986,7 +1986,7 @@ func (p *Pipeline) ZUnion(keys []string, opts ...ZCombineOptions) *Reply[[]strin
 }
 
 // ZUnionWithScores returns the ZUNION command (ZUNION numkeys key [key ...]
-// [WEIGHTS weight [WEIGHTS weight ...]] [SUM | MIN | MAX | COUNT]
+// [WEIGHTS weight [WEIGHTS weight ...]] [AGGREGATE SUM | MIN | MAX | COUNT]
 // [WITHSCORES]), to run with RunCommand or in a pipeline. Since Redis 6.2.0.
 func ZUnionWithScores(keys []string, opts ...ZCombineOptions) Command[[]Z] {
 	b := new(builder)
@@ -1995,8 +1995,8 @@ func ZUnionWithScores(keys []string, opts ...ZCombineOptions) Command[[]Z] {
 }
 
 // ZUnionWithScores sends ZUNION numkeys key [key ...] [WEIGHTS weight [WEIGHTS
-// weight ...]] [SUM | MIN | MAX | COUNT] [WITHSCORES] and returns the members
-// of any of the sets with their combined scores, by score.
+// weight ...]] [AGGREGATE SUM | MIN | MAX | COUNT] [WITHSCORES] and returns the
+// members of any of the sets with their combined scores, by score.
 //
 // Weights (one per key) multiply each input's scores; Aggregate (SUM, MIN, MAX,
 // or COUNT since Redis 8.8) chooses how a member's scores combine. A Weights
@@ -2019,8 +2019,8 @@ func (p *Pipeline) ZUnionWithScores(keys []string, opts ...ZCombineOptions) *Rep
 }
 
 // ZUnionStore returns the ZUNIONSTORE command (ZUNIONSTORE destination numkeys
-// key [key ...] [WEIGHTS weight [WEIGHTS weight ...]] [SUM | MIN | MAX |
-// COUNT]), to run with RunCommand or in a pipeline. Since Redis 2.0.0.
+// key [key ...] [WEIGHTS weight [WEIGHTS weight ...]] [AGGREGATE SUM | MIN |
+// MAX | COUNT]), to run with RunCommand or in a pipeline. Since Redis 2.0.0.
 func ZUnionStore(destination string, keys []string, opts ...ZCombineOptions) Command[int64] {
 	b := new(builder)
 	appendZUnionStore(b, destination, keys, opts)
@@ -2028,8 +2028,8 @@ func ZUnionStore(destination string, keys []string, opts ...ZCombineOptions) Com
 }
 
 // ZUnionStore sends ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS
-// weight [WEIGHTS weight ...]] [SUM | MIN | MAX | COUNT] and returns the number
-// of members stored in destination.
+// weight [WEIGHTS weight ...]] [AGGREGATE SUM | MIN | MAX | COUNT] and returns
+// the number of members stored in destination.
 //
 // Weights (one per key) multiply each input's scores; Aggregate (SUM, MIN, MAX,
 // or COUNT since Redis 8.8) chooses how a member's scores combine. A Weights

@@ -39,6 +39,10 @@ type API struct {
 	Args map[string]string
 	// Names overrides Go names of parameters and fields by argument path.
 	Names map[string]string
+	// Docs overrides the doc comments of options fields and block struct
+	// fields by argument path; the text follows the field's name ("is the
+	// maximum number of members to return").
+	Docs map[string]string
 	// Fix lists optional pure tokens that this method always sends.
 	Fix []string
 	// Omit lists optional arguments this method does not offer.

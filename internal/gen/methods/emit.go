@@ -16,19 +16,20 @@ type member struct {
 
 // command is the generation state of one API entry.
 type command struct {
-	a      *API
-	c      *specCmd
-	params []member
-	opts   []member
-	code   strings.Builder
-	depth  int // loop nesting, for variable names
-	uses   map[string]bool
-	types  *typeSet
-	exprs  map[string]string // argument path → Go expression, for Block
-	kinds  map[string]string
-	used   map[string]bool // Args, Names, Fix, Omit entries that matched
-	errs   []string
-	indent int
+	a       *API
+	c       *specCmd
+	params  []member
+	opts    []member
+	code    strings.Builder
+	depth   int // loop nesting, for variable names
+	uses    map[string]bool
+	types   *typeSet
+	exprs   map[string]string // argument path → Go expression, for Block
+	kinds   map[string]string
+	used    map[string]bool // Args, Names, Fix, Omit entries that matched
+	errs    []string
+	indent  int
+	curPath string // path of the argument being emitted, for Docs
 }
 
 func (g *command) fail(format string, args ...any) {
@@ -172,6 +173,10 @@ func (g *command) name(a specArg, path string, exported bool) string {
 
 // add declares a member and returns the expression that reads it.
 func (g *command) add(ow owner, m member) string {
+	if d, ok := g.a.Docs[g.curPath]; ok {
+		g.used["docs:"+g.curPath] = true
+		m.doc = d
+	}
 	for _, old := range *ow.members {
 		if old.name == m.name {
 			g.fail("%s: two arguments map to %s%s; rename one with Names", g.a.Cmd, ow.prefix, m.name)
@@ -186,6 +191,7 @@ func (g *command) add(ow owner, m member) string {
 // the options struct.
 func (g *command) arg(a specArg, parent string, ow owner, required bool) {
 	path := g.path(parent, a.Name)
+	g.curPath = path
 	if a.Optional && g.listed(g.a.Omit, "omit", path) {
 		return
 	}
@@ -355,6 +361,17 @@ func (g *command) oneof(a specArg, path string, ow owner, required bool) {
 	body.WriteString(g.code.String())
 	g.code = saved
 	_ = start
+	if a.Token != "" {
+		// The choice's own token comes before whichever alternative is
+		// given (TYPE normal|master|..., FILTERBY MODULE name|...).
+		if required {
+			g.line("b.str(%q)", a.Token)
+		} else {
+			g.line("if %s {", strings.Join(conds, " || "))
+			g.line("\tb.str(%q)", a.Token)
+			g.line("}")
+		}
+	}
 	if len(conds) > 1 || required {
 		g.uses["choice"] = true
 		g.line("if n := count(%s); n > 1 {", strings.Join(conds, ", "))
@@ -607,6 +624,11 @@ func (f *fileWriter) command(a *API, c *specCmd, types *typeSet) error {
 				g.fail("%s: Args %q matches no argument", a.Method, p)
 			}
 		}
+		for p := range a.Docs {
+			if !g.used["docs:"+p] {
+				g.fail("%s: Docs %q matches no parameter or field", a.Method, p)
+			}
+		}
 		for p := range a.Names {
 			if !g.used["names:"+p] {
 				g.fail("%s: Names %q matches no argument", a.Method, p)
@@ -781,6 +803,9 @@ func syntaxArg(a specArg) string {
 		s = strings.Join(alts, " | ")
 		if !a.Optional {
 			s = "<" + s + ">"
+		}
+		if a.Token != "" {
+			s = a.Token + " " + s
 		}
 	case "block":
 		var subs []string
