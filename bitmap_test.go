@@ -93,7 +93,7 @@ func TestBitmapBitOpNew(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
 		wantArgs(t, redis.BitOp("DIFF", "d", "a", "b"), "BITOP", "DIFF", "d", "a", "b")
 		wantArgs(t, redis.BitOp("one", "d", "a", "b"), "BITOP", "ONE", "d", "a", "b")
-		if v := serverVersion(t, c); v[0] < 8 || v[0] == 8 && v[1] < 2 {
+		if v := bitmapServerVersion(t, c); v[0] < 8 || v[0] == 8 && v[1] < 2 {
 			t.Skipf("BITOP DIFF needs Redis 8.2, the server is %d.%d.%d (set REDIS_URL to a newer server to run this test)", v[0], v[1], v[2])
 		}
 		a, b, dst := key(t, "x"), key(t, "y"), key(t, "dst")
@@ -160,8 +160,8 @@ func TestBitmapBitField(t *testing.T) {
 	})
 }
 
-// serverVersion returns the server's version from INFO server.
-func serverVersion(t *testing.T, c *redis.Client) [3]int {
+// bitmapServerVersion returns the server's version from INFO server.
+func bitmapServerVersion(t *testing.T, c *redis.Client) [3]int {
 	t.Helper()
 	info, err := c.Do(context.Background(), "INFO", "server").Text()
 	if err != nil {

@@ -10,9 +10,9 @@ import (
 	"github.com/respkit/redis"
 )
 
-// pttl reads a key's remaining time to live with a raw PTTL (the TTL
+// stringPTTL reads a key's remaining time to live with a raw PTTL (the TTL
 // methods belong to the generic group).
-func pttl(t *testing.T, c *redis.Client, k string) time.Duration {
+func stringPTTL(t *testing.T, c *redis.Client, k string) time.Duration {
 	t.Helper()
 	ms, err := c.Do(context.Background(), "PTTL", k).Int64()
 	if err != nil {
@@ -121,13 +121,13 @@ func TestStringSetOptions(t *testing.T) {
 		if old, err := c.SetGet(ctx, k, "v2", redis.SetOptions{TTL: time.Minute}); err != nil || old != "v1" {
 			t.Fatalf("SetGet = %q, %v; want v1", old, err)
 		}
-		if d := pttl(t, c, k); d <= 50*time.Second || d > time.Minute {
+		if d := stringPTTL(t, c, k); d <= 50*time.Second || d > time.Minute {
 			t.Fatalf("TTL after SetGet EX 60 = %v", d)
 		}
 		if err := c.Set(ctx, k, "v3", redis.SetOptions{KeepTTL: true, XX: true}); err != nil {
 			t.Fatal(err)
 		}
-		if d := pttl(t, c, k); d <= 50*time.Second {
+		if d := stringPTTL(t, c, k); d <= 50*time.Second {
 			t.Fatalf("KEEPTTL lost the TTL: %v", d)
 		}
 		// SET NX GET: allowed since 7.0; the old value comes back and
@@ -142,7 +142,7 @@ func TestStringSetOptions(t *testing.T) {
 		if err := c.Set(ctx, k, "v5", redis.SetOptions{ExpireAt: at}); err != nil {
 			t.Fatal(err)
 		}
-		if d := pttl(t, c, k); d < 59*time.Minute || d > time.Hour {
+		if d := stringPTTL(t, c, k); d < 59*time.Minute || d > time.Hour {
 			t.Fatalf("TTL after EXAT = %v", d)
 		}
 
@@ -229,32 +229,32 @@ func TestStringExpiry(t *testing.T) {
 		if err := c.SetEx(ctx, k, 100*time.Second, "v"); err != nil {
 			t.Fatal(err)
 		}
-		if d := pttl(t, c, k); d <= 90*time.Second || d > 100*time.Second {
+		if d := stringPTTL(t, c, k); d <= 90*time.Second || d > 100*time.Second {
 			t.Fatalf("TTL after SETEX 100 = %v", d)
 		}
 		if err := c.PSetEx(ctx, k, 5500*time.Millisecond, "w"); err != nil {
 			t.Fatal(err)
 		}
-		if d := pttl(t, c, k); d <= 4*time.Second || d > 5500*time.Millisecond {
+		if d := stringPTTL(t, c, k); d <= 4*time.Second || d > 5500*time.Millisecond {
 			t.Fatalf("TTL after PSETEX 5500 = %v", d)
 		}
 		if v, err := c.GetEx(ctx, k, redis.GetExOptions{Persist: true}); err != nil || v != "w" {
 			t.Fatalf("GetEx PERSIST = %q, %v", v, err)
 		}
-		if d := pttl(t, c, k); d != -1 {
+		if d := stringPTTL(t, c, k); d != -1 {
 			t.Fatalf("PTTL after PERSIST = %v, want -1", d)
 		}
 		if v, err := c.GetEx(ctx, k, redis.GetExOptions{TTL: 2500 * time.Millisecond}); err != nil || v != "w" {
 			t.Fatalf("GetEx PX = %q, %v", v, err)
 		}
-		if d := pttl(t, c, k); d <= time.Second || d > 2500*time.Millisecond {
+		if d := stringPTTL(t, c, k); d <= time.Second || d > 2500*time.Millisecond {
 			t.Fatalf("TTL after GETEX PX 2500 = %v", d)
 		}
 		at := time.Now().Add(time.Hour)
 		if _, err := c.GetEx(ctx, k, redis.GetExOptions{ExpireAt: at}); err != nil {
 			t.Fatal(err)
 		}
-		if d := pttl(t, c, k); d < 59*time.Minute || d > time.Hour {
+		if d := stringPTTL(t, c, k); d < 59*time.Minute || d > time.Hour {
 			t.Fatalf("TTL after GETEX PXAT = %v", d)
 		}
 		if v, err := c.GetEx(ctx, k); err != nil || v != "w" {
@@ -335,7 +335,7 @@ func TestStringMSetEx(t *testing.T) {
 		if ok, err := c.MSetEx(ctx, []redis.KeyValue{{Key: a, Value: "1"}, {Key: b, Value: "2"}}, redis.MSetExOptions{NX: true, TTL: time.Minute}); err != nil || !ok {
 			t.Fatalf("MSetEx NX = %v, %v; want true", ok, err)
 		}
-		if d := pttl(t, c, b); d <= 50*time.Second {
+		if d := stringPTTL(t, c, b); d <= 50*time.Second {
 			t.Fatalf("TTL after MSETEX EX 60 = %v", d)
 		}
 		if ok, err := c.MSetEx(ctx, []redis.KeyValue{{Key: a, Value: "3"}}, redis.MSetExOptions{NX: true}); err != nil || ok {
@@ -362,7 +362,7 @@ func TestStringIncrEx(t *testing.T) {
 		if r, err := c.IncrEx(ctx, k, 7, redis.IncrExOptions{Upper: &hi, TTL: time.Minute}); err != nil || r != (redis.IncrExResult[int64]{Value: 7, Increment: 7}) {
 			t.Fatalf("IncrEx = %+v, %v", r, err)
 		}
-		if d := pttl(t, c, k); d <= 50*time.Second {
+		if d := stringPTTL(t, c, k); d <= 50*time.Second {
 			t.Fatalf("TTL after INCREX EX 60 = %v", d)
 		}
 		if r, err := c.IncrEx(ctx, k, 7, redis.IncrExOptions{Upper: &hi, Saturate: true}); err != nil || r != (redis.IncrExResult[int64]{Value: 10, Increment: 3}) {
