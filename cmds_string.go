@@ -4,13 +4,236 @@ package redis
 
 import (
 	"context"
+	"time"
 )
 
 var (
-	cmdGET  = cmdInfo("GET")
-	cmdSET  = cmdInfo("SET")
-	cmdINCR = cmdInfo("INCR")
+	cmdAPPEND      = cmdInfo("APPEND")
+	cmdDECR        = cmdInfo("DECR")
+	cmdDECRBY      = cmdInfo("DECRBY")
+	cmdDELEX       = cmdInfo("DELEX")
+	cmdDIGEST      = cmdInfo("DIGEST")
+	cmdGET         = cmdInfo("GET")
+	cmdGETDEL      = cmdInfo("GETDEL")
+	cmdGETEX       = cmdInfo("GETEX")
+	cmdGETRANGE    = cmdInfo("GETRANGE")
+	cmdGETSET      = cmdInfo("GETSET")
+	cmdINCR        = cmdInfo("INCR")
+	cmdINCRBY      = cmdInfo("INCRBY")
+	cmdINCRBYFLOAT = cmdInfo("INCRBYFLOAT")
+	cmdINCREX      = cmdInfo("INCREX")
+	cmdLCS         = cmdInfo("LCS")
+	cmdMGET        = cmdInfo("MGET")
+	cmdMSET        = cmdInfo("MSET")
+	cmdMSETEX      = cmdInfo("MSETEX")
+	cmdMSETNX      = cmdInfo("MSETNX")
+	cmdPSETEX      = cmdInfo("PSETEX")
+	cmdSET         = cmdInfo("SET")
+	cmdSETEX       = cmdInfo("SETEX")
+	cmdSETNX       = cmdInfo("SETNX")
+	cmdSETRANGE    = cmdInfo("SETRANGE")
+	cmdSTRLEN      = cmdInfo("STRLEN")
+	cmdSUBSTR      = cmdInfo("SUBSTR")
 )
+
+func appendAppend(b *builder, key string, value any) {
+	b.begin(cmdAPPEND)
+	b.key(key)
+	b.arg(value)
+}
+
+// Append returns the APPEND command (APPEND key value), to run with RunCommand
+// or in a pipeline. Since Redis 2.0.0.
+func Append(key string, value any) Command[int64] {
+	b := new(builder)
+	appendAppend(b, key, value)
+	return newCommand(b, asInt64)
+}
+
+// Append sends APPEND key value and returns the length of the value after the
+// append.
+//
+// Since Redis 2.0.0.
+func (c *Client) Append(ctx context.Context, key string, value any) (int64, error) {
+	b := getBuilder()
+	appendAppend(b, key, value)
+	return asInt64(c.exec(ctx, b))
+}
+
+// Append queues APPEND in the pipeline; its Reply holds what Client.Append
+// returns. Since Redis 2.0.0.
+func (p *Pipeline) Append(key string, value any) *Reply[int64] {
+	b := getBuilder()
+	appendAppend(b, key, value)
+	return queue(p, b, asInt64)
+}
+
+func appendDecr(b *builder, key string) {
+	b.begin(cmdDECR)
+	b.key(key)
+}
+
+// Decr returns the DECR command (DECR key), to run with RunCommand or in a
+// pipeline. Since Redis 1.0.0.
+func Decr(key string) Command[int64] {
+	b := new(builder)
+	appendDecr(b, key)
+	return newCommand(b, asInt64)
+}
+
+// Decr sends DECR key and returns the value after the decrement.
+//
+// Since Redis 1.0.0.
+func (c *Client) Decr(ctx context.Context, key string) (int64, error) {
+	b := getBuilder()
+	appendDecr(b, key)
+	return asInt64(c.exec(ctx, b))
+}
+
+// Decr queues DECR in the pipeline; its Reply holds what Client.Decr returns.
+// Since Redis 1.0.0.
+func (p *Pipeline) Decr(key string) *Reply[int64] {
+	b := getBuilder()
+	appendDecr(b, key)
+	return queue(p, b, asInt64)
+}
+
+func appendDecrBy(b *builder, key string, decrement int64) {
+	b.begin(cmdDECRBY)
+	b.key(key)
+	b.int(decrement)
+}
+
+// DecrBy returns the DECRBY command (DECRBY key decrement), to run with
+// RunCommand or in a pipeline. Since Redis 1.0.0.
+func DecrBy(key string, decrement int64) Command[int64] {
+	b := new(builder)
+	appendDecrBy(b, key, decrement)
+	return newCommand(b, asInt64)
+}
+
+// DecrBy sends DECRBY key decrement and returns the value after the decrement.
+//
+// Since Redis 1.0.0.
+func (c *Client) DecrBy(ctx context.Context, key string, decrement int64) (int64, error) {
+	b := getBuilder()
+	appendDecrBy(b, key, decrement)
+	return asInt64(c.exec(ctx, b))
+}
+
+// DecrBy queues DECRBY in the pipeline; its Reply holds what Client.DecrBy
+// returns. Since Redis 1.0.0.
+func (p *Pipeline) DecrBy(key string, decrement int64) *Reply[int64] {
+	b := getBuilder()
+	appendDecrBy(b, key, decrement)
+	return queue(p, b, asInt64)
+}
+
+// DelExOptions are the optional arguments of DELEX. The zero value sends none of them.
+type DelExOptions struct {
+	// IfEq sends IFEQ ifeq-value.
+	IfEq any
+	// IfNe sends IFNE ifne-value.
+	IfNe any
+	// IfDigestEq sends IFDEQ ifdeq-digest.
+	IfDigestEq string
+	// IfDigestNe sends IFDNE ifdne-digest.
+	IfDigestNe string
+}
+
+func appendDelEx(b *builder, key string, opts []DelExOptions) {
+	b.begin(cmdDELEX)
+	var o DelExOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one DelExOptions, got %d", len(opts))
+	}
+	b.key(key)
+	if n := count(o.IfEq != nil, o.IfNe != nil, o.IfDigestEq != "", o.IfDigestNe != ""); n > 1 {
+		b.fail("at most one of IfEq, IfNe, IfDigestEq, IfDigestNe may be set")
+	}
+	if o.IfEq != nil {
+		b.str("IFEQ")
+		b.arg(o.IfEq)
+	}
+	if o.IfNe != nil {
+		b.str("IFNE")
+		b.arg(o.IfNe)
+	}
+	if o.IfDigestEq != "" {
+		b.str("IFDEQ")
+		b.str(o.IfDigestEq)
+	}
+	if o.IfDigestNe != "" {
+		b.str("IFDNE")
+		b.str(o.IfDigestNe)
+	}
+}
+
+// DelEx returns the DELEX command (DELEX key [IFEQ ifeq-value | IFNE ifne-value
+// | IFDEQ ifdeq-digest | IFDNE ifdne-digest]), to run with RunCommand or in a
+// pipeline. Since Redis 8.4.0.
+func DelEx(key string, opts ...DelExOptions) Command[bool] {
+	b := new(builder)
+	appendDelEx(b, key, opts)
+	return newCommand(b, asBool)
+}
+
+// DelEx sends DELEX key [IFEQ ifeq-value | IFNE ifne-value | IFDEQ ifdeq-digest
+// | IFDNE ifdne-digest] and returns whether the key was deleted (false when it
+// does not exist or the condition does not hold).
+//
+// IfEq and IfNe compare the value; IfDigestEq and IfDigestNe compare the
+// value's digest as DIGEST returns it. At most one condition may be set.
+//
+// Since Redis 8.4.0.
+func (c *Client) DelEx(ctx context.Context, key string, opts ...DelExOptions) (bool, error) {
+	b := getBuilder()
+	appendDelEx(b, key, opts)
+	return asBool(c.exec(ctx, b))
+}
+
+// DelEx queues DELEX in the pipeline; its Reply holds what Client.DelEx
+// returns. Since Redis 8.4.0.
+func (p *Pipeline) DelEx(key string, opts ...DelExOptions) *Reply[bool] {
+	b := getBuilder()
+	appendDelEx(b, key, opts)
+	return queue(p, b, asBool)
+}
+
+func appendDigest(b *builder, key string) {
+	b.begin(cmdDIGEST)
+	b.key(key)
+}
+
+// Digest returns the DIGEST command (DIGEST key), to run with RunCommand or in
+// a pipeline. Since Redis 8.4.0.
+func Digest(key string) Command[string] {
+	b := new(builder)
+	appendDigest(b, key)
+	return newCommand(b, asString)
+}
+
+// Digest sends DIGEST key and returns the hex form of the XXH3 hash of the
+// key's value, or ErrNil when the key does not exist.
+//
+// Since Redis 8.4.0.
+func (c *Client) Digest(ctx context.Context, key string) (string, error) {
+	b := getBuilder()
+	appendDigest(b, key)
+	return asString(c.exec(ctx, b))
+}
+
+// Digest queues DIGEST in the pipeline; its Reply holds what Client.Digest
+// returns. Since Redis 8.4.0.
+func (p *Pipeline) Digest(key string) *Reply[string] {
+	b := getBuilder()
+	appendDigest(b, key)
+	return queue(p, b, asString)
+}
 
 func appendGet(b *builder, key string) {
 	b.begin(cmdGET)
@@ -43,38 +266,165 @@ func (p *Pipeline) Get(key string) *Reply[string] {
 	return queue(p, b, asString)
 }
 
-// Set returns the SET command (SET key value [NX | XX | IFEQ ifeq-value | IFNE
-// ifne-value | IFDEQ ifdeq-digest | IFDNE ifdne-digest] [GET] [EX seconds | PX
-// milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds |
-// KEEPTTL]), to run with RunCommand or in a pipeline. Since Redis 1.0.0.
-func Set(key string, value any, opts ...SetOptions) Command[struct{}] {
+func appendGetBytes(b *builder, key string) {
+	b.begin(cmdGET)
+	b.key(key)
+}
+
+// GetBytes returns the GET command (GET key), to run with RunCommand or in a
+// pipeline. Since Redis 1.0.0.
+func GetBytes(key string) Command[[]byte] {
 	b := new(builder)
-	appendSet(b, key, value, opts)
-	return newCommand(b, asSet)
+	appendGetBytes(b, key)
+	return newCommand(b, asBytes)
 }
 
-// Set sends SET key value [NX | XX | IFEQ ifeq-value | IFNE ifne-value | IFDEQ
-// ifdeq-digest | IFDNE ifdne-digest] [GET] [EX seconds | PX milliseconds | EXAT
-// unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL].
+// GetBytes sends GET key and returns the key's value as bytes, or ErrNil when
+// the key does not exist.
 //
-// value is a string, []byte, number, bool or encoding.BinaryMarshaler. When NX
-// or XX keeps the value from being set, Set returns ErrNil. Conflicting options
-// are reported before anything is sent.
+// The bytes are the reply's own, read without an extra copy.
 //
 // Since Redis 1.0.0.
-func (c *Client) Set(ctx context.Context, key string, value any, opts ...SetOptions) error {
+func (c *Client) GetBytes(ctx context.Context, key string) ([]byte, error) {
 	b := getBuilder()
-	appendSet(b, key, value, opts)
-	_, err := asSet(c.exec(ctx, b))
-	return err
+	appendGetBytes(b, key)
+	return asBytes(c.exec(ctx, b))
 }
 
-// Set queues SET in the pipeline; its Reply holds what Client.Set returns.
-// Since Redis 1.0.0.
-func (p *Pipeline) Set(key string, value any, opts ...SetOptions) *Reply[struct{}] {
+// GetBytes queues GET in the pipeline; its Reply holds what Client.GetBytes
+// returns. Since Redis 1.0.0.
+func (p *Pipeline) GetBytes(key string) *Reply[[]byte] {
 	b := getBuilder()
-	appendSet(b, key, value, opts)
-	return queue(p, b, asSet)
+	appendGetBytes(b, key)
+	return queue(p, b, asBytes)
+}
+
+func appendGetDel(b *builder, key string) {
+	b.begin(cmdGETDEL)
+	b.key(key)
+}
+
+// GetDel returns the GETDEL command (GETDEL key), to run with RunCommand or in
+// a pipeline. Since Redis 6.2.0.
+func GetDel(key string) Command[string] {
+	b := new(builder)
+	appendGetDel(b, key)
+	return newCommand(b, asString)
+}
+
+// GetDel sends GETDEL key and returns the value the key held before it was
+// deleted, or ErrNil when it did not exist.
+//
+// Since Redis 6.2.0.
+func (c *Client) GetDel(ctx context.Context, key string) (string, error) {
+	b := getBuilder()
+	appendGetDel(b, key)
+	return asString(c.exec(ctx, b))
+}
+
+// GetDel queues GETDEL in the pipeline; its Reply holds what Client.GetDel
+// returns. Since Redis 6.2.0.
+func (p *Pipeline) GetDel(key string) *Reply[string] {
+	b := getBuilder()
+	appendGetDel(b, key)
+	return queue(p, b, asString)
+}
+
+// GetEx returns the GETEX command (GETEX key [EX seconds | PX milliseconds |
+// EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]), to run with
+// RunCommand or in a pipeline. Since Redis 6.2.0.
+func GetEx(key string, opts ...GetExOptions) Command[string] {
+	b := new(builder)
+	appendGetEx(b, key, opts)
+	return newCommand(b, asString)
+}
+
+// GetEx sends GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds
+// | PXAT unix-time-milliseconds | PERSIST] and returns the key's value, or
+// ErrNil when the key does not exist.
+//
+// The options change the key's expiry; conflicting options are reported before
+// anything is sent.
+//
+// Since Redis 6.2.0.
+func (c *Client) GetEx(ctx context.Context, key string, opts ...GetExOptions) (string, error) {
+	b := getBuilder()
+	appendGetEx(b, key, opts)
+	return asString(c.exec(ctx, b))
+}
+
+// GetEx queues GETEX in the pipeline; its Reply holds what Client.GetEx
+// returns. Since Redis 6.2.0.
+func (p *Pipeline) GetEx(key string, opts ...GetExOptions) *Reply[string] {
+	b := getBuilder()
+	appendGetEx(b, key, opts)
+	return queue(p, b, asString)
+}
+
+func appendGetRange(b *builder, key string, start int64, end int64) {
+	b.begin(cmdGETRANGE)
+	b.key(key)
+	b.int(start)
+	b.int(end)
+}
+
+// GetRange returns the GETRANGE command (GETRANGE key start end), to run with
+// RunCommand or in a pipeline. Since Redis 2.4.0.
+func GetRange(key string, start int64, end int64) Command[string] {
+	b := new(builder)
+	appendGetRange(b, key, start, end)
+	return newCommand(b, asString)
+}
+
+// GetRange sends GETRANGE key start end and returns the part of the value
+// between start and end, both included (negative offsets count from the end;
+// empty when out of range or when the key does not exist).
+//
+// Since Redis 2.4.0.
+func (c *Client) GetRange(ctx context.Context, key string, start int64, end int64) (string, error) {
+	b := getBuilder()
+	appendGetRange(b, key, start, end)
+	return asString(c.exec(ctx, b))
+}
+
+// GetRange queues GETRANGE in the pipeline; its Reply holds what
+// Client.GetRange returns. Since Redis 2.4.0.
+func (p *Pipeline) GetRange(key string, start int64, end int64) *Reply[string] {
+	b := getBuilder()
+	appendGetRange(b, key, start, end)
+	return queue(p, b, asString)
+}
+
+func appendGetSet(b *builder, key string, value any) {
+	b.begin(cmdGETSET)
+	b.key(key)
+	b.arg(value)
+}
+
+// GetSet returns the GETSET command (GETSET key value), to run with RunCommand
+// or in a pipeline. Since Redis 1.0.0.
+func GetSet(key string, value any) Command[string] {
+	b := new(builder)
+	appendGetSet(b, key, value)
+	return newCommand(b, asString)
+}
+
+// GetSet sends GETSET key value and returns the key's previous value, or ErrNil
+// when it did not exist.
+//
+// Since Redis 1.0.0.
+func (c *Client) GetSet(ctx context.Context, key string, value any) (string, error) {
+	b := getBuilder()
+	appendGetSet(b, key, value)
+	return asString(c.exec(ctx, b))
+}
+
+// GetSet queues GETSET in the pipeline; its Reply holds what Client.GetSet
+// returns. Since Redis 1.0.0.
+func (p *Pipeline) GetSet(key string, value any) *Reply[string] {
+	b := getBuilder()
+	appendGetSet(b, key, value)
+	return queue(p, b, asString)
 }
 
 func appendIncr(b *builder, key string) {
@@ -105,4 +455,675 @@ func (p *Pipeline) Incr(key string) *Reply[int64] {
 	b := getBuilder()
 	appendIncr(b, key)
 	return queue(p, b, asInt64)
+}
+
+func appendIncrBy(b *builder, key string, increment int64) {
+	b.begin(cmdINCRBY)
+	b.key(key)
+	b.int(increment)
+}
+
+// IncrBy returns the INCRBY command (INCRBY key increment), to run with
+// RunCommand or in a pipeline. Since Redis 1.0.0.
+func IncrBy(key string, increment int64) Command[int64] {
+	b := new(builder)
+	appendIncrBy(b, key, increment)
+	return newCommand(b, asInt64)
+}
+
+// IncrBy sends INCRBY key increment and returns the value after the increment.
+//
+// Since Redis 1.0.0.
+func (c *Client) IncrBy(ctx context.Context, key string, increment int64) (int64, error) {
+	b := getBuilder()
+	appendIncrBy(b, key, increment)
+	return asInt64(c.exec(ctx, b))
+}
+
+// IncrBy queues INCRBY in the pipeline; its Reply holds what Client.IncrBy
+// returns. Since Redis 1.0.0.
+func (p *Pipeline) IncrBy(key string, increment int64) *Reply[int64] {
+	b := getBuilder()
+	appendIncrBy(b, key, increment)
+	return queue(p, b, asInt64)
+}
+
+func appendIncrByFloat(b *builder, key string, increment float64) {
+	b.begin(cmdINCRBYFLOAT)
+	b.key(key)
+	b.float(increment)
+}
+
+// IncrByFloat returns the INCRBYFLOAT command (INCRBYFLOAT key increment), to
+// run with RunCommand or in a pipeline. Since Redis 2.6.0.
+func IncrByFloat(key string, increment float64) Command[float64] {
+	b := new(builder)
+	appendIncrByFloat(b, key, increment)
+	return newCommand(b, asFloat64)
+}
+
+// IncrByFloat sends INCRBYFLOAT key increment and returns the value after the
+// increment.
+//
+// Since Redis 2.6.0.
+func (c *Client) IncrByFloat(ctx context.Context, key string, increment float64) (float64, error) {
+	b := getBuilder()
+	appendIncrByFloat(b, key, increment)
+	return asFloat64(c.exec(ctx, b))
+}
+
+// IncrByFloat queues INCRBYFLOAT in the pipeline; its Reply holds what
+// Client.IncrByFloat returns. Since Redis 2.6.0.
+func (p *Pipeline) IncrByFloat(key string, increment float64) *Reply[float64] {
+	b := getBuilder()
+	appendIncrByFloat(b, key, increment)
+	return queue(p, b, asFloat64)
+}
+
+// IncrEx returns the INCREX command (INCREX key [BYFLOAT float | BYINT integer]
+// [SATURATE] [LBOUND lowerbound] [UBOUND upperbound] [EX seconds | PX
+// milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds |
+// PERSIST] [ENX]), to run with RunCommand or in a pipeline. Since Redis 8.8.0.
+func IncrEx(key string, increment int64, opts ...IncrExOptions) Command[IncrExResult[int64]] {
+	b := new(builder)
+	appendIncrEx(b, key, increment, opts)
+	return newCommand(b, asIncrExInt)
+}
+
+// IncrEx sends INCREX key [BYFLOAT float | BYINT integer] [SATURATE] [LBOUND
+// lowerbound] [UBOUND upperbound] [EX seconds | PX milliseconds | EXAT
+// unix-time-seconds | PXAT unix-time-milliseconds | PERSIST] [ENX] and returns
+// the value after the increment and the increment actually applied (0 when a
+// bound rejected it).
+//
+// IncrEx always sends BYINT increment; IncrExFloat sends BYFLOAT. Conflicting
+// options are reported before anything is sent.
+//
+// Since Redis 8.8.0.
+func (c *Client) IncrEx(ctx context.Context, key string, increment int64, opts ...IncrExOptions) (IncrExResult[int64], error) {
+	b := getBuilder()
+	appendIncrEx(b, key, increment, opts)
+	return asIncrExInt(c.exec(ctx, b))
+}
+
+// IncrEx queues INCREX in the pipeline; its Reply holds what Client.IncrEx
+// returns. Since Redis 8.8.0.
+func (p *Pipeline) IncrEx(key string, increment int64, opts ...IncrExOptions) *Reply[IncrExResult[int64]] {
+	b := getBuilder()
+	appendIncrEx(b, key, increment, opts)
+	return queue(p, b, asIncrExInt)
+}
+
+// IncrExFloat returns the INCREX command (INCREX key [BYFLOAT float | BYINT
+// integer] [SATURATE] [LBOUND lowerbound] [UBOUND upperbound] [EX seconds | PX
+// milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds |
+// PERSIST] [ENX]), to run with RunCommand or in a pipeline. Since Redis 8.8.0.
+func IncrExFloat(key string, increment float64, opts ...IncrExFloatOptions) Command[IncrExResult[float64]] {
+	b := new(builder)
+	appendIncrExFloat(b, key, increment, opts)
+	return newCommand(b, asIncrExFloat)
+}
+
+// IncrExFloat sends INCREX key [BYFLOAT float | BYINT integer] [SATURATE]
+// [LBOUND lowerbound] [UBOUND upperbound] [EX seconds | PX milliseconds | EXAT
+// unix-time-seconds | PXAT unix-time-milliseconds | PERSIST] [ENX] and returns
+// the value after the increment and the increment actually applied (0 when a
+// bound rejected it).
+//
+// Conflicting options are reported before anything is sent.
+//
+// Since Redis 8.8.0.
+func (c *Client) IncrExFloat(ctx context.Context, key string, increment float64, opts ...IncrExFloatOptions) (IncrExResult[float64], error) {
+	b := getBuilder()
+	appendIncrExFloat(b, key, increment, opts)
+	return asIncrExFloat(c.exec(ctx, b))
+}
+
+// IncrExFloat queues INCREX in the pipeline; its Reply holds what
+// Client.IncrExFloat returns. Since Redis 8.8.0.
+func (p *Pipeline) IncrExFloat(key string, increment float64, opts ...IncrExFloatOptions) *Reply[IncrExResult[float64]] {
+	b := getBuilder()
+	appendIncrExFloat(b, key, increment, opts)
+	return queue(p, b, asIncrExFloat)
+}
+
+func appendLCS(b *builder, key1 string, key2 string) {
+	b.begin(cmdLCS)
+	b.key(key1)
+	b.key(key2)
+}
+
+// LCS returns the LCS command (LCS key1 key2 [LEN] [IDX] [MINMATCHLEN
+// min-match-len] [WITHMATCHLEN]), to run with RunCommand or in a pipeline.
+// Since Redis 7.0.0.
+func LCS(key1 string, key2 string) Command[string] {
+	b := new(builder)
+	appendLCS(b, key1, key2)
+	return newCommand(b, asString)
+}
+
+// LCS sends LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len]
+// [WITHMATCHLEN] and returns the longest common subsequence of the two keys'
+// values.
+//
+// Since Redis 7.0.0.
+func (c *Client) LCS(ctx context.Context, key1 string, key2 string) (string, error) {
+	b := getBuilder()
+	appendLCS(b, key1, key2)
+	return asString(c.exec(ctx, b))
+}
+
+// LCS queues LCS in the pipeline; its Reply holds what Client.LCS returns.
+// Since Redis 7.0.0.
+func (p *Pipeline) LCS(key1 string, key2 string) *Reply[string] {
+	b := getBuilder()
+	appendLCS(b, key1, key2)
+	return queue(p, b, asString)
+}
+
+func appendLCSLen(b *builder, key1 string, key2 string) {
+	b.begin(cmdLCS)
+	b.key(key1)
+	b.key(key2)
+	b.str("LEN")
+}
+
+// LCSLen returns the LCS command (LCS key1 key2 [LEN] [IDX] [MINMATCHLEN
+// min-match-len] [WITHMATCHLEN]), to run with RunCommand or in a pipeline.
+// Since Redis 7.0.0.
+func LCSLen(key1 string, key2 string) Command[int64] {
+	b := new(builder)
+	appendLCSLen(b, key1, key2)
+	return newCommand(b, asInt64)
+}
+
+// LCSLen sends LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len]
+// [WITHMATCHLEN] and returns the length of the longest common subsequence of
+// the two keys' values.
+//
+// Since Redis 7.0.0.
+func (c *Client) LCSLen(ctx context.Context, key1 string, key2 string) (int64, error) {
+	b := getBuilder()
+	appendLCSLen(b, key1, key2)
+	return asInt64(c.exec(ctx, b))
+}
+
+// LCSLen queues LCS in the pipeline; its Reply holds what Client.LCSLen
+// returns. Since Redis 7.0.0.
+func (p *Pipeline) LCSLen(key1 string, key2 string) *Reply[int64] {
+	b := getBuilder()
+	appendLCSLen(b, key1, key2)
+	return queue(p, b, asInt64)
+}
+
+// LCSIdxOptions are the optional arguments of LCS. The zero value sends none of them.
+type LCSIdxOptions struct {
+	// MinMatchLen sends MINMATCHLEN min-match-len.
+	MinMatchLen int64
+	// WithMatchLen sends WITHMATCHLEN.
+	WithMatchLen bool
+}
+
+func appendLCSIdx(b *builder, key1 string, key2 string, opts []LCSIdxOptions) {
+	b.begin(cmdLCS)
+	var o LCSIdxOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one LCSIdxOptions, got %d", len(opts))
+	}
+	b.key(key1)
+	b.key(key2)
+	b.str("IDX")
+	if o.MinMatchLen != 0 {
+		b.str("MINMATCHLEN")
+		b.int(o.MinMatchLen)
+	}
+	if o.WithMatchLen {
+		b.str("WITHMATCHLEN")
+	}
+}
+
+// LCSIdx returns the LCS command (LCS key1 key2 [LEN] [IDX] [MINMATCHLEN
+// min-match-len] [WITHMATCHLEN]), to run with RunCommand or in a pipeline.
+// Since Redis 7.0.0.
+func LCSIdx(key1 string, key2 string, opts ...LCSIdxOptions) Command[LCSIndex] {
+	b := new(builder)
+	appendLCSIdx(b, key1, key2, opts)
+	return newCommand(b, asLCSIndex)
+}
+
+// LCSIdx sends LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len]
+// [WITHMATCHLEN] and returns the length of the longest common subsequence and
+// the matching ranges in both values.
+//
+// Since Redis 7.0.0.
+func (c *Client) LCSIdx(ctx context.Context, key1 string, key2 string, opts ...LCSIdxOptions) (LCSIndex, error) {
+	b := getBuilder()
+	appendLCSIdx(b, key1, key2, opts)
+	return asLCSIndex(c.exec(ctx, b))
+}
+
+// LCSIdx queues LCS in the pipeline; its Reply holds what Client.LCSIdx
+// returns. Since Redis 7.0.0.
+func (p *Pipeline) LCSIdx(key1 string, key2 string, opts ...LCSIdxOptions) *Reply[LCSIndex] {
+	b := getBuilder()
+	appendLCSIdx(b, key1, key2, opts)
+	return queue(p, b, asLCSIndex)
+}
+
+func appendMGet(b *builder, keys []string) {
+	b.begin(cmdMGET)
+	if len(keys) == 0 {
+		b.fail("needs at least one key")
+	}
+	for _, v1 := range keys {
+		b.key(v1)
+	}
+}
+
+// MGet returns the MGET command (MGET key [key ...]), to run with RunCommand or
+// in a pipeline. Since Redis 1.0.0.
+func MGet(keys ...string) Command[[]Null[string]] {
+	b := new(builder)
+	appendMGet(b, keys)
+	return newCommand(b, asNullStrings)
+}
+
+// MGet sends MGET key [key ...] and returns the keys' values in order, not
+// Valid where a key does not exist or holds no string.
+//
+// Since Redis 1.0.0.
+func (c *Client) MGet(ctx context.Context, keys ...string) ([]Null[string], error) {
+	b := getBuilder()
+	appendMGet(b, keys)
+	return asNullStrings(c.exec(ctx, b))
+}
+
+// MGet queues MGET in the pipeline; its Reply holds what Client.MGet returns.
+// Since Redis 1.0.0.
+func (p *Pipeline) MGet(keys ...string) *Reply[[]Null[string]] {
+	b := getBuilder()
+	appendMGet(b, keys)
+	return queue(p, b, asNullStrings)
+}
+
+func appendMSet(b *builder, pairs []KeyValue) {
+	b.begin(cmdMSET)
+	if len(pairs) == 0 {
+		b.fail("needs at least one data")
+	}
+	for i := range pairs {
+		v1 := &pairs[i]
+		b.key(v1.Key)
+		b.arg(v1.Value)
+	}
+}
+
+// MSet returns the MSET command (MSET key value [key value ...]), to run with
+// RunCommand or in a pipeline. Since Redis 1.0.1.
+func MSet(pairs ...KeyValue) Command[struct{}] {
+	b := new(builder)
+	appendMSet(b, pairs)
+	return newCommand(b, asStatus)
+}
+
+// MSet sends MSET key value [key value ...].
+//
+// Values are strings, []byte, numbers, bools or encoding.BinaryMarshaler.
+//
+// Since Redis 1.0.1.
+func (c *Client) MSet(ctx context.Context, pairs ...KeyValue) error {
+	b := getBuilder()
+	appendMSet(b, pairs)
+	_, err := asStatus(c.exec(ctx, b))
+	return err
+}
+
+// MSet queues MSET in the pipeline; its Reply holds what Client.MSet returns.
+// Since Redis 1.0.1.
+func (p *Pipeline) MSet(pairs ...KeyValue) *Reply[struct{}] {
+	b := getBuilder()
+	appendMSet(b, pairs)
+	return queue(p, b, asStatus)
+}
+
+// MSetEx returns the MSETEX command (MSETEX numkeys key value [key value ...]
+// [NX | XX] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT
+// unix-time-milliseconds | KEEPTTL]), to run with RunCommand or in a pipeline.
+// Since Redis 8.4.0.
+func MSetEx(pairs []KeyValue, opts ...MSetExOptions) Command[bool] {
+	b := new(builder)
+	appendMSetEx(b, pairs, opts)
+	return newCommand(b, asBool)
+}
+
+// MSetEx sends MSETEX numkeys key value [key value ...] [NX | XX] [EX seconds |
+// PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds |
+// KEEPTTL] and returns whether the keys were set (false when NX or XX kept all
+// of them from being set).
+//
+// MSetEx sends numkeys itself. Conflicting options are reported before anything
+// is sent.
+//
+// Since Redis 8.4.0.
+func (c *Client) MSetEx(ctx context.Context, pairs []KeyValue, opts ...MSetExOptions) (bool, error) {
+	b := getBuilder()
+	appendMSetEx(b, pairs, opts)
+	return asBool(c.exec(ctx, b))
+}
+
+// MSetEx queues MSETEX in the pipeline; its Reply holds what Client.MSetEx
+// returns. Since Redis 8.4.0.
+func (p *Pipeline) MSetEx(pairs []KeyValue, opts ...MSetExOptions) *Reply[bool] {
+	b := getBuilder()
+	appendMSetEx(b, pairs, opts)
+	return queue(p, b, asBool)
+}
+
+func appendMSetNX(b *builder, pairs []KeyValue) {
+	b.begin(cmdMSETNX)
+	if len(pairs) == 0 {
+		b.fail("needs at least one data")
+	}
+	for i := range pairs {
+		v1 := &pairs[i]
+		b.key(v1.Key)
+		b.arg(v1.Value)
+	}
+}
+
+// MSetNX returns the MSETNX command (MSETNX key value [key value ...]), to run
+// with RunCommand or in a pipeline. Since Redis 1.0.1.
+func MSetNX(pairs ...KeyValue) Command[bool] {
+	b := new(builder)
+	appendMSetNX(b, pairs)
+	return newCommand(b, asBool)
+}
+
+// MSetNX sends MSETNX key value [key value ...] and returns whether the keys
+// were set: true when none of them existed, false (and nothing set) otherwise.
+//
+// Since Redis 1.0.1.
+func (c *Client) MSetNX(ctx context.Context, pairs ...KeyValue) (bool, error) {
+	b := getBuilder()
+	appendMSetNX(b, pairs)
+	return asBool(c.exec(ctx, b))
+}
+
+// MSetNX queues MSETNX in the pipeline; its Reply holds what Client.MSetNX
+// returns. Since Redis 1.0.1.
+func (p *Pipeline) MSetNX(pairs ...KeyValue) *Reply[bool] {
+	b := getBuilder()
+	appendMSetNX(b, pairs)
+	return queue(p, b, asBool)
+}
+
+func appendPSetEx(b *builder, key string, ttl time.Duration, value any) {
+	b.begin(cmdPSETEX)
+	b.key(key)
+	b.millis(ttl)
+	b.arg(value)
+}
+
+// PSetEx returns the PSETEX command (PSETEX key milliseconds value), to run
+// with RunCommand or in a pipeline. Since Redis 2.6.0.
+func PSetEx(key string, ttl time.Duration, value any) Command[struct{}] {
+	b := new(builder)
+	appendPSetEx(b, key, ttl, value)
+	return newCommand(b, asStatus)
+}
+
+// PSetEx sends PSETEX key milliseconds value.
+//
+// ttl must be a whole number of milliseconds.
+//
+// Since Redis 2.6.0.
+func (c *Client) PSetEx(ctx context.Context, key string, ttl time.Duration, value any) error {
+	b := getBuilder()
+	appendPSetEx(b, key, ttl, value)
+	_, err := asStatus(c.exec(ctx, b))
+	return err
+}
+
+// PSetEx queues PSETEX in the pipeline; its Reply holds what Client.PSetEx
+// returns. Since Redis 2.6.0.
+func (p *Pipeline) PSetEx(key string, ttl time.Duration, value any) *Reply[struct{}] {
+	b := getBuilder()
+	appendPSetEx(b, key, ttl, value)
+	return queue(p, b, asStatus)
+}
+
+// Set returns the SET command (SET key value [NX | XX | IFEQ ifeq-value | IFNE
+// ifne-value | IFDEQ ifdeq-digest | IFDNE ifdne-digest] [GET] [EX seconds | PX
+// milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds |
+// KEEPTTL]), to run with RunCommand or in a pipeline. Since Redis 1.0.0.
+func Set(key string, value any, opts ...SetOptions) Command[struct{}] {
+	b := new(builder)
+	appendSet(b, key, value, opts)
+	return newCommand(b, asSet)
+}
+
+// Set sends SET key value [NX | XX | IFEQ ifeq-value | IFNE ifne-value | IFDEQ
+// ifdeq-digest | IFDNE ifdne-digest] [GET] [EX seconds | PX milliseconds | EXAT
+// unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL].
+//
+// value is a string, []byte, number, bool or encoding.BinaryMarshaler. When a
+// condition (NX, XX, IfEq, ...) keeps the value from being set, Set returns
+// ErrNil. Conflicting options are reported before anything is sent.
+//
+// Since Redis 1.0.0.
+func (c *Client) Set(ctx context.Context, key string, value any, opts ...SetOptions) error {
+	b := getBuilder()
+	appendSet(b, key, value, opts)
+	_, err := asSet(c.exec(ctx, b))
+	return err
+}
+
+// Set queues SET in the pipeline; its Reply holds what Client.Set returns.
+// Since Redis 1.0.0.
+func (p *Pipeline) Set(key string, value any, opts ...SetOptions) *Reply[struct{}] {
+	b := getBuilder()
+	appendSet(b, key, value, opts)
+	return queue(p, b, asSet)
+}
+
+// SetGet returns the SET command (SET key value [NX | XX | IFEQ ifeq-value |
+// IFNE ifne-value | IFDEQ ifdeq-digest | IFDNE ifdne-digest] [GET] [EX seconds
+// | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds |
+// KEEPTTL]), to run with RunCommand or in a pipeline. Since Redis 1.0.0.
+func SetGet(key string, value any, opts ...SetOptions) Command[string] {
+	b := new(builder)
+	appendSetGet(b, key, value, opts)
+	return newCommand(b, asString)
+}
+
+// SetGet sends SET key value [NX | XX | IFEQ ifeq-value | IFNE ifne-value |
+// IFDEQ ifdeq-digest | IFDNE ifdne-digest] [GET] [EX seconds | PX milliseconds
+// | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL] and returns
+// the key's previous value (SET ... GET), or ErrNil when the key did not exist.
+//
+// SetGet sends GET (Redis 6.2; with NX, 7.0). The reply does not say whether a
+// condition kept the value from being set. Conflicting options are reported
+// before anything is sent.
+//
+// Since Redis 1.0.0.
+func (c *Client) SetGet(ctx context.Context, key string, value any, opts ...SetOptions) (string, error) {
+	b := getBuilder()
+	appendSetGet(b, key, value, opts)
+	return asString(c.exec(ctx, b))
+}
+
+// SetGet queues SET in the pipeline; its Reply holds what Client.SetGet
+// returns. Since Redis 1.0.0.
+func (p *Pipeline) SetGet(key string, value any, opts ...SetOptions) *Reply[string] {
+	b := getBuilder()
+	appendSetGet(b, key, value, opts)
+	return queue(p, b, asString)
+}
+
+func appendSetEx(b *builder, key string, ttl time.Duration, value any) {
+	b.begin(cmdSETEX)
+	b.key(key)
+	b.seconds(ttl)
+	b.arg(value)
+}
+
+// SetEx returns the SETEX command (SETEX key seconds value), to run with
+// RunCommand or in a pipeline. Since Redis 2.0.0.
+func SetEx(key string, ttl time.Duration, value any) Command[struct{}] {
+	b := new(builder)
+	appendSetEx(b, key, ttl, value)
+	return newCommand(b, asStatus)
+}
+
+// SetEx sends SETEX key seconds value.
+//
+// ttl must be a whole number of seconds.
+//
+// Since Redis 2.0.0.
+func (c *Client) SetEx(ctx context.Context, key string, ttl time.Duration, value any) error {
+	b := getBuilder()
+	appendSetEx(b, key, ttl, value)
+	_, err := asStatus(c.exec(ctx, b))
+	return err
+}
+
+// SetEx queues SETEX in the pipeline; its Reply holds what Client.SetEx
+// returns. Since Redis 2.0.0.
+func (p *Pipeline) SetEx(key string, ttl time.Duration, value any) *Reply[struct{}] {
+	b := getBuilder()
+	appendSetEx(b, key, ttl, value)
+	return queue(p, b, asStatus)
+}
+
+func appendSetNX(b *builder, key string, value any) {
+	b.begin(cmdSETNX)
+	b.key(key)
+	b.arg(value)
+}
+
+// SetNX returns the SETNX command (SETNX key value), to run with RunCommand or
+// in a pipeline. Since Redis 1.0.0.
+func SetNX(key string, value any) Command[bool] {
+	b := new(builder)
+	appendSetNX(b, key, value)
+	return newCommand(b, asBool)
+}
+
+// SetNX sends SETNX key value and returns whether the key was set (false when
+// it already existed).
+//
+// Since Redis 1.0.0.
+func (c *Client) SetNX(ctx context.Context, key string, value any) (bool, error) {
+	b := getBuilder()
+	appendSetNX(b, key, value)
+	return asBool(c.exec(ctx, b))
+}
+
+// SetNX queues SETNX in the pipeline; its Reply holds what Client.SetNX
+// returns. Since Redis 1.0.0.
+func (p *Pipeline) SetNX(key string, value any) *Reply[bool] {
+	b := getBuilder()
+	appendSetNX(b, key, value)
+	return queue(p, b, asBool)
+}
+
+func appendSetRange(b *builder, key string, offset int64, value any) {
+	b.begin(cmdSETRANGE)
+	b.key(key)
+	b.int(offset)
+	b.arg(value)
+}
+
+// SetRange returns the SETRANGE command (SETRANGE key offset value), to run
+// with RunCommand or in a pipeline. Since Redis 2.2.0.
+func SetRange(key string, offset int64, value any) Command[int64] {
+	b := new(builder)
+	appendSetRange(b, key, offset, value)
+	return newCommand(b, asInt64)
+}
+
+// SetRange sends SETRANGE key offset value and returns the length of the value
+// after the write.
+//
+// Since Redis 2.2.0.
+func (c *Client) SetRange(ctx context.Context, key string, offset int64, value any) (int64, error) {
+	b := getBuilder()
+	appendSetRange(b, key, offset, value)
+	return asInt64(c.exec(ctx, b))
+}
+
+// SetRange queues SETRANGE in the pipeline; its Reply holds what
+// Client.SetRange returns. Since Redis 2.2.0.
+func (p *Pipeline) SetRange(key string, offset int64, value any) *Reply[int64] {
+	b := getBuilder()
+	appendSetRange(b, key, offset, value)
+	return queue(p, b, asInt64)
+}
+
+func appendStrLen(b *builder, key string) {
+	b.begin(cmdSTRLEN)
+	b.key(key)
+}
+
+// StrLen returns the STRLEN command (STRLEN key), to run with RunCommand or in
+// a pipeline. Since Redis 2.2.0.
+func StrLen(key string) Command[int64] {
+	b := new(builder)
+	appendStrLen(b, key)
+	return newCommand(b, asInt64)
+}
+
+// StrLen sends STRLEN key and returns the length of the key's value (0 when the
+// key does not exist).
+//
+// Since Redis 2.2.0.
+func (c *Client) StrLen(ctx context.Context, key string) (int64, error) {
+	b := getBuilder()
+	appendStrLen(b, key)
+	return asInt64(c.exec(ctx, b))
+}
+
+// StrLen queues STRLEN in the pipeline; its Reply holds what Client.StrLen
+// returns. Since Redis 2.2.0.
+func (p *Pipeline) StrLen(key string) *Reply[int64] {
+	b := getBuilder()
+	appendStrLen(b, key)
+	return queue(p, b, asInt64)
+}
+
+func appendSubstr(b *builder, key string, start int64, end int64) {
+	b.begin(cmdSUBSTR)
+	b.key(key)
+	b.int(start)
+	b.int(end)
+}
+
+// Substr returns the SUBSTR command (SUBSTR key start end), to run with
+// RunCommand or in a pipeline. Since Redis 1.0.0.
+func Substr(key string, start int64, end int64) Command[string] {
+	b := new(builder)
+	appendSubstr(b, key, start, end)
+	return newCommand(b, asString)
+}
+
+// Substr sends SUBSTR key start end and returns the part of the value between
+// start and end, both included (like GETRANGE).
+//
+// Since Redis 1.0.0.
+func (c *Client) Substr(ctx context.Context, key string, start int64, end int64) (string, error) {
+	b := getBuilder()
+	appendSubstr(b, key, start, end)
+	return asString(c.exec(ctx, b))
+}
+
+// Substr queues SUBSTR in the pipeline; its Reply holds what Client.Substr
+// returns. Since Redis 1.0.0.
+func (p *Pipeline) Substr(key string, start int64, end int64) *Reply[string] {
+	b := getBuilder()
+	appendSubstr(b, key, start, end)
+	return queue(p, b, asString)
 }

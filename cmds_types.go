@@ -2,6 +2,18 @@
 
 package redis
 
+// BitCountRange is an argument group of BITCOUNT.
+type BitCountRange struct {
+	// Start is start.
+	Start int64
+	// End is end.
+	End int64
+	// Byte sends BYTE.
+	Byte bool
+	// Bit sends BIT.
+	Bit bool
+}
+
 // FailoverTarget is an argument group of FAILOVER.
 type FailoverTarget struct {
 	// Host is host.
@@ -12,10 +24,36 @@ type FailoverTarget struct {
 	Force bool
 }
 
+// GeoCount is an argument group of GEORADIUS.
+type GeoCount struct {
+	// Count sends COUNT count.
+	Count int64
+	// Any sends ANY (Redis 6.2.0).
+	Any bool
+}
+
+// GeoLocation is an argument group of GEOADD.
+type GeoLocation struct {
+	// Longitude is longitude.
+	Longitude float64
+	// Latitude is latitude.
+	Latitude float64
+	// Member is member.
+	Member string
+}
+
 // HashField is an argument group of HMSET.
 type HashField struct {
 	// Field is field.
 	Field string
+	// Value is value.
+	Value any
+}
+
+// KeyValue is an argument group of MSET.
+type KeyValue struct {
+	// Key is key.
+	Key string
 	// Value is value.
 	Value any
 }
