@@ -45,7 +45,7 @@ func (c *Client) Publish(ctx context.Context, channel string, message any) (int6
 
 func appendSPublish(b *builder, channel string, message any) {
 	b.begin(cmdSPUBLISH)
-	b.str(channel)
+	b.key(channel)
 	b.arg(message)
 }
 
@@ -60,8 +60,9 @@ func SPublish(channel string, message any) Command[int64] {
 // SPublish sends SPUBLISH shardchannel message and returns the number of
 // subscribers that received the message.
 //
-// message is a string, []byte, number, bool or encoding.BinaryMarshaler. On a
-// cluster the message goes to the shard owning the channel's slot.
+// message is a string, []byte, number, bool or encoding.BinaryMarshaler. The
+// shard channel is sent as the command's key, so that on a cluster the message
+// goes to the shard owning the channel's slot.
 //
 // Since Redis 7.0.0.
 func (c *Client) SPublish(ctx context.Context, channel string, message any) (int64, error) {
@@ -224,6 +225,9 @@ func PubSubShardNumSub(channels ...string) Command[map[string]int64] {
 
 // PubSubShardNumSub sends PUBSUB SHARDNUMSUB [shardchannel [shardchannel ...]]
 // and returns the number of subscribers of each shard channel asked about.
+//
+// The channels are sent as the command's keys: on a cluster they must all hash
+// to one slot, whose shard answers.
 //
 // Since Redis 7.0.0.
 func (c *Client) PubSubShardNumSub(ctx context.Context, channels ...string) (map[string]int64, error) {

@@ -15,8 +15,10 @@ func appendPubSubNumSub(b *builder, channels []string) {
 
 func appendPubSubShardNumSub(b *builder, channels []string) {
 	b.begin(cmdPUBSUB_SHARDNUMSUB)
+	// Shard channels route like keys: on a cluster the counts come from
+	// the shard owning the first channel's slot.
 	for _, c := range channels {
-		b.str(c)
+		b.key(c)
 	}
 }
 

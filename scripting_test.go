@@ -271,7 +271,6 @@ func TestScriptingFunctions(t *testing.T) {
 		if err != nil || len(dump) == 0 {
 			t.Fatalf("FUNCTION DUMP = %q, %v", dump, err)
 		}
-		dump = slices.Clone(dump)
 		if err := c.FunctionDelete(ctx, lib); err != nil {
 			t.Fatal(err)
 		}
@@ -331,7 +330,6 @@ func TestScriptingFlush(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dump = slices.Clone(dump)
 		if err := c.FunctionRestore(ctx, dump); err == nil {
 			t.Fatal("FUNCTION RESTORE (APPEND) over an existing library succeeded")
 		}
