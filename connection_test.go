@@ -13,16 +13,16 @@ import (
 	"github.com/respkit/redis/redistest"
 )
 
-// runOnConn runs a typed command on a reserved connection and decodes its
+// connRunOn runs a typed command on a reserved connection and decodes its
 // reply, for the commands whose Go method is on Client but whose answer
 // depends on the connection (CLIENT ID, CLIENT INFO, ...).
-func runOnConn[T any](t *testing.T, cn *redis.Conn, cmd redis.Command[T]) (T, error) {
+func connRunOn[T any](t *testing.T, cn *redis.Conn, cmd redis.Command[T]) (T, error) {
 	t.Helper()
 	return cmd.Decode(cn.Run(context.Background(), cmd.Cmd).Value())
 }
 
 // reserve takes a Conn from c, closed at the end of the test.
-func reserve(t *testing.T, c *redis.Client) *redis.Conn {
+func connReserve(t *testing.T, c *redis.Client) *redis.Conn {
 	t.Helper()
 	cn, err := c.Conn(context.Background())
 	if err != nil {
@@ -32,8 +32,8 @@ func reserve(t *testing.T, c *redis.Client) *redis.Conn {
 	return cn
 }
 
-// ownServerClients runs body under RESP2 and RESP3 against srv.
-func ownServerClients(t *testing.T, srv *redistest.Server, o redis.Options, body func(t *testing.T, c *redis.Client)) {
+// connOwnServerClients runs body under RESP2 and RESP3 against srv.
+func connOwnServerClients(t *testing.T, srv *redistest.Server, o redis.Options, body func(t *testing.T, c *redis.Client)) {
 	t.Helper()
 	for _, proto := range []int{2, 3} {
 		t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
@@ -130,8 +130,8 @@ func TestConnectionClientIDInfoList(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
 		ctx := context.Background()
 		proto := int64(c.Options().Protocol)
-		cn := reserve(t, c)
-		id, err := runOnConn(t, cn, redis.ClientID())
+		cn := connReserve(t, c)
+		id, err := connRunOn(t, cn, redis.ClientID())
 		if err != nil || id <= 0 {
 			t.Fatalf("CLIENT ID = %d, %v", id, err)
 		}
@@ -142,7 +142,7 @@ func TestConnectionClientIDInfoList(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		info, err := runOnConn(t, cn, redis.ClientInfo())
+		info, err := connRunOn(t, cn, redis.ClientInfo())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -210,20 +210,20 @@ func TestConnectionClientIDInfoList(t *testing.T) {
 func TestConnectionClientNames(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
 		ctx := context.Background()
-		cn := reserve(t, c)
-		if _, err := runOnConn(t, cn, redis.ClientGetName()); !errors.Is(err, redis.ErrNil) {
+		cn := connReserve(t, c)
+		if _, err := connRunOn(t, cn, redis.ClientGetName()); !errors.Is(err, redis.ErrNil) {
 			t.Fatalf("GETNAME of an unnamed connection: %v, want ErrNil", err)
 		}
 		if err := cn.ClientSetName(ctx, "cs-named"); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := runOnConn(t, cn, redis.ClientGetName()); err != nil || n != "cs-named" {
+		if n, err := connRunOn(t, cn, redis.ClientGetName()); err != nil || n != "cs-named" {
 			t.Fatalf("GETNAME = %q, %v", n, err)
 		}
 		if err := cn.ClientSetName(ctx, ""); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := runOnConn(t, cn, redis.ClientGetName()); !errors.Is(err, redis.ErrNil) {
+		if _, err := connRunOn(t, cn, redis.ClientGetName()); !errors.Is(err, redis.ErrNil) {
 			t.Fatalf("GETNAME after removing the name: %v, want ErrNil", err)
 		}
 		if err := cn.ClientSetName(ctx, "has space"); err == nil {
@@ -244,14 +244,14 @@ func TestConnectionClientSetInfo(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
 		requireCommand(t, c, "CLIENT SETINFO")
 		ctx := context.Background()
-		cn := reserve(t, c)
+		cn := connReserve(t, c)
 		if err := cn.ClientSetLibName(ctx, "cs-lib"); err != nil {
 			t.Fatal(err)
 		}
 		if err := cn.ClientSetLibVersion(ctx, "9.8.7"); err != nil {
 			t.Fatal(err)
 		}
-		info, err := runOnConn(t, cn, redis.ClientInfo())
+		info, err := connRunOn(t, cn, redis.ClientInfo())
 		if err != nil || info.LibName != "cs-lib" || info.LibVer != "9.8.7" {
 			t.Fatalf("CLIENT INFO after SETINFO: %+v, %v", info, err)
 		}
@@ -262,7 +262,7 @@ func TestConnectionSelect(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
 		ctx := context.Background()
 		k := key(t, "db")
-		cn := reserve(t, c)
+		cn := connReserve(t, c)
 		if err := cn.Select(ctx, 5); err != nil {
 			t.Fatal(err)
 		}
@@ -270,7 +270,7 @@ func TestConnectionSelect(t *testing.T) {
 		if err := cn.Do(ctx, "SET", k, "in5").Err(); err != nil {
 			t.Fatal(err)
 		}
-		if info, err := runOnConn(t, cn, redis.ClientInfo()); err != nil || info.DB != 5 {
+		if info, err := connRunOn(t, cn, redis.ClientInfo()); err != nil || info.DB != 5 {
 			t.Fatalf("CLIENT INFO after SELECT 5: db %d, %v", info.DB, err)
 		}
 		if _, err := c.Get(ctx, k); !errors.Is(err, redis.ErrNil) {
@@ -285,7 +285,7 @@ func TestConnectionSelect(t *testing.T) {
 func TestConnectionReset(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
 		ctx := context.Background()
-		cn := reserve(t, c)
+		cn := connReserve(t, c)
 		if err := cn.Select(ctx, 3); err != nil {
 			t.Fatal(err)
 		}
@@ -295,7 +295,7 @@ func TestConnectionReset(t *testing.T) {
 		if err := cn.Reset(ctx); err != nil {
 			t.Fatal(err)
 		}
-		info, err := runOnConn(t, cn, redis.ClientInfo())
+		info, err := connRunOn(t, cn, redis.ClientInfo())
 		if err != nil || info.DB != 0 || info.Name != "" || info.Resp != 2 {
 			t.Fatalf("after RESET: %+v, %v", info, err)
 		}
@@ -306,7 +306,7 @@ func TestConnectionQuit(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		cn := reserve(t, c)
+		cn := connReserve(t, c)
 		if err := cn.Quit(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -323,9 +323,9 @@ func TestConnectionQuit(t *testing.T) {
 func TestConnectionAuth(t *testing.T) {
 	srv := redistest.Start(t, redistest.Config{Password: "cs-pw",
 		Users: []redistest.User{{Name: "alice", Password: "alice-pw", Rules: []string{"~*", "+@all"}}}})
-	ownServerClients(t, srv, redis.Options{Password: "cs-pw"}, func(t *testing.T, c *redis.Client) {
+	connOwnServerClients(t, srv, redis.Options{Password: "cs-pw"}, func(t *testing.T, c *redis.Client) {
 		ctx := context.Background()
-		cn := reserve(t, c)
+		cn := connReserve(t, c)
 		if err := cn.Auth(ctx, "", "wrong"); !errors.Is(err, redis.ErrWrongPass) {
 			t.Fatalf("AUTH with a wrong password: %v, want WRONGPASS", err)
 		}
@@ -338,7 +338,7 @@ func TestConnectionAuth(t *testing.T) {
 		if who, err := cn.Do(ctx, "ACL", "WHOAMI").Text(); err != nil || who != "alice" {
 			t.Fatalf("ACL WHOAMI after AUTH alice = %q, %v", who, err)
 		}
-		if info, err := runOnConn(t, cn, redis.ClientInfo()); err != nil || info.User != "alice" {
+		if info, err := connRunOn(t, cn, redis.ClientInfo()); err != nil || info.User != "alice" {
 			t.Fatalf("CLIENT INFO user = %q, %v", info.User, err)
 		}
 	})
@@ -347,20 +347,20 @@ func TestConnectionAuth(t *testing.T) {
 func TestConnectionTracking(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
 		ctx := context.Background()
-		target := reserve(t, c)
-		targetID, err := runOnConn(t, target, redis.ClientID())
+		target := connReserve(t, c)
+		targetID, err := connRunOn(t, target, redis.ClientID())
 		if err != nil {
 			t.Fatal(err)
 		}
-		cn := reserve(t, c)
-		if redir, err := runOnConn(t, cn, redis.ClientGetRedir()); err != nil || redir != -1 {
+		cn := connReserve(t, c)
+		if redir, err := connRunOn(t, cn, redis.ClientGetRedir()); err != nil || redir != -1 {
 			t.Fatalf("GETREDIR before tracking = %d, %v", redir, err)
 		}
 		if err := cn.ClientTracking(ctx, true, redis.ClientTrackingOptions{Redirect: targetID, BCast: true,
 			Prefixes: []string{"cs:a:", "cs:b:"}, NoLoop: true}); err != nil {
 			t.Fatal(err)
 		}
-		ti, err := runOnConn(t, cn, redis.ClientTrackingInfo())
+		ti, err := connRunOn(t, cn, redis.ClientTrackingInfo())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -370,7 +370,7 @@ func TestConnectionTracking(t *testing.T) {
 			!slices.Equal(ti.Prefixes, []string{"cs:a:", "cs:b:"}) {
 			t.Fatalf("TRACKINGINFO = %+v, want on/bcast/noloop redirecting to %d", ti, targetID)
 		}
-		if redir, err := runOnConn(t, cn, redis.ClientGetRedir()); err != nil || redir != targetID {
+		if redir, err := connRunOn(t, cn, redis.ClientGetRedir()); err != nil || redir != targetID {
 			t.Fatalf("GETREDIR = %d, %v, want %d", redir, err, targetID)
 		}
 		if err := cn.ClientTracking(ctx, false); err != nil {
@@ -383,7 +383,7 @@ func TestConnectionTracking(t *testing.T) {
 		if err := cn.ClientCaching(ctx, true); err != nil {
 			t.Fatal(err)
 		}
-		ti, err = runOnConn(t, cn, redis.ClientTrackingInfo())
+		ti, err = connRunOn(t, cn, redis.ClientTrackingInfo())
 		if err != nil || !slices.Contains(ti.Flags, "optin") || !slices.Contains(ti.Flags, "caching-yes") {
 			t.Fatalf("TRACKINGINFO after OPTIN, CACHING YES = %+v, %v", ti, err)
 		}
@@ -393,7 +393,7 @@ func TestConnectionTracking(t *testing.T) {
 		if err := cn.ClientTracking(ctx, false); err != nil {
 			t.Fatal(err)
 		}
-		ti, err = runOnConn(t, cn, redis.ClientTrackingInfo())
+		ti, err = connRunOn(t, cn, redis.ClientTrackingInfo())
 		if err != nil || !slices.Equal(ti.Flags, []string{"off"}) || ti.Redirect != -1 || len(ti.Prefixes) != 0 {
 			t.Fatalf("TRACKINGINFO after OFF = %+v, %v", ti, err)
 		}
@@ -410,9 +410,9 @@ func TestConnectionTracking(t *testing.T) {
 func TestConnectionNoEvictNoTouch(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
 		ctx := context.Background()
-		cn := reserve(t, c)
+		cn := connReserve(t, c)
 		flags := func() string {
-			info, err := runOnConn(t, cn, redis.ClientInfo())
+			info, err := connRunOn(t, cn, redis.ClientInfo())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -454,7 +454,7 @@ func TestConnectionReply(t *testing.T) {
 		defer cancel()
 		k1, k2 := key(t, "a"), key(t, "b")
 		defer c.Do(ctx, "DEL", k1, k2)
-		cn := reserve(t, c)
+		cn := connReserve(t, c)
 		if err := cn.ClientReplyOn(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -489,13 +489,13 @@ func TestConnectionReply(t *testing.T) {
 	})
 }
 
-// blockedOn starts BLPOP on a reserved connection and returns its client
+// connBlockedOn starts BLPOP on a reserved connection and returns its client
 // ID and the BLPOP's outcome, once the server reports it blocked.
-func blockedOn(t *testing.T, c *redis.Client, k string) (int64, <-chan error) {
+func connBlockedOn(t *testing.T, c *redis.Client, k string) (int64, <-chan error) {
 	t.Helper()
 	ctx := context.Background()
-	cn := reserve(t, c)
-	id, err := runOnConn(t, cn, redis.ClientID())
+	cn := connReserve(t, c)
+	id, err := connRunOn(t, cn, redis.ClientID())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -520,14 +520,14 @@ func TestConnectionClientUnblock(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
 		ctx := context.Background()
 		k := key(t, "list")
-		id, done := blockedOn(t, c, k)
+		id, done := connBlockedOn(t, c, k)
 		if ok, err := c.ClientUnblock(ctx, id); err != nil || !ok {
 			t.Fatalf("UNBLOCK %d = %v, %v", id, ok, err)
 		}
 		if err := <-done; !errors.Is(err, redis.ErrNil) {
 			t.Fatalf("BLPOP unblocked as by timeout: %v, want ErrNil", err)
 		}
-		id, done = blockedOn(t, c, k)
+		id, done = connBlockedOn(t, c, k)
 		if ok, err := c.ClientUnblock(ctx, id, redis.ClientUnblockOptions{Error: true}); err != nil || !ok {
 			t.Fatalf("UNBLOCK %d ERROR = %v, %v", id, ok, err)
 		}
@@ -542,11 +542,11 @@ func TestConnectionClientUnblock(t *testing.T) {
 
 func TestConnectionClientKill(t *testing.T) {
 	srv := redistest.Start(t, redistest.Config{})
-	ownServerClients(t, srv, redis.Options{}, func(t *testing.T, c *redis.Client) {
+	connOwnServerClients(t, srv, redis.Options{}, func(t *testing.T, c *redis.Client) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		idOf := func(cn *redis.Conn) redis.ConnInfo {
-			info, err := runOnConn(t, cn, redis.ClientInfo())
+			info, err := connRunOn(t, cn, redis.ClientInfo())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -554,7 +554,7 @@ func TestConnectionClientKill(t *testing.T) {
 		}
 		alive := func(cn *redis.Conn) bool { return cn.Do(ctx, "PING").Err() == nil }
 
-		a, b, d := reserve(t, c), reserve(t, c), reserve(t, c)
+		a, b, d := connReserve(t, c), connReserve(t, c), connReserve(t, c)
 		ia, ib, id := idOf(a), idOf(b), idOf(d)
 		if n, err := c.ClientKill(ctx, redis.ClientKillFilter{ID: ia.ID}); err != nil || n != 1 {
 			t.Fatalf("KILL ID %d = %d, %v", ia.ID, n, err)
@@ -582,12 +582,12 @@ func TestConnectionClientKill(t *testing.T) {
 			t.Fatal("old-form KILL of a closed address succeeded")
 		}
 		// The connection running the command is spared unless KillSelf.
-		e := reserve(t, c)
+		e := connReserve(t, c)
 		ie := idOf(e)
-		if n, err := runOnConn(t, e, redis.ClientKill(redis.ClientKillFilter{ID: ie.ID})); err != nil || n != 0 {
+		if n, err := connRunOn(t, e, redis.ClientKill(redis.ClientKillFilter{ID: ie.ID})); err != nil || n != 0 {
 			t.Fatalf("KILL of itself without KillSelf = %d, %v", n, err)
 		}
-		if n, err := runOnConn(t, e, redis.ClientKill(redis.ClientKillFilter{ID: ie.ID, KillSelf: true})); err != nil || n != 1 {
+		if n, err := connRunOn(t, e, redis.ClientKill(redis.ClientKillFilter{ID: ie.ID, KillSelf: true})); err != nil || n != 1 {
 			t.Fatalf("KILL of itself with KillSelf = %d, %v", n, err)
 		}
 		if alive(e) {
@@ -601,13 +601,13 @@ func TestConnectionClientKill(t *testing.T) {
 
 func TestConnectionClientKillMaxAge(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
-		requireVersion(t, c, 7, 4, "CLIENT KILL MAXAGE")
+		connRequireVersion(t, c, 7, 4, "CLIENT KILL MAXAGE")
 		srv := redistest.Start(t, redistest.Config{})
 		o := c.Options()
 		o.Addr = srv.Addr()
 		own := redis.NewClient(&o)
 		defer own.Close()
-		cn := reserve(t, own)
+		cn := connReserve(t, own)
 		if n, err := own.ClientKill(context.Background(), redis.ClientKillFilter{MaxAge: time.Hour, Type: "normal"}); err != nil || n != 0 {
 			t.Fatalf("KILL MAXAGE 3600 = %d, %v", n, err)
 		}
@@ -617,9 +617,9 @@ func TestConnectionClientKillMaxAge(t *testing.T) {
 	})
 }
 
-// requireVersion skips the test unless the server is at least major.minor,
+// connRequireVersion skips the test unless the server is at least major.minor,
 // for arguments (not commands) that newer servers added.
-func requireVersion(t *testing.T, c *redis.Client, major, minor int, what string) {
+func connRequireVersion(t *testing.T, c *redis.Client, major, minor int, what string) {
 	t.Helper()
 	h, err := c.Hello(context.Background())
 	if err != nil {
@@ -636,7 +636,7 @@ func requireVersion(t *testing.T, c *redis.Client, major, minor int, what string
 
 func TestConnectionClientPause(t *testing.T) {
 	srv := redistest.Start(t, redistest.Config{})
-	ownServerClients(t, srv, redis.Options{}, func(t *testing.T, c *redis.Client) {
+	connOwnServerClients(t, srv, redis.Options{}, func(t *testing.T, c *redis.Client) {
 		ctx := context.Background()
 		k := key(t, "k")
 		if err := c.ClientPause(ctx, 10*time.Second, redis.ClientPauseOptions{Write: true}); err != nil {
@@ -650,7 +650,7 @@ func TestConnectionClientPause(t *testing.T) {
 		}()
 		// The held write runs on its own connection, so that it does not
 		// hold up the commands queued behind it on a shared one.
-		w := reserve(t, c)
+		w := connReserve(t, c)
 		short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
 		err := w.Do(short, "SET", k, "v").Err()
 		cancel()

@@ -33,22 +33,22 @@ func TestPubSubEncoding(t *testing.T) {
 	}
 }
 
-// rawSubscriber is a plain RESP2 connection, independent of the client's
+// pubsubRawSubscriber is a plain RESP2 connection, independent of the client's
 // pub/sub support, that subscribes with cmd (SUBSCRIBE, PSUBSCRIBE or
 // SSUBSCRIBE) and reads what the server pushes.
-type rawSubscriber struct {
+type pubsubRawSubscriber struct {
 	nc net.Conn
 	rd *resp.Reader
 }
 
-func subscribeRaw(t *testing.T, c *redis.Client, cmd string, names ...string) *rawSubscriber {
+func pubsubSubscribeRaw(t *testing.T, c *redis.Client, cmd string, names ...string) *pubsubRawSubscriber {
 	t.Helper()
 	nc, err := net.Dial("tcp", c.Options().Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { nc.Close() })
-	s := &rawSubscriber{nc: nc, rd: resp.NewReader(nc, resp.Limits{})}
+	s := &pubsubRawSubscriber{nc: nc, rd: resp.NewReader(nc, resp.Limits{})}
 	var e resp.Encoder
 	e.Begin()
 	e.String(cmd)
@@ -67,7 +67,7 @@ func subscribeRaw(t *testing.T, c *redis.Client, cmd string, names ...string) *r
 	return s
 }
 
-func (s *rawSubscriber) next(t *testing.T) []string {
+func (s *pubsubRawSubscriber) next(t *testing.T) []string {
 	t.Helper()
 	s.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
 	v, err := s.rd.Read()
@@ -85,7 +85,7 @@ func TestPubSubPublish(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
 		ctx := context.Background()
 		ch, other := key(t, "news"), key(t, "quiet")
-		sub := subscribeRaw(t, c, "SUBSCRIBE", ch)
+		sub := pubsubSubscribeRaw(t, c, "SUBSCRIBE", ch)
 
 		chans, err := c.PubSubChannels(ctx, redis.PubSubChannelsOptions{Pattern: key(t, "*")})
 		if err != nil || !slices.Equal(chans, []string{ch}) {
@@ -116,7 +116,7 @@ func TestPubSubPublish(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		psub := subscribeRaw(t, c, "PSUBSCRIBE", key(t, "n*"), key(t, "q*"))
+		psub := pubsubSubscribeRaw(t, c, "PSUBSCRIBE", key(t, "n*"), key(t, "q*"))
 		if after, err := c.PubSubNumPat(ctx); err != nil || after != before+2 {
 			t.Fatalf("PUBSUB NUMPAT = %d, %v, want %d", after, err, before+2)
 		}
@@ -133,7 +133,7 @@ func TestPubSubSharded(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
 		ctx := context.Background()
 		ch, other := key(t, "shard"), key(t, "none")
-		sub := subscribeRaw(t, c, "SSUBSCRIBE", ch)
+		sub := pubsubSubscribeRaw(t, c, "SSUBSCRIBE", ch)
 
 		chans, err := c.PubSubShardChannels(ctx, redis.PubSubShardChannelsOptions{Pattern: key(t, "*")})
 		if err != nil || !slices.Equal(chans, []string{ch}) {

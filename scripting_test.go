@@ -69,7 +69,7 @@ func TestScriptingEncoding(t *testing.T) {
 	wantArgs(t, redis.ScriptLoad("return 1"), "SCRIPT", "LOAD", "return 1")
 }
 
-func sha1Hex(s string) string {
+func scriptSHA1(s string) string {
 	h := sha1.Sum([]byte(s))
 	return hex.EncodeToString(h[:])
 }
@@ -130,10 +130,10 @@ func TestScriptingEval(t *testing.T) {
 		// SCRIPT LOAD, EXISTS, EVALSHA.
 		script := "return {ARGV[1], #KEYS}"
 		sha, err := c.ScriptLoad(ctx, script)
-		if err != nil || sha != sha1Hex(script) {
-			t.Fatalf("SCRIPT LOAD = %q, %v, want %s", sha, err, sha1Hex(script))
+		if err != nil || sha != scriptSHA1(script) {
+			t.Fatalf("SCRIPT LOAD = %q, %v, want %s", sha, err, scriptSHA1(script))
 		}
-		unknown := sha1Hex("never loaded " + t.Name())
+		unknown := scriptSHA1("never loaded " + t.Name())
 		if ex, err := c.ScriptExists(ctx, sha, unknown); err != nil || !slices.Equal(ex, []bool{true, false}) {
 			t.Fatalf("SCRIPT EXISTS = %v, %v", ex, err)
 		}
@@ -177,7 +177,7 @@ func TestScriptingHelp(t *testing.T) {
 func TestScriptingDebug(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
 		ctx := context.Background()
-		cn := reserve(t, c)
+		cn := connReserve(t, c)
 		if err := cn.ScriptDebug(ctx, "no"); err != nil {
 			t.Fatal(err)
 		}
@@ -197,9 +197,9 @@ func TestScriptingDebug(t *testing.T) {
 	})
 }
 
-// testLibrary returns the source of a library named name with two
+// scriptTestLibrary returns the source of a library named name with two
 // functions, name_echo and name_get (no-writes, with a description).
-func testLibrary(name string) string {
+func scriptTestLibrary(name string) string {
 	return fmt.Sprintf(`#!lua name=%[1]s
 redis.register_function('%[1]s_echo', function(keys, args) return {keys[1], args[1]} end)
 redis.register_function{function_name='%[1]s_get', callback=function(keys, args) return redis.call('GET', keys[1]) end, flags={'no-writes'}, description='reads a key'}
@@ -210,7 +210,7 @@ func TestScriptingFunctions(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
 		ctx := context.Background()
 		lib := fmt.Sprintf("cslib%d", c.Options().Protocol)
-		code := testLibrary(lib)
+		code := scriptTestLibrary(lib)
 		k := key(t, "k")
 		defer c.Do(ctx, "DEL", k)
 		c.FunctionDelete(ctx, lib) // left over from an interrupted run
@@ -294,7 +294,7 @@ func TestScriptingFunctions(t *testing.T) {
 // TestScriptingFlush flushes scripts and functions: on its own server.
 func TestScriptingFlush(t *testing.T) {
 	srv := redistest.Start(t, redistest.Config{})
-	ownServerClients(t, srv, redis.Options{}, func(t *testing.T, c *redis.Client) {
+	connOwnServerClients(t, srv, redis.Options{}, func(t *testing.T, c *redis.Client) {
 		ctx := context.Background()
 		if err := c.FunctionFlush(ctx); err != nil {
 			t.Fatal(err)
@@ -312,7 +312,7 @@ func TestScriptingFlush(t *testing.T) {
 			}
 		}
 		for _, opt := range []redis.FunctionFlushOptions{{}, {Async: true}, {Sync: true}} {
-			if _, err := c.FunctionLoad(ctx, testLibrary("flushed")); err != nil {
+			if _, err := c.FunctionLoad(ctx, scriptTestLibrary("flushed")); err != nil {
 				t.Fatal(err)
 			}
 			if err := c.FunctionFlush(ctx, opt); err != nil {
@@ -323,7 +323,7 @@ func TestScriptingFlush(t *testing.T) {
 			}
 		}
 		// RESTORE policies.
-		if _, err := c.FunctionLoad(ctx, testLibrary("keep")); err != nil {
+		if _, err := c.FunctionLoad(ctx, scriptTestLibrary("keep")); err != nil {
 			t.Fatal(err)
 		}
 		dump, err := c.FunctionDump(ctx)
@@ -336,7 +336,7 @@ func TestScriptingFlush(t *testing.T) {
 		if err := c.FunctionRestore(ctx, dump, redis.FunctionRestoreOptions{Append: true}); err == nil {
 			t.Fatal("FUNCTION RESTORE APPEND over an existing library succeeded")
 		}
-		if _, err := c.FunctionLoad(ctx, testLibrary("other")); err != nil {
+		if _, err := c.FunctionLoad(ctx, scriptTestLibrary("other")); err != nil {
 			t.Fatal(err)
 		}
 		if err := c.FunctionRestore(ctx, dump, redis.FunctionRestoreOptions{Flush: true}); err != nil {
@@ -363,7 +363,7 @@ func TestScriptingFlush(t *testing.T) {
 // while they run.
 func TestScriptingKill(t *testing.T) {
 	srv := redistest.Start(t, redistest.Config{Args: []string{"--busy-reply-threshold", "50"}})
-	ownServerClients(t, srv, redis.Options{}, func(t *testing.T, c *redis.Client) {
+	connOwnServerClients(t, srv, redis.Options{}, func(t *testing.T, c *redis.Client) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		// The busy script runs from a client of its own.
