@@ -4,11 +4,35 @@ package redis
 
 import (
 	"context"
+	"time"
 )
 
 var (
-	cmdPING  = cmdInfo("PING")
-	cmdHELLO = cmdInfo("HELLO")
+	cmdPING                = cmdInfo("PING")
+	cmdHELLO               = cmdInfo("HELLO")
+	cmdAUTH                = cmdInfo("AUTH")
+	cmdECHO                = cmdInfo("ECHO")
+	cmdQUIT                = cmdInfo("QUIT")
+	cmdRESET               = cmdInfo("RESET")
+	cmdSELECT              = cmdInfo("SELECT")
+	cmdCLIENT_CACHING      = cmdInfo("CLIENT CACHING")
+	cmdCLIENT_GETNAME      = cmdInfo("CLIENT GETNAME")
+	cmdCLIENT_GETREDIR     = cmdInfo("CLIENT GETREDIR")
+	cmdCLIENT_HELP         = cmdInfo("CLIENT HELP")
+	cmdCLIENT_ID           = cmdInfo("CLIENT ID")
+	cmdCLIENT_INFO         = cmdInfo("CLIENT INFO")
+	cmdCLIENT_KILL         = cmdInfo("CLIENT KILL")
+	cmdCLIENT_LIST         = cmdInfo("CLIENT LIST")
+	cmdCLIENT_NO_EVICT     = cmdInfo("CLIENT NO-EVICT")
+	cmdCLIENT_NO_TOUCH     = cmdInfo("CLIENT NO-TOUCH")
+	cmdCLIENT_PAUSE        = cmdInfo("CLIENT PAUSE")
+	cmdCLIENT_REPLY        = cmdInfo("CLIENT REPLY")
+	cmdCLIENT_SETINFO      = cmdInfo("CLIENT SETINFO")
+	cmdCLIENT_SETNAME      = cmdInfo("CLIENT SETNAME")
+	cmdCLIENT_TRACKING     = cmdInfo("CLIENT TRACKING")
+	cmdCLIENT_TRACKINGINFO = cmdInfo("CLIENT TRACKINGINFO")
+	cmdCLIENT_UNBLOCK      = cmdInfo("CLIENT UNBLOCK")
+	cmdCLIENT_UNPAUSE      = cmdInfo("CLIENT UNPAUSE")
 )
 
 // Ping returns the PING command (PING [message]), to run with RunCommand or in
@@ -67,4 +91,749 @@ func (p *Pipeline) Hello() *Reply[HelloInfo] {
 	b := getBuilder()
 	appendHello(b)
 	return queue(p, b, asHello)
+}
+
+// Auth returns the AUTH command (AUTH [username] password), to run with
+// RunCommand or in a pipeline. Since Redis 1.0.0.
+func Auth(username string, password string) Command[struct{}] {
+	b := new(builder)
+	appendAuth(b, username, password)
+	return newCommand(b, asStatus)
+}
+
+// Auth sends AUTH [username] password.
+//
+// An empty username sends the one-argument form AUTH password, which
+// authenticates as the default user. To authenticate every connection of a
+// Client, set Options.Username and Options.Password instead.
+//
+// Since Redis 1.0.0.
+func (cn *Conn) Auth(ctx context.Context, username string, password string) error {
+	b := getBuilder()
+	appendAuth(b, username, password)
+	_, err := asStatus(cn.exec(ctx, b))
+	return err
+}
+
+func appendEcho(b *builder, message string) {
+	b.begin(cmdECHO)
+	b.str(message)
+}
+
+// Echo returns the ECHO command (ECHO message), to run with RunCommand or in a
+// pipeline. Since Redis 1.0.0.
+func Echo(message string) Command[string] {
+	b := new(builder)
+	appendEcho(b, message)
+	return newCommand(b, asString)
+}
+
+// Echo sends ECHO message and returns the message, as the server sent it back.
+//
+// Since Redis 1.0.0.
+func (c *Client) Echo(ctx context.Context, message string) (string, error) {
+	b := getBuilder()
+	appendEcho(b, message)
+	return asString(c.exec(ctx, b))
+}
+
+// Echo queues ECHO in the pipeline; its Reply holds what Client.Echo returns.
+// Since Redis 1.0.0.
+func (p *Pipeline) Echo(message string) *Reply[string] {
+	b := getBuilder()
+	appendEcho(b, message)
+	return queue(p, b, asString)
+}
+
+func appendQuit(b *builder) {
+	b.begin(cmdQUIT)
+}
+
+// Quit returns the QUIT command (QUIT), to run with RunCommand or in a
+// pipeline. Since Redis 1.0.0.
+func Quit() Command[struct{}] {
+	b := new(builder)
+	appendQuit(b)
+	return newCommand(b, asStatus)
+}
+
+// Quit sends QUIT.
+//
+// The server replies OK and closes the connection: later commands on this Conn
+// fail, and Close discards it. QUIT is deprecated since Redis 7.2: closing the
+// Conn does the same.
+//
+// Since Redis 1.0.0.
+func (cn *Conn) Quit(ctx context.Context) error {
+	b := getBuilder()
+	appendQuit(b)
+	_, err := asStatus(cn.exec(ctx, b))
+	return err
+}
+
+func appendReset(b *builder) {
+	b.begin(cmdRESET)
+}
+
+// Reset returns the RESET command (RESET), to run with RunCommand or in a
+// pipeline. Since Redis 6.2.0.
+func Reset() Command[struct{}] {
+	b := new(builder)
+	appendReset(b)
+	return newCommand(b, asStatus)
+}
+
+// Reset sends RESET.
+//
+// RESET returns the connection to its state right after connecting: database 0,
+// the default user (unauthenticated when the server needs a password), RESP2,
+// no name, no transaction, no subscriptions, no tracking. The Conn is closed
+// rather than reused when released.
+//
+// Since Redis 6.2.0.
+func (cn *Conn) Reset(ctx context.Context) error {
+	b := getBuilder()
+	appendReset(b)
+	_, err := asStatus(cn.exec(ctx, b))
+	return err
+}
+
+func appendSelect(b *builder, db int64) {
+	b.begin(cmdSELECT)
+	b.int(db)
+}
+
+// Select returns the SELECT command (SELECT index), to run with RunCommand or
+// in a pipeline. Since Redis 1.0.0.
+func Select(db int64) Command[struct{}] {
+	b := new(builder)
+	appendSelect(b, db)
+	return newCommand(b, asStatus)
+}
+
+// Select sends SELECT index.
+//
+// To use one database on every connection of a Client, set Options.DB instead.
+//
+// Since Redis 1.0.0.
+func (cn *Conn) Select(ctx context.Context, db int64) error {
+	b := getBuilder()
+	appendSelect(b, db)
+	_, err := asStatus(cn.exec(ctx, b))
+	return err
+}
+
+// ClientCaching returns the CLIENT CACHING command (CLIENT CACHING <YES | NO>),
+// to run with RunCommand or in a pipeline. Since Redis 6.0.0.
+func ClientCaching(yes bool) Command[struct{}] {
+	b := new(builder)
+	appendClientCaching(b, yes)
+	return newCommand(b, asStatus)
+}
+
+// ClientCaching sends CLIENT CACHING <YES | NO>.
+//
+// yes sends YES (track the keys read by the next command, in OPTIN mode), false
+// sends NO (do not track them, in OPTOUT mode).
+//
+// Since Redis 6.0.0.
+func (cn *Conn) ClientCaching(ctx context.Context, yes bool) error {
+	b := getBuilder()
+	appendClientCaching(b, yes)
+	_, err := asStatus(cn.exec(ctx, b))
+	return err
+}
+
+func appendClientGetName(b *builder) {
+	b.begin(cmdCLIENT_GETNAME)
+}
+
+// ClientGetName returns the CLIENT GETNAME command (CLIENT GETNAME), to run
+// with RunCommand or in a pipeline. Since Redis 2.6.9.
+func ClientGetName() Command[string] {
+	b := new(builder)
+	appendClientGetName(b)
+	return newCommand(b, asString)
+}
+
+// ClientGetName sends CLIENT GETNAME and returns the connection's name, or
+// ErrNil when it has none.
+//
+// On a Client it reports the name of the shared connection it ran on, which is
+// Options.ClientName; run ClientGetName() on a Conn for that connection's name.
+//
+// Since Redis 2.6.9.
+func (c *Client) ClientGetName(ctx context.Context) (string, error) {
+	b := getBuilder()
+	appendClientGetName(b)
+	return asString(c.exec(ctx, b))
+}
+
+// ClientGetName queues CLIENT GETNAME in the pipeline; its Reply holds what
+// Client.ClientGetName returns. Since Redis 2.6.9.
+func (p *Pipeline) ClientGetName() *Reply[string] {
+	b := getBuilder()
+	appendClientGetName(b)
+	return queue(p, b, asString)
+}
+
+func appendClientGetRedir(b *builder) {
+	b.begin(cmdCLIENT_GETREDIR)
+}
+
+// ClientGetRedir returns the CLIENT GETREDIR command (CLIENT GETREDIR), to run
+// with RunCommand or in a pipeline. Since Redis 6.0.0.
+func ClientGetRedir() Command[int64] {
+	b := new(builder)
+	appendClientGetRedir(b)
+	return newCommand(b, asInt64)
+}
+
+// ClientGetRedir sends CLIENT GETREDIR and returns the ID of the client that
+// tracking invalidations are redirected to, 0 when tracking is on without
+// redirection, or -1 when tracking is off.
+//
+// Since Redis 6.0.0.
+func (c *Client) ClientGetRedir(ctx context.Context) (int64, error) {
+	b := getBuilder()
+	appendClientGetRedir(b)
+	return asInt64(c.exec(ctx, b))
+}
+
+// ClientGetRedir queues CLIENT GETREDIR in the pipeline; its Reply holds what
+// Client.ClientGetRedir returns. Since Redis 6.0.0.
+func (p *Pipeline) ClientGetRedir() *Reply[int64] {
+	b := getBuilder()
+	appendClientGetRedir(b)
+	return queue(p, b, asInt64)
+}
+
+func appendClientHelp(b *builder) {
+	b.begin(cmdCLIENT_HELP)
+}
+
+// ClientHelp returns the CLIENT HELP command (CLIENT HELP), to run with
+// RunCommand or in a pipeline. Since Redis 5.0.0.
+func ClientHelp() Command[[]string] {
+	b := new(builder)
+	appendClientHelp(b)
+	return newCommand(b, asStrings)
+}
+
+// ClientHelp sends CLIENT HELP and returns the server's help text, one line per
+// element.
+//
+// Since Redis 5.0.0.
+func (c *Client) ClientHelp(ctx context.Context) ([]string, error) {
+	b := getBuilder()
+	appendClientHelp(b)
+	return asStrings(c.exec(ctx, b))
+}
+
+// ClientHelp queues CLIENT HELP in the pipeline; its Reply holds what
+// Client.ClientHelp returns. Since Redis 5.0.0.
+func (p *Pipeline) ClientHelp() *Reply[[]string] {
+	b := getBuilder()
+	appendClientHelp(b)
+	return queue(p, b, asStrings)
+}
+
+func appendClientID(b *builder) {
+	b.begin(cmdCLIENT_ID)
+}
+
+// ClientID returns the CLIENT ID command (CLIENT ID), to run with RunCommand or
+// in a pipeline. Since Redis 5.0.0.
+func ClientID() Command[int64] {
+	b := new(builder)
+	appendClientID(b)
+	return newCommand(b, asInt64)
+}
+
+// ClientID sends CLIENT ID and returns the ID of the connection it ran on.
+//
+// Since Redis 5.0.0.
+func (c *Client) ClientID(ctx context.Context) (int64, error) {
+	b := getBuilder()
+	appendClientID(b)
+	return asInt64(c.exec(ctx, b))
+}
+
+// ClientID queues CLIENT ID in the pipeline; its Reply holds what
+// Client.ClientID returns. Since Redis 5.0.0.
+func (p *Pipeline) ClientID() *Reply[int64] {
+	b := getBuilder()
+	appendClientID(b)
+	return queue(p, b, asInt64)
+}
+
+func appendClientInfo(b *builder) {
+	b.begin(cmdCLIENT_INFO)
+}
+
+// ClientInfo returns the CLIENT INFO command (CLIENT INFO), to run with
+// RunCommand or in a pipeline. Since Redis 6.2.0.
+func ClientInfo() Command[ConnInfo] {
+	b := new(builder)
+	appendClientInfo(b)
+	return newCommand(b, asClientInfo)
+}
+
+// ClientInfo sends CLIENT INFO and returns what the server knows of the
+// connection it ran on.
+//
+// Since Redis 6.2.0.
+func (c *Client) ClientInfo(ctx context.Context) (ConnInfo, error) {
+	b := getBuilder()
+	appendClientInfo(b)
+	return asClientInfo(c.exec(ctx, b))
+}
+
+// ClientInfo queues CLIENT INFO in the pipeline; its Reply holds what
+// Client.ClientInfo returns. Since Redis 6.2.0.
+func (p *Pipeline) ClientInfo() *Reply[ConnInfo] {
+	b := getBuilder()
+	appendClientInfo(b)
+	return queue(p, b, asClientInfo)
+}
+
+// ClientKill returns the CLIENT KILL command (CLIENT KILL <old-format | <[ID
+// client-id] | [TYPE normal | master | slave | replica | pubsub] | [USER
+// username] | [ADDR addr] | [LADDR laddr] | [SKIPME YES | NO] | [MAXAGE
+// maxage]> [<[ID client-id] | [TYPE normal | master | slave | replica | pubsub]
+// | [USER username] | [ADDR addr] | [LADDR laddr] | [SKIPME YES | NO] | [MAXAGE
+// maxage]> ...]>), to run with RunCommand or in a pipeline. Since Redis 2.4.0.
+func ClientKill(filter ClientKillFilter) Command[int64] {
+	b := new(builder)
+	appendClientKill(b, filter)
+	return newCommand(b, asInt64)
+}
+
+// ClientKill sends CLIENT KILL <old-format | <[ID client-id] | [TYPE normal |
+// master | slave | replica | pubsub] | [USER username] | [ADDR addr] | [LADDR
+// laddr] | [SKIPME YES | NO] | [MAXAGE maxage]> [<[ID client-id] | [TYPE normal
+// | master | slave | replica | pubsub] | [USER username] | [ADDR addr] | [LADDR
+// laddr] | [SKIPME YES | NO] | [MAXAGE maxage]> ...]> and returns the number of
+// connections closed.
+//
+// The filters given in filter must all match for a connection to be closed; at
+// least one must be set. The connection running the command is spared unless
+// filter.KillSelf is set.
+//
+// Since Redis 2.4.0.
+func (c *Client) ClientKill(ctx context.Context, filter ClientKillFilter) (int64, error) {
+	b := getBuilder()
+	appendClientKill(b, filter)
+	return asInt64(c.exec(ctx, b))
+}
+
+// ClientKill queues CLIENT KILL in the pipeline; its Reply holds what
+// Client.ClientKill returns. Since Redis 2.4.0.
+func (p *Pipeline) ClientKill(filter ClientKillFilter) *Reply[int64] {
+	b := getBuilder()
+	appendClientKill(b, filter)
+	return queue(p, b, asInt64)
+}
+
+// ClientKillAddr returns the CLIENT KILL command (CLIENT KILL <old-format |
+// <[ID client-id] | [TYPE normal | master | slave | replica | pubsub] | [USER
+// username] | [ADDR addr] | [LADDR laddr] | [SKIPME YES | NO] | [MAXAGE
+// maxage]> [<[ID client-id] | [TYPE normal | master | slave | replica | pubsub]
+// | [USER username] | [ADDR addr] | [LADDR laddr] | [SKIPME YES | NO] | [MAXAGE
+// maxage]> ...]>), to run with RunCommand or in a pipeline. Since Redis 2.4.0.
+func ClientKillAddr(addr string) Command[struct{}] {
+	b := new(builder)
+	appendClientKillAddr(b, addr)
+	return newCommand(b, asStatus)
+}
+
+// ClientKillAddr sends CLIENT KILL <old-format | <[ID client-id] | [TYPE normal
+// | master | slave | replica | pubsub] | [USER username] | [ADDR addr] | [LADDR
+// laddr] | [SKIPME YES | NO] | [MAXAGE maxage]> [<[ID client-id] | [TYPE normal
+// | master | slave | replica | pubsub] | [USER username] | [ADDR addr] | [LADDR
+// laddr] | [SKIPME YES | NO] | [MAXAGE maxage]> ...]>.
+//
+// This is the original form, CLIENT KILL ip:port: it closes the one connection
+// from addr, and fails when there is none.
+//
+// Since Redis 2.4.0.
+func (c *Client) ClientKillAddr(ctx context.Context, addr string) error {
+	b := getBuilder()
+	appendClientKillAddr(b, addr)
+	_, err := asStatus(c.exec(ctx, b))
+	return err
+}
+
+// ClientKillAddr queues CLIENT KILL in the pipeline; its Reply holds what
+// Client.ClientKillAddr returns. Since Redis 2.4.0.
+func (p *Pipeline) ClientKillAddr(addr string) *Reply[struct{}] {
+	b := getBuilder()
+	appendClientKillAddr(b, addr)
+	return queue(p, b, asStatus)
+}
+
+// ClientList returns the CLIENT LIST command (CLIENT LIST [TYPE normal | master
+// | replica | pubsub] [ID client-id [ID client-id ...]]), to run with
+// RunCommand or in a pipeline. Since Redis 2.4.0.
+func ClientList(opts ...ClientListOptions) Command[[]ConnInfo] {
+	b := new(builder)
+	appendClientList(b, opts)
+	return newCommand(b, asClientList)
+}
+
+// ClientList sends CLIENT LIST [TYPE normal | master | replica | pubsub] [ID
+// client-id [ID client-id ...]] and returns one ConnInfo per connection.
+//
+// Since Redis 2.4.0.
+func (c *Client) ClientList(ctx context.Context, opts ...ClientListOptions) ([]ConnInfo, error) {
+	b := getBuilder()
+	appendClientList(b, opts)
+	return asClientList(c.exec(ctx, b))
+}
+
+// ClientList queues CLIENT LIST in the pipeline; its Reply holds what
+// Client.ClientList returns. Since Redis 2.4.0.
+func (p *Pipeline) ClientList(opts ...ClientListOptions) *Reply[[]ConnInfo] {
+	b := getBuilder()
+	appendClientList(b, opts)
+	return queue(p, b, asClientList)
+}
+
+// ClientNoEvict returns the CLIENT NO-EVICT command (CLIENT NO-EVICT <ON |
+// OFF>), to run with RunCommand or in a pipeline. Since Redis 7.0.0.
+func ClientNoEvict(on bool) Command[struct{}] {
+	b := new(builder)
+	appendClientNoEvict(b, on)
+	return newCommand(b, asStatus)
+}
+
+// ClientNoEvict sends CLIENT NO-EVICT <ON | OFF>.
+//
+// on sends ON (client eviction never closes this connection), false sends OFF.
+//
+// Since Redis 7.0.0.
+func (cn *Conn) ClientNoEvict(ctx context.Context, on bool) error {
+	b := getBuilder()
+	appendClientNoEvict(b, on)
+	_, err := asStatus(cn.exec(ctx, b))
+	return err
+}
+
+// ClientNoTouch returns the CLIENT NO-TOUCH command (CLIENT NO-TOUCH <ON |
+// OFF>), to run with RunCommand or in a pipeline. Since Redis 7.2.0.
+func ClientNoTouch(on bool) Command[struct{}] {
+	b := new(builder)
+	appendClientNoTouch(b, on)
+	return newCommand(b, asStatus)
+}
+
+// ClientNoTouch sends CLIENT NO-TOUCH <ON | OFF>.
+//
+// on sends ON (commands on this connection leave keys' LRU/LFU unchanged,
+// except TOUCH), false sends OFF.
+//
+// Since Redis 7.2.0.
+func (cn *Conn) ClientNoTouch(ctx context.Context, on bool) error {
+	b := getBuilder()
+	appendClientNoTouch(b, on)
+	_, err := asStatus(cn.exec(ctx, b))
+	return err
+}
+
+// ClientPauseOptions are the optional arguments of CLIENT PAUSE. The zero value sends none of them.
+type ClientPauseOptions struct {
+	// Write sends WRITE.
+	Write bool
+	// All sends ALL.
+	All bool
+}
+
+func appendClientPause(b *builder, timeout time.Duration, opts []ClientPauseOptions) {
+	b.begin(cmdCLIENT_PAUSE)
+	var o ClientPauseOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one ClientPauseOptions, got %d", len(opts))
+	}
+	b.millis(timeout)
+	if n := count(o.Write, o.All); n > 1 {
+		b.fail("at most one of Write, All may be set")
+	}
+	if o.Write {
+		b.str("WRITE")
+	}
+	if o.All {
+		b.str("ALL")
+	}
+}
+
+// ClientPause returns the CLIENT PAUSE command (CLIENT PAUSE timeout [WRITE |
+// ALL]), to run with RunCommand or in a pipeline. Since Redis 3.0.0.
+func ClientPause(timeout time.Duration, opts ...ClientPauseOptions) Command[struct{}] {
+	b := new(builder)
+	appendClientPause(b, timeout, opts)
+	return newCommand(b, asStatus)
+}
+
+// ClientPause sends CLIENT PAUSE timeout [WRITE | ALL].
+//
+// timeout is a whole number of milliseconds. Write pauses only commands that
+// may write (and blocks EVAL, PUBLISH and the like); without it all commands
+// are paused.
+//
+// Since Redis 3.0.0.
+func (c *Client) ClientPause(ctx context.Context, timeout time.Duration, opts ...ClientPauseOptions) error {
+	b := getBuilder()
+	appendClientPause(b, timeout, opts)
+	_, err := asStatus(c.exec(ctx, b))
+	return err
+}
+
+// ClientPause queues CLIENT PAUSE in the pipeline; its Reply holds what
+// Client.ClientPause returns. Since Redis 3.0.0.
+func (p *Pipeline) ClientPause(timeout time.Duration, opts ...ClientPauseOptions) *Reply[struct{}] {
+	b := getBuilder()
+	appendClientPause(b, timeout, opts)
+	return queue(p, b, asStatus)
+}
+
+// ClientReplyOn returns the CLIENT REPLY command (CLIENT REPLY <ON | OFF |
+// SKIP>), to run with RunCommand or in a pipeline. Since Redis 3.2.0.
+func ClientReplyOn() Command[struct{}] {
+	b := new(builder)
+	appendClientReplyOn(b)
+	return newCommand(b, asStatus)
+}
+
+// ClientReplyOn sends CLIENT REPLY <ON | OFF | SKIP>.
+//
+// It sends only the ON form. CLIENT REPLY OFF and SKIP make the server send no
+// reply, which a request-reply connection would wait for forever: use
+// Conn.RunWithoutReplies to run commands with replies off.
+//
+// Since Redis 3.2.0.
+func (cn *Conn) ClientReplyOn(ctx context.Context) error {
+	b := getBuilder()
+	appendClientReplyOn(b)
+	_, err := asStatus(cn.exec(ctx, b))
+	return err
+}
+
+// ClientSetLibName returns the CLIENT SETINFO command (CLIENT SETINFO <lib-name
+// libname | lib-ver libver>), to run with RunCommand or in a pipeline. Since
+// Redis 7.2.0.
+func ClientSetLibName(name string) Command[struct{}] {
+	b := new(builder)
+	appendClientSetLibName(b, name)
+	return newCommand(b, asStatus)
+}
+
+// ClientSetLibName sends CLIENT SETINFO <lib-name libname | lib-ver libver>.
+//
+// It sets the library name reported by CLIENT LIST and CLIENT INFO for this
+// connection (CLIENT SETINFO LIB-NAME name).
+//
+// Since Redis 7.2.0.
+func (cn *Conn) ClientSetLibName(ctx context.Context, name string) error {
+	b := getBuilder()
+	appendClientSetLibName(b, name)
+	_, err := asStatus(cn.exec(ctx, b))
+	return err
+}
+
+// ClientSetLibVersion returns the CLIENT SETINFO command (CLIENT SETINFO
+// <lib-name libname | lib-ver libver>), to run with RunCommand or in a
+// pipeline. Since Redis 7.2.0.
+func ClientSetLibVersion(version string) Command[struct{}] {
+	b := new(builder)
+	appendClientSetLibVersion(b, version)
+	return newCommand(b, asStatus)
+}
+
+// ClientSetLibVersion sends CLIENT SETINFO <lib-name libname | lib-ver libver>.
+//
+// It sets the library version reported by CLIENT LIST and CLIENT INFO for this
+// connection (CLIENT SETINFO LIB-VER version).
+//
+// Since Redis 7.2.0.
+func (cn *Conn) ClientSetLibVersion(ctx context.Context, version string) error {
+	b := getBuilder()
+	appendClientSetLibVersion(b, version)
+	_, err := asStatus(cn.exec(ctx, b))
+	return err
+}
+
+func appendClientSetName(b *builder, name string) {
+	b.begin(cmdCLIENT_SETNAME)
+	b.str(name)
+}
+
+// ClientSetName returns the CLIENT SETNAME command (CLIENT SETNAME
+// connection-name), to run with RunCommand or in a pipeline. Since Redis 2.6.9.
+func ClientSetName(name string) Command[struct{}] {
+	b := new(builder)
+	appendClientSetName(b, name)
+	return newCommand(b, asStatus)
+}
+
+// ClientSetName sends CLIENT SETNAME connection-name.
+//
+// An empty name removes the connection's name. To name every connection of a
+// Client, set Options.ClientName instead.
+//
+// Since Redis 2.6.9.
+func (cn *Conn) ClientSetName(ctx context.Context, name string) error {
+	b := getBuilder()
+	appendClientSetName(b, name)
+	_, err := asStatus(cn.exec(ctx, b))
+	return err
+}
+
+// ClientTracking returns the CLIENT TRACKING command (CLIENT TRACKING <ON |
+// OFF> [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] [OPTIN]
+// [OPTOUT] [NOLOOP]), to run with RunCommand or in a pipeline. Since Redis
+// 6.0.0.
+func ClientTracking(on bool, opts ...ClientTrackingOptions) Command[struct{}] {
+	b := new(builder)
+	appendClientTracking(b, on, opts)
+	return newCommand(b, asStatus)
+}
+
+// ClientTracking sends CLIENT TRACKING <ON | OFF> [REDIRECT client-id] [PREFIX
+// prefix [PREFIX prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP].
+//
+// on sends ON, false sends OFF. Under RESP2 the invalidation messages go to the
+// client named by Redirect; under RESP3 they arrive as push messages on this
+// connection. Conflicting options are reported before anything is sent.
+//
+// Since Redis 6.0.0.
+func (cn *Conn) ClientTracking(ctx context.Context, on bool, opts ...ClientTrackingOptions) error {
+	b := getBuilder()
+	appendClientTracking(b, on, opts)
+	_, err := asStatus(cn.exec(ctx, b))
+	return err
+}
+
+func appendClientTrackingInfo(b *builder) {
+	b.begin(cmdCLIENT_TRACKINGINFO)
+}
+
+// ClientTrackingInfo returns the CLIENT TRACKINGINFO command (CLIENT
+// TRACKINGINFO), to run with RunCommand or in a pipeline. Since Redis 6.2.0.
+func ClientTrackingInfo() Command[TrackingInfo] {
+	b := new(builder)
+	appendClientTrackingInfo(b)
+	return newCommand(b, asTrackingInfo)
+}
+
+// ClientTrackingInfo sends CLIENT TRACKINGINFO and returns the tracking state
+// of the connection it ran on.
+//
+// Since Redis 6.2.0.
+func (c *Client) ClientTrackingInfo(ctx context.Context) (TrackingInfo, error) {
+	b := getBuilder()
+	appendClientTrackingInfo(b)
+	return asTrackingInfo(c.exec(ctx, b))
+}
+
+// ClientTrackingInfo queues CLIENT TRACKINGINFO in the pipeline; its Reply
+// holds what Client.ClientTrackingInfo returns. Since Redis 6.2.0.
+func (p *Pipeline) ClientTrackingInfo() *Reply[TrackingInfo] {
+	b := getBuilder()
+	appendClientTrackingInfo(b)
+	return queue(p, b, asTrackingInfo)
+}
+
+// ClientUnblockOptions are the optional arguments of CLIENT UNBLOCK. The zero value sends none of them.
+type ClientUnblockOptions struct {
+	// Timeout sends TIMEOUT.
+	Timeout bool
+	// Error sends ERROR.
+	Error bool
+}
+
+func appendClientUnblock(b *builder, id int64, opts []ClientUnblockOptions) {
+	b.begin(cmdCLIENT_UNBLOCK)
+	var o ClientUnblockOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one ClientUnblockOptions, got %d", len(opts))
+	}
+	b.int(id)
+	if n := count(o.Timeout, o.Error); n > 1 {
+		b.fail("at most one of Timeout, Error may be set")
+	}
+	if o.Timeout {
+		b.str("TIMEOUT")
+	}
+	if o.Error {
+		b.str("ERROR")
+	}
+}
+
+// ClientUnblock returns the CLIENT UNBLOCK command (CLIENT UNBLOCK client-id
+// [TIMEOUT | ERROR]), to run with RunCommand or in a pipeline. Since Redis
+// 5.0.0.
+func ClientUnblock(id int64, opts ...ClientUnblockOptions) Command[bool] {
+	b := new(builder)
+	appendClientUnblock(b, id, opts)
+	return newCommand(b, asBool)
+}
+
+// ClientUnblock sends CLIENT UNBLOCK client-id [TIMEOUT | ERROR] and returns
+// true if the client was blocked and is now unblocked, false if it was not
+// blocked.
+//
+// Without options the blocked command returns as if it had timed out; with
+// Error it fails with an UNBLOCKED error.
+//
+// Since Redis 5.0.0.
+func (c *Client) ClientUnblock(ctx context.Context, id int64, opts ...ClientUnblockOptions) (bool, error) {
+	b := getBuilder()
+	appendClientUnblock(b, id, opts)
+	return asBool(c.exec(ctx, b))
+}
+
+// ClientUnblock queues CLIENT UNBLOCK in the pipeline; its Reply holds what
+// Client.ClientUnblock returns. Since Redis 5.0.0.
+func (p *Pipeline) ClientUnblock(id int64, opts ...ClientUnblockOptions) *Reply[bool] {
+	b := getBuilder()
+	appendClientUnblock(b, id, opts)
+	return queue(p, b, asBool)
+}
+
+func appendClientUnpause(b *builder) {
+	b.begin(cmdCLIENT_UNPAUSE)
+}
+
+// ClientUnpause returns the CLIENT UNPAUSE command (CLIENT UNPAUSE), to run
+// with RunCommand or in a pipeline. Since Redis 6.2.0.
+func ClientUnpause() Command[struct{}] {
+	b := new(builder)
+	appendClientUnpause(b)
+	return newCommand(b, asStatus)
+}
+
+// ClientUnpause sends CLIENT UNPAUSE.
+//
+// Since Redis 6.2.0.
+func (c *Client) ClientUnpause(ctx context.Context) error {
+	b := getBuilder()
+	appendClientUnpause(b)
+	_, err := asStatus(c.exec(ctx, b))
+	return err
+}
+
+// ClientUnpause queues CLIENT UNPAUSE in the pipeline; its Reply holds what
+// Client.ClientUnpause returns. Since Redis 6.2.0.
+func (p *Pipeline) ClientUnpause() *Reply[struct{}] {
+	b := getBuilder()
+	appendClientUnpause(b)
+	return queue(p, b, asStatus)
 }
