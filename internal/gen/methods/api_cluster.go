@@ -73,6 +73,6 @@ func init() {
 			Doc: "Asc and Desc are mutually exclusive."},
 		API{Cmd: "CLUSTER SLOTS", Method: "ClusterSlots", Result: "[]SlotRange", Decode: "asSlotRanges",
 			Returns: "the slot ranges with the nodes serving them, primary first",
-			Doc: "Deprecated since Redis 7.0 in favour of ClusterShards, but still answered."},
+			Doc:     "Deprecated since Redis 7.0 in favour of ClusterShards, but still answered."},
 	)
 }
