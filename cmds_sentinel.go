@@ -114,7 +114,8 @@ func SentinelDebug() Command[map[string]string] {
 }
 
 // SentinelDebug sends SENTINEL DEBUG [parameter value [parameter value ...]]
-// and returns the sentinel's timing parameters (milliseconds) by name.
+// and returns the sentinel's timing parameters (milliseconds) by name, spelt as
+// the sentinel sends them (upper case, such as INFO-PERIOD).
 //
 // Since Redis 7.0.0.
 func (c *Client) SentinelDebug(ctx context.Context) (map[string]string, error) {

@@ -11,7 +11,7 @@ func init() {
 		API{Cmd: "SENTINEL CONFIG", Method: "SentinelConfigSet", Manual: true, Params: "params []SentinelParam",
 			Doc: "Several parameters at once need Redis 7.2; older sentinels take one."},
 		API{Cmd: "SENTINEL DEBUG", Method: "SentinelDebug", Omit: []string{"data"}, Result: "map[string]string",
-			Returns: "the sentinel's timing parameters (milliseconds) by name"},
+			Returns: "the sentinel's timing parameters (milliseconds) by name, spelt as the sentinel sends them (upper case, such as INFO-PERIOD)"},
 		API{Cmd: "SENTINEL DEBUG", Method: "SentinelDebugSet", Require: []string{"data"},
 			Args: map[string]string{"data": "SentinelParam"}, Names: map[string]string{"data": "params", "data.parameter": "Name"},
 			Doc: "It changes timing parameters of the running sentinel (info-period, ping-period, ask-period, publish-period, tilt-trigger, tilt-period, ...), in milliseconds. They are not saved in the config file."},
