@@ -2512,7 +2512,7 @@ type SFlushOptions struct {
 	Sync bool
 }
 
-func appendSFlush(b *builder, ranges []SlotRange, opts []SFlushOptions) {
+func appendSFlush(b *builder, ranges []SlotSpan, opts []SFlushOptions) {
 	b.begin(cmdSFLUSH)
 	var o SFlushOptions
 	switch len(opts) {
@@ -2544,10 +2544,10 @@ func appendSFlush(b *builder, ranges []SlotRange, opts []SFlushOptions) {
 // SFlush returns the SFLUSH command (SFLUSH slot-start slot-last [slot-start
 // slot-last ...] [ASYNC | SYNC]), to run with RunCommand or in a pipeline.
 // Since Redis 8.0.0.
-func SFlush(ranges []SlotRange, opts ...SFlushOptions) Command[[]SlotRange] {
+func SFlush(ranges []SlotSpan, opts ...SFlushOptions) Command[[]SlotSpan] {
 	b := new(builder)
 	appendSFlush(b, ranges, opts)
-	return newCommand(b, asSlotRanges)
+	return newCommand(b, asSlotSpanList)
 }
 
 // SFlush sends SFLUSH slot-start slot-last [slot-start slot-last ...] [ASYNC |
@@ -2556,24 +2556,24 @@ func SFlush(ranges []SlotRange, opts ...SFlushOptions) Command[[]SlotRange] {
 // The ranges must cover whole shards of this node (experimental in Redis 8.0).
 //
 // Since Redis 8.0.0.
-func (c *Client) SFlush(ctx context.Context, ranges []SlotRange, opts ...SFlushOptions) ([]SlotRange, error) {
+func (c *Client) SFlush(ctx context.Context, ranges []SlotSpan, opts ...SFlushOptions) ([]SlotSpan, error) {
 	b := getBuilder()
 	appendSFlush(b, ranges, opts)
-	return asSlotRanges(c.exec(ctx, b))
+	return asSlotSpanList(c.exec(ctx, b))
 }
 
 // SFlush queues SFLUSH in the pipeline; its Reply holds what Client.SFlush
 // returns. Since Redis 8.0.0.
-func (p *Pipeline) SFlush(ranges []SlotRange, opts ...SFlushOptions) *Reply[[]SlotRange] {
+func (p *Pipeline) SFlush(ranges []SlotSpan, opts ...SFlushOptions) *Reply[[]SlotSpan] {
 	b := getBuilder()
 	appendSFlush(b, ranges, opts)
-	return queue(p, b, asSlotRanges)
+	return queue(p, b, asSlotSpanList)
 }
 
 // TrimSlots returns the TRIMSLOTS command (TRIMSLOTS RANGES numranges startslot
 // endslot [startslot endslot ...]), to run with RunCommand or in a pipeline.
 // Since Redis 8.4.0.
-func TrimSlots(ranges ...SlotRange) Command[struct{}] {
+func TrimSlots(ranges ...SlotSpan) Command[struct{}] {
 	b := new(builder)
 	appendTrimSlots(b, ranges)
 	return newCommand(b, asStatus)
@@ -2585,7 +2585,7 @@ func TrimSlots(ranges ...SlotRange) Command[struct{}] {
 // It deletes the keys of the slots in the ranges, which this node must not own.
 //
 // Since Redis 8.4.0.
-func (c *Client) TrimSlots(ctx context.Context, ranges ...SlotRange) error {
+func (c *Client) TrimSlots(ctx context.Context, ranges ...SlotSpan) error {
 	b := getBuilder()
 	appendTrimSlots(b, ranges)
 	_, err := asStatus(c.exec(ctx, b))
@@ -2594,7 +2594,7 @@ func (c *Client) TrimSlots(ctx context.Context, ranges ...SlotRange) error {
 
 // TrimSlots queues TRIMSLOTS in the pipeline; its Reply holds what
 // Client.TrimSlots returns. Since Redis 8.4.0.
-func (p *Pipeline) TrimSlots(ranges ...SlotRange) *Reply[struct{}] {
+func (p *Pipeline) TrimSlots(ranges ...SlotSpan) *Reply[struct{}] {
 	b := getBuilder()
 	appendTrimSlots(b, ranges)
 	return queue(p, b, asStatus)

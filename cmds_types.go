@@ -2,6 +2,22 @@
 
 package redis
 
+// ArrayItem is an argument group of ARMSET.
+type ArrayItem struct {
+	// Index is index.
+	Index int64
+	// Value is value.
+	Value any
+}
+
+// ArrayRange is an argument group of ARDELRANGE.
+type ArrayRange struct {
+	// Start is start.
+	Start int64
+	// End is end.
+	End int64
+}
+
 // BitCountRange is an argument group of BITCOUNT.
 type BitCountRange struct {
 	// Start is start.
@@ -74,10 +90,18 @@ type ModuleConfig struct {
 	Value string
 }
 
-// SlotRange is an argument group of SFLUSH.
-type SlotRange struct {
-	// Start is slot-start.
+// SentinelParam is an argument group of SENTINEL DEBUG.
+type SentinelParam struct {
+	// Name is parameter.
+	Name string
+	// Value is value.
+	Value string
+}
+
+// SlotSpan is an argument group of CLUSTER ADDSLOTSRANGE.
+type SlotSpan struct {
+	// Start is start-slot.
 	Start int64
-	// End is slot-last.
+	// End is end-slot.
 	End int64
 }

@@ -206,7 +206,7 @@ func appendModuleLoad(b *builder, path string, args []string) {
 	}
 }
 
-func appendTrimSlots(b *builder, ranges []SlotRange) {
+func appendTrimSlots(b *builder, ranges []SlotSpan) {
 	b.begin(cmdTRIMSLOTS)
 	if len(ranges) == 0 {
 		b.fail("needs at least one slot range")
@@ -1108,16 +1108,16 @@ func asSlowLog(v resp.Value, err error) ([]SlowLogEntry, error) {
 
 // --- Cluster-related: SFLUSH, TRIMSLOTS ---
 
-func asSlotRanges(v resp.Value, err error) ([]SlotRange, error) {
-	return asListOf(v, err, func(v resp.Value, err error) (SlotRange, error) {
+func asSlotSpanList(v resp.Value, err error) ([]SlotSpan, error) {
+	return asListOf(v, err, func(v resp.Value, err error) (SlotSpan, error) {
 		e, err := asSlice(v, err)
 		if err != nil {
-			return SlotRange{}, err
+			return SlotSpan{}, err
 		}
 		if len(e) != 2 {
-			return SlotRange{}, fmt.Errorf("%d fields, want 2", len(e))
+			return SlotSpan{}, fmt.Errorf("%d fields, want 2", len(e))
 		}
-		return SlotRange{Start: looseInt(e[0]), End: looseInt(e[1])}, nil
+		return SlotSpan{Start: looseInt(e[0]), End: looseInt(e[1])}, nil
 	})
 }
 
@@ -1131,7 +1131,7 @@ type HotkeysReport struct {
 	// SampleRatio is the sampling ratio: one command in SampleRatio.
 	SampleRatio int64
 	// SelectedSlots are the tracked slot ranges (empty: all slots).
-	SelectedSlots []SlotRange
+	SelectedSlots []SlotSpan
 	// CollectionStart is when tracking started, CollectionDuration how
 	// long it has run.
 	CollectionStart    time.Time
@@ -1182,9 +1182,9 @@ func asHotkeysReports(v resp.Value, err error) ([]HotkeysReport, error) {
 					e := s.Elems()
 					switch len(e) {
 					case 1:
-						r.SelectedSlots = append(r.SelectedSlots, SlotRange{Start: looseInt(e[0]), End: looseInt(e[0])})
+						r.SelectedSlots = append(r.SelectedSlots, SlotSpan{Start: looseInt(e[0]), End: looseInt(e[0])})
 					case 2:
-						r.SelectedSlots = append(r.SelectedSlots, SlotRange{Start: looseInt(e[0]), End: looseInt(e[1])})
+						r.SelectedSlots = append(r.SelectedSlots, SlotSpan{Start: looseInt(e[0]), End: looseInt(e[1])})
 					}
 				}
 			default:

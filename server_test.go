@@ -109,10 +109,10 @@ func TestServerEncoding(t *testing.T) {
 	wantBuildError(t, redis.Shutdown(redis.ShutdownOptions{NoSave: true, Save: true}), "at most one")
 	wantArgs(t, redis.RestoreAsking("k", 2*time.Second, []byte("payload"), redis.RestoreAskingOptions{Replace: true, AbsTTL: true, IdleTime: 10 * time.Second, Freq: 3}),
 		"RESTORE-ASKING", "k", "2000", "payload", "REPLACE", "ABSTTL", "IDLETIME", "10", "FREQ", "3")
-	wantArgs(t, redis.SFlush([]redis.SlotRange{{Start: 0, End: 100}, {Start: 200, End: 300}}, redis.SFlushOptions{Async: true}),
+	wantArgs(t, redis.SFlush([]redis.SlotSpan{{Start: 0, End: 100}, {Start: 200, End: 300}}, redis.SFlushOptions{Async: true}),
 		"SFLUSH", "0", "100", "200", "300", "ASYNC")
 	wantBuildError(t, redis.SFlush(nil), "at least one")
-	wantArgs(t, redis.TrimSlots(redis.SlotRange{Start: 0, End: 10}, redis.SlotRange{Start: 20, End: 30}),
+	wantArgs(t, redis.TrimSlots(redis.SlotSpan{Start: 0, End: 10}, redis.SlotSpan{Start: 20, End: 30}),
 		"TRIMSLOTS", "RANGES", "2", "0", "10", "20", "30")
 	wantBuildError(t, redis.TrimSlots(), "at least one")
 	wantArgs(t, redis.HotkeysStart(redis.HotkeysStartOptions{CPU: true}), "HOTKEYS", "START", "METRICS", "1", "CPU")
@@ -930,14 +930,14 @@ func TestServerSlotCommands(t *testing.T) {
 		ctx := serverCtx(t)
 		t.Run("SFLUSH", func(t *testing.T) {
 			requireCommand(t, c, "SFLUSH")
-			_, err := c.SFlush(ctx, []redis.SlotRange{{Start: 0, End: 16383}})
+			_, err := c.SFlush(ctx, []redis.SlotSpan{{Start: 0, End: 16383}})
 			if err == nil || !strings.Contains(strings.ToLower(err.Error()), "cluster") {
 				t.Fatalf("SFLUSH on a standalone server: %v, want a cluster-mode error", err)
 			}
 		})
 		t.Run("TRIMSLOTS", func(t *testing.T) {
 			requireCommand(t, c, "TRIMSLOTS")
-			err := c.TrimSlots(ctx, redis.SlotRange{Start: 0, End: 10})
+			err := c.TrimSlots(ctx, redis.SlotSpan{Start: 0, End: 10})
 			if err == nil || !strings.Contains(strings.ToLower(err.Error()), "cluster") {
 				t.Fatalf("TRIMSLOTS on a standalone server: %v, want a cluster-mode error", err)
 			}

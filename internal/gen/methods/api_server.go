@@ -154,11 +154,11 @@ func init() {
 		API{Cmd: "RESTORE-ASKING", Method: "RestoreAsking", Args: map[string]string{"ttl": "ms", "serialized-value": "any", "seconds": "seconds"},
 			Names: map[string]string{"seconds": "IdleTime", "frequency": "Freq", "absttl": "AbsTTL"},
 			Doc:   "It is RESTORE for a slot being migrated between cluster nodes (sent by MIGRATE); applications use RESTORE."},
-		API{Cmd: "SFLUSH", Method: "SFlush", Result: "[]SlotRange", Decode: "asSlotRanges",
-			Args: map[string]string{"data": "SlotRange"}, Names: map[string]string{"data": "ranges", "data.slot-start": "Start", "data.slot-last": "End"},
+		API{Cmd: "SFLUSH", Method: "SFlush", Result: "[]SlotSpan", Decode: "asSlotSpanList",
+			Args: map[string]string{"data": "SlotSpan"}, Names: map[string]string{"data": "ranges", "data.slot-start": "Start", "data.slot-last": "End"},
 			Returns: "the slot ranges that were flushed",
 			Doc:     "The ranges must cover whole shards of this node (experimental in Redis 8.0)."},
-		API{Cmd: "TRIMSLOTS", Method: "TrimSlots", Manual: true, Params: "ranges []SlotRange",
+		API{Cmd: "TRIMSLOTS", Method: "TrimSlots", Manual: true, Params: "ranges []SlotSpan",
 			Doc: "It deletes the keys of the slots in the ranges, which this node must not own."},
 
 		// HOTKEYS
