@@ -140,7 +140,6 @@ func (b *builder) str(s string)    { b.e.String(s) }
 func (b *builder) int(n int64)     { b.e.Int(n) }
 func (b *builder) uint(n uint64)   { b.e.Uint(n) }
 func (b *builder) float(f float64) { b.e.Float(f) }
-func (b *builder) blob(p []byte)   { b.e.Blob(p) }
 
 // seconds appends d as whole seconds; a fraction of a second is an error
 // rather than a silent truncation.

@@ -562,7 +562,6 @@ func (f *fileWriter) command(a *API, c *specCmd, types *typeSet) error {
 		optsType = a.Method + "Options"
 	}
 	if a.Manual {
-		params = a.Params
 		for _, p := range splitParams(a.Params) {
 			name, typ, _ := strings.Cut(strings.TrimSpace(p), " ")
 			callArgs = append(callArgs, name)
