@@ -80,14 +80,15 @@ const pipelineBatch = 1024
 // A Pipeline is not safe for concurrent use. After Exec it is empty and
 // can be reused.
 type Pipeline struct {
-	c     *Client // nil for a pipeline on a reserved connection
-	cn    *Conn   // the reserved connection, or nil
-	tx    bool
-	buf   []byte // every queued command's encoding, back to back
-	cmds  []Cmd  // metadata; enc is set from ends when the pipeline runs
-	ends  []int  // end offset of each command in buf
-	sinks []sink
-	slabs []any // *slab[T] for each result type queued
+	c       *Client // nil for a pipeline on a reserved connection
+	cn      *Conn   // the reserved connection, or nil
+	tx      bool
+	buf     []byte // every queued command's encoding, back to back
+	cmds    []Cmd  // metadata; enc is set from ends when the pipeline runs
+	ends    []int  // end offset of each command in buf
+	sinks   []sink
+	slabs   []any     // *slab[T] for each result type queued
+	scripts []*Script // scripts queued with Script.Queue, loaded before sending
 
 	// Reused by Exec.
 	batch []*Cmd
@@ -210,6 +211,7 @@ func (p *Pipeline) addCmd(c *Cmd, s sink) {
 func (p *Pipeline) reset() {
 	clear(p.cmds)
 	clear(p.sinks)
+	p.scripts = p.scripts[:0]
 	p.buf, p.cmds, p.ends, p.sinks = p.buf[:0], p.cmds[:0], p.ends[:0], p.sinks[:0]
 	if cap(p.buf) > 1<<20 {
 		p.buf = nil
@@ -231,6 +233,14 @@ func (p *Pipeline) Exec(ctx context.Context) error {
 			s.set(resp.Value{}, closed)
 		}
 		return closed
+	}
+	if len(p.scripts) > 0 {
+		if err := p.loadScripts(ctx); err != nil {
+			for _, s := range p.sinks {
+				s.set(resp.Value{}, err)
+			}
+			return err
+		}
 	}
 	start := 0
 	for i := range p.cmds {
