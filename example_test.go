@@ -82,3 +82,103 @@ func ExampleRunCommand() {
 	// 3 <nil>
 	// INCR true
 }
+
+// Keyspace notifications arrive as pub/sub messages: here every change to
+// keys under "session:" is reported on the pattern's channel, with the
+// event (set, expire, del, ...) as the payload.
+func ExamplePubSub_keyspaceNotifications() {
+	srv, err := redistest.StartServer(redistest.Config{Args: []string{"--notify-keyspace-events", "KA"}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+	ctx := context.Background()
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer rdb.Close()
+
+	ps, err := rdb.PSubscribe(ctx, "__keyspace@0__:session:*")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer ps.Close()
+
+	rdb.Set(ctx, "session:42", "alice", redis.SetOptions{TTL: time.Minute})
+	rdb.Del(ctx, "session:42")
+	for range 3 {
+		m, err := ps.ReceiveMessage(ctx)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(m.Channel, m.Payload)
+	}
+	// Output:
+	// __keyspace@0__:session:42 set
+	// __keyspace@0__:session:42 expire
+	// __keyspace@0__:session:42 del
+}
+
+func ExampleClient_Pipeline() {
+	srv, err := redistest.StartServer(redistest.Config{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+	ctx := context.Background()
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer rdb.Close()
+
+	p := rdb.Pipeline()
+	p.Set("a", 1)
+	incr := p.Incr("a")
+	missing := p.Get("nope")
+	raw := p.Do("STRLEN", "a")
+	if err := p.Exec(ctx); err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println(incr.Val())
+	fmt.Println(errors.Is(missing.Err(), redis.ErrNil))
+	fmt.Println(raw.Int64())
+	// Output:
+	// 2
+	// true
+	// 1 <nil>
+}
+
+func ExampleClient_Watch() {
+	srv, err := redistest.StartServer(redistest.Config{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+	ctx := context.Background()
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer rdb.Close()
+
+	rdb.Set(ctx, "balance", 100)
+	// Withdraw 30 only if the balance covers it, atomically with respect
+	// to other clients: if "balance" changes before EXEC, Watch runs the
+	// function again.
+	err = rdb.Watch(ctx, func(tx *redis.Tx) error {
+		n, err := rdb.Do(ctx, "GET", "balance").Int64()
+		if err != nil {
+			return err
+		}
+		if n < 30 {
+			return errors.New("insufficient funds")
+		}
+		return tx.Pipelined(ctx, func(p *redis.Pipeline) error {
+			p.Set("balance", n-30)
+			return nil
+		})
+	}, "balance")
+	fmt.Println(err)
+	fmt.Println(rdb.Get(ctx, "balance"))
+	// Output:
+	// <nil>
+	// 70 <nil>
+}
