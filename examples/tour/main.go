@@ -108,13 +108,59 @@ func main() {
 	step("WATCH/MULTI/INCRBY/EXEC on it", err)
 	fmt.Printf("    -> counter = %d\n", vals[0].Int())
 
+	// Typed commands: every command of the Redis command table has one.
+	rdb.ZAdd(ctx, "tour:board", []redis.Z{{Score: 30, Member: "cy"}, {Score: 10, Member: "ann"}, {Score: 20, Member: "bo"}})
+	top, err := rdb.ZRangeWithScores(ctx, "tour:board", 0, -1, redis.ZRangeWithScoresOptions{Rev: true})
+	step("ZADD + ZRANGE WITHSCORES REV", err)
+	fmt.Printf("    -> %v\n", top)
+	ttl, err := rdb.TTL(ctx, key)
+	step("TTL "+key, err)
+	fmt.Printf("    -> %v\n", ttl)
+
+	// Pipelines: one round trip, one typed reply per command.
+	p := rdb.Pipeline()
+	p.Set("tour:a", 1)
+	incr := p.Incr("tour:a")
+	missing := p.Get("tour:nope")
+	step("pipeline SET, INCR, GET", p.Exec(ctx))
+	fmt.Printf("    -> INCR %d, GET of a missing key -> ErrNil: %v\n", incr.Val(), errors.Is(missing.Err(), redis.ErrNil))
+
+	// Optimistic transactions: WATCH, read, MULTI/EXEC, rerun on conflict.
+	err = rdb.Watch(ctx, func(tx *redis.Tx) error {
+		n, err := rdb.Do(ctx, "GET", "tour:a").Int64()
+		if err != nil {
+			return err
+		}
+		return tx.Pipelined(ctx, func(p *redis.Pipeline) error {
+			p.Set("tour:a", n*10)
+			return nil
+		})
+	}, "tour:a")
+	step("Watch tour:a, then SET it to 10x", err)
+
+	// Scripts run by digest, loaded on first use.
+	script := redis.NewScript(`return redis.call("INCRBY", KEYS[1], ARGV[1])`)
+	sres, err := script.Run(ctx, rdb, []string{"tour:a"}, 5)
+	step("script INCRBY tour:a 5", err)
+	sn, _ := sres.Int64()
+	fmt.Printf("    -> %d\n", sn)
+
+	// Pub/Sub on a connection of its own, renewed after reconnects.
+	ps, err := rdb.Subscribe(ctx, "tour:news")
+	step("SUBSCRIBE tour:news", err)
+	rdb.Do(ctx, "PUBLISH", "tour:news", "hello subscribers")
+	msg, err := ps.ReceiveMessage(ctx)
+	step("receive", err)
+	fmt.Printf("    -> %s: %q\n", msg.Channel, msg.Payload)
+	ps.Close()
+
 	// A cancelled context returns at once; the reply is drained later.
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
 	err = rdb.Do(cctx, "BLPOP", "tour:empty", 5).Err()
 	cancel()
 	fmt.Printf("BLPOP with a 10ms context -> %v\n", err)
 
-	rdb.Del(ctx, key, "tour:counter", "tour:list")
+	rdb.Del(ctx, key, "tour:counter", "tour:list", "tour:board", "tour:a")
 	st := rdb.PoolStats()
 	fmt.Printf("pool: %d hits, %d misses, %d timeouts, %d open, %d idle\n", st.Hits, st.Misses, st.Timeouts, st.TotalConns, st.IdleConns)
 	fmt.Println("tour done")
