@@ -1048,7 +1048,7 @@ func appendScanPage(b *builder, cursor uint64, opts []ScanOptions) {
 func ScanPage(cursor uint64, opts ...ScanOptions) Command[CursorPage[string]] {
 	b := new(builder)
 	appendScanPage(b, cursor, opts)
-	return newCommand(b, asKeyPage)
+	return newCommand(b, asStringPage)
 }
 
 // ScanPage sends SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] and
@@ -1062,7 +1062,7 @@ func ScanPage(cursor uint64, opts ...ScanOptions) Command[CursorPage[string]] {
 func (c *Client) ScanPage(ctx context.Context, cursor uint64, opts ...ScanOptions) (CursorPage[string], error) {
 	b := getBuilder()
 	appendScanPage(b, cursor, opts)
-	return asKeyPage(c.exec(ctx, b))
+	return asStringPage(c.exec(ctx, b))
 }
 
 // ScanPage queues SCAN in the pipeline; its Reply holds what Client.ScanPage
@@ -1070,7 +1070,7 @@ func (c *Client) ScanPage(ctx context.Context, cursor uint64, opts ...ScanOption
 func (p *Pipeline) ScanPage(cursor uint64, opts ...ScanOptions) *Reply[CursorPage[string]] {
 	b := getBuilder()
 	appendScanPage(b, cursor, opts)
-	return queue(p, b, asKeyPage)
+	return queue(p, b, asStringPage)
 }
 
 // SortOptions are the optional arguments of SORT. The zero value sends none of them.

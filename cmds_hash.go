@@ -29,6 +29,7 @@ var (
 	cmdHPEXPIRETIME = cmdInfo("HPEXPIRETIME")
 	cmdHPTTL        = cmdInfo("HPTTL")
 	cmdHRANDFIELD   = cmdInfo("HRANDFIELD")
+	cmdHSCAN        = cmdInfo("HSCAN")
 	cmdHSET         = cmdInfo("HSET")
 	cmdHSETEX       = cmdInfo("HSETEX")
 	cmdHSETNX       = cmdInfo("HSETNX")
@@ -787,6 +788,121 @@ func (p *Pipeline) HRandFieldWithValues(key string, count int64) *Reply[[]HashEn
 	b := getBuilder()
 	appendHRandFieldWithValues(b, key, count)
 	return queue(p, b, asHashEntries)
+}
+
+// HScanOptions are the optional arguments of HSCAN. The zero value sends none of them.
+type HScanOptions struct {
+	// Match visits only fields matching this glob-style pattern (MATCH); the filter applies after a page is read, so pages may be empty.
+	Match string
+	// Count hints how many fields the server looks at per page (COUNT; the server's default is 10).
+	Count int64
+}
+
+func appendHScanPage(b *builder, key string, cursor uint64, opts []HScanOptions) {
+	b.begin(cmdHSCAN)
+	var o HScanOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one HScanOptions, got %d", len(opts))
+	}
+	b.key(key)
+	b.uint(cursor)
+	if o.Match != "" {
+		b.str("MATCH")
+		b.str(o.Match)
+	}
+	if o.Count != 0 {
+		b.str("COUNT")
+		b.int(o.Count)
+	}
+}
+
+// HScanPage returns the HSCAN command (HSCAN key cursor [MATCH pattern] [COUNT
+// count] [NOVALUES]), to run with RunCommand or in a pipeline. Since Redis
+// 2.8.0.
+func HScanPage(key string, cursor uint64, opts ...HScanOptions) Command[CursorPage[HashEntry]] {
+	b := new(builder)
+	appendHScanPage(b, key, cursor, opts)
+	return newCommand(b, asHashEntryPage)
+}
+
+// HScanPage sends HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES] and
+// returns one page of the hash's fields with their values and the cursor to
+// pass next (0 when the iteration is complete).
+//
+// Start with cursor 0. A page may be empty, and a field may appear on more than
+// one page; HScan does the looping.
+//
+// Since Redis 2.8.0.
+func (c *Client) HScanPage(ctx context.Context, key string, cursor uint64, opts ...HScanOptions) (CursorPage[HashEntry], error) {
+	b := getBuilder()
+	appendHScanPage(b, key, cursor, opts)
+	return asHashEntryPage(c.exec(ctx, b))
+}
+
+// HScanPage queues HSCAN in the pipeline; its Reply holds what Client.HScanPage
+// returns. Since Redis 2.8.0.
+func (p *Pipeline) HScanPage(key string, cursor uint64, opts ...HScanOptions) *Reply[CursorPage[HashEntry]] {
+	b := getBuilder()
+	appendHScanPage(b, key, cursor, opts)
+	return queue(p, b, asHashEntryPage)
+}
+
+func appendHScanFieldsPage(b *builder, key string, cursor uint64, opts []HScanOptions) {
+	b.begin(cmdHSCAN)
+	var o HScanOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one HScanOptions, got %d", len(opts))
+	}
+	b.key(key)
+	b.uint(cursor)
+	if o.Match != "" {
+		b.str("MATCH")
+		b.str(o.Match)
+	}
+	if o.Count != 0 {
+		b.str("COUNT")
+		b.int(o.Count)
+	}
+	b.str("NOVALUES")
+}
+
+// HScanFieldsPage returns the HSCAN command (HSCAN key cursor [MATCH pattern]
+// [COUNT count] [NOVALUES]), to run with RunCommand or in a pipeline. Since
+// Redis 2.8.0.
+func HScanFieldsPage(key string, cursor uint64, opts ...HScanOptions) Command[CursorPage[string]] {
+	b := new(builder)
+	appendHScanFieldsPage(b, key, cursor, opts)
+	return newCommand(b, asStringPage)
+}
+
+// HScanFieldsPage sends HSCAN key cursor [MATCH pattern] [COUNT count]
+// [NOVALUES] and returns one page of the hash's field names, without values,
+// and the cursor to pass next (0 when the iteration is complete).
+//
+// NOVALUES needs Redis 7.4. Start with cursor 0. A page may be empty, and a
+// field may appear on more than one page; HScanFields does the looping.
+//
+// Since Redis 2.8.0.
+func (c *Client) HScanFieldsPage(ctx context.Context, key string, cursor uint64, opts ...HScanOptions) (CursorPage[string], error) {
+	b := getBuilder()
+	appendHScanFieldsPage(b, key, cursor, opts)
+	return asStringPage(c.exec(ctx, b))
+}
+
+// HScanFieldsPage queues HSCAN in the pipeline; its Reply holds what
+// Client.HScanFieldsPage returns. Since Redis 2.8.0.
+func (p *Pipeline) HScanFieldsPage(key string, cursor uint64, opts ...HScanOptions) *Reply[CursorPage[string]] {
+	b := getBuilder()
+	appendHScanFieldsPage(b, key, cursor, opts)
+	return queue(p, b, asStringPage)
 }
 
 func appendHSet(b *builder, key string, fields []HashField) {

@@ -39,6 +39,7 @@ var (
 	cmdZREVRANGEBYLEX   = cmdInfo("ZREVRANGEBYLEX")
 	cmdZREVRANGEBYSCORE = cmdInfo("ZREVRANGEBYSCORE")
 	cmdZREVRANK         = cmdInfo("ZREVRANK")
+	cmdZSCAN            = cmdInfo("ZSCAN")
 	cmdZSCORE           = cmdInfo("ZSCORE")
 	cmdZUNION           = cmdInfo("ZUNION")
 	cmdZUNIONSTORE      = cmdInfo("ZUNIONSTORE")
@@ -1918,6 +1919,66 @@ func (p *Pipeline) ZRevRankWithScore(key string, member string) *Reply[ZRankScor
 	b := getBuilder()
 	appendZRevRankWithScore(b, key, member)
 	return queue(p, b, asZRankScore)
+}
+
+// ZScanOptions are the optional arguments of ZSCAN. The zero value sends none of them.
+type ZScanOptions struct {
+	// Match visits only members matching this glob-style pattern (MATCH); the filter applies after a page is read, so pages may be empty.
+	Match string
+	// Count hints how many members the server looks at per page (COUNT; the server's default is 10).
+	Count int64
+}
+
+func appendZScanPage(b *builder, key string, cursor uint64, opts []ZScanOptions) {
+	b.begin(cmdZSCAN)
+	var o ZScanOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one ZScanOptions, got %d", len(opts))
+	}
+	b.key(key)
+	b.uint(cursor)
+	if o.Match != "" {
+		b.str("MATCH")
+		b.str(o.Match)
+	}
+	if o.Count != 0 {
+		b.str("COUNT")
+		b.int(o.Count)
+	}
+}
+
+// ZScanPage returns the ZSCAN command (ZSCAN key cursor [MATCH pattern] [COUNT
+// count]), to run with RunCommand or in a pipeline. Since Redis 2.8.0.
+func ZScanPage(key string, cursor uint64, opts ...ZScanOptions) Command[CursorPage[Z]] {
+	b := new(builder)
+	appendZScanPage(b, key, cursor, opts)
+	return newCommand(b, asZPage)
+}
+
+// ZScanPage sends ZSCAN key cursor [MATCH pattern] [COUNT count] and returns
+// one page of the sorted set's members with their scores and the cursor to pass
+// next (0 when the iteration is complete).
+//
+// Start with cursor 0. A page may be empty, and a member may appear on more
+// than one page; ZScan does the looping.
+//
+// Since Redis 2.8.0.
+func (c *Client) ZScanPage(ctx context.Context, key string, cursor uint64, opts ...ZScanOptions) (CursorPage[Z], error) {
+	b := getBuilder()
+	appendZScanPage(b, key, cursor, opts)
+	return asZPage(c.exec(ctx, b))
+}
+
+// ZScanPage queues ZSCAN in the pipeline; its Reply holds what Client.ZScanPage
+// returns. Since Redis 2.8.0.
+func (p *Pipeline) ZScanPage(key string, cursor uint64, opts ...ZScanOptions) *Reply[CursorPage[Z]] {
+	b := getBuilder()
+	appendZScanPage(b, key, cursor, opts)
+	return queue(p, b, asZPage)
 }
 
 func appendZScore(b *builder, key string, member string) {

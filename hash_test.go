@@ -21,9 +21,9 @@ func TestHashEncoding(t *testing.T) {
 	wantArgs(t, redis.HRandField("k"), "HRANDFIELD", "k")
 	wantArgs(t, redis.HRandFieldCount("k", -3), "HRANDFIELD", "k", "-3")
 	wantArgs(t, redis.HRandFieldWithValues("k", 2), "HRANDFIELD", "k", "2", "WITHVALUES")
-	wantArgs(t, redis.HScanCommand("k", 0), "HSCAN", "k", "0")
-	wantArgs(t, redis.HScanCommand("k", 9, redis.HScanOptions{Match: "f*", Count: 5}), "HSCAN", "k", "9", "MATCH", "f*", "COUNT", "5")
-	wantArgs(t, redis.HScanFieldsCommand("k", 0, redis.HScanOptions{Count: 5}), "HSCAN", "k", "0", "COUNT", "5", "NOVALUES")
+	wantArgs(t, redis.HScanPage("k", 0), "HSCAN", "k", "0")
+	wantArgs(t, redis.HScanPage("k", 9, redis.HScanOptions{Match: "f*", Count: 5}), "HSCAN", "k", "9", "MATCH", "f*", "COUNT", "5")
+	wantArgs(t, redis.HScanFieldsPage("k", 0, redis.HScanOptions{Count: 5}), "HSCAN", "k", "0", "COUNT", "5", "NOVALUES")
 
 	// The field-expiry family (Redis 7.4).
 	wantArgs(t, redis.HExpire("k", time.Minute, []string{"a", "b"}), "HEXPIRE", "k", "60", "FIELDS", "2", "a", "b")
@@ -174,27 +174,27 @@ func TestHashScan(t *testing.T) {
 		}
 		collEq(t, "HScan of 300 fields", got, want)
 
-		entries, next, err := c.HScanPage(ctx, small, 0)
+		sp, err := c.HScanPage(ctx, small, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		collEq(t, "HSCAN of a small hash", []any{entries, next}, []any{[]redis.HashEntry{{Field: "a", Value: "1"}, {Field: "b", Value: "2"}}, uint64(0)})
+		collEq(t, "HSCAN of a small hash", sp, redis.CursorPage[redis.HashEntry]{Items: []redis.HashEntry{{Field: "a", Value: "1"}, {Field: "b", Value: "2"}}})
 
 		pages, matched := 0, 0
 		var cursor uint64
 		for {
-			es, next, err := c.HScanPage(ctx, big, cursor, redis.HScanOptions{Match: "f2??", Count: 50})
+			p, err := c.HScanPage(ctx, big, cursor, redis.HScanOptions{Match: "f2??", Count: 50})
 			if err != nil {
 				t.Fatal(err)
 			}
 			pages++
-			for _, e := range es {
+			for _, e := range p.Items {
 				if want[e.Field] != e.Value || len(e.Field) != 4 || e.Field[1] != '2' {
 					t.Fatalf("HSCAN MATCH f2?? yielded %+v", e)
 				}
 			}
-			matched += len(es)
-			if cursor = next; cursor == 0 {
+			matched += len(p.Items)
+			if cursor = p.Cursor; cursor == 0 {
 				break
 			}
 		}
@@ -202,8 +202,8 @@ func TestHashScan(t *testing.T) {
 			t.Fatalf("HSCAN MATCH f2??: %d pages, %d entries; want several pages and at least the 100 fields f200..f299", pages, matched)
 		}
 
-		p := coll(redis.RunCommand(ctx, c, redis.HScanCommand(small, 0))).ok(t)
-		collEq(t, "HSCAN as a command value", p, redis.ScanPageOf[redis.HashEntry]{Items: []redis.HashEntry{{Field: "a", Value: "1"}, {Field: "b", Value: "2"}}})
+		p := coll(redis.RunCommand(ctx, c, redis.HScanPage(small, 0))).ok(t)
+		collEq(t, "HSCAN as a command value", p, redis.CursorPage[redis.HashEntry]{Items: []redis.HashEntry{{Field: "a", Value: "1"}, {Field: "b", Value: "2"}}})
 
 		var errs int
 		for _, err := range c.HScan(ctx, key(t, "none"), redis.HScanOptions{Match: "x"}) {
@@ -233,11 +233,14 @@ func TestHashScanNoValues(t *testing.T) {
 			fs = append(fs, f)
 		}
 		collEq(t, "HSCAN NOVALUES", collSorted(fs), []string{"a", "b"})
-		page, next, err := c.HScanFieldsPage(ctx, k, 0, redis.HScanOptions{Match: "a"})
+		page, err := c.HScanFieldsPage(ctx, k, 0, redis.HScanOptions{Match: "a"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		collEq(t, "HSCAN MATCH a NOVALUES", []any{page, next}, []any{[]string{"a"}, uint64(0)})
+		collEq(t, "HSCAN MATCH a NOVALUES", page, redis.CursorPage[string]{Items: []string{"a"}})
+		// The same page as a command value.
+		cp := coll(redis.RunCommand(ctx, c, redis.HScanFieldsPage(k, 0, redis.HScanOptions{Match: "b"}))).ok(t)
+		collEq(t, "HSCAN MATCH b NOVALUES as a command value", cp, redis.CursorPage[string]{Items: []string{"b"}})
 	})
 }
 

@@ -197,7 +197,6 @@ func TestSortedSetBuildErrors(t *testing.T) {
 	wantBuildError(t, redis.BZMPop(-time.Second, []string{"a"}, "min"), "negative timeout")
 	wantBuildError(t, redis.BZPopMin(nil, time.Second), "at least one key")
 	wantBuildError(t, redis.ZRangeStore("d", "s", "a", "b", redis.ZRangeStoreOptions{ByScore: true, ByLex: true}), "ByScore, ByLex")
-	wantBuildError(t, redis.ZScanPage("k", 0, redis.ZScanOptions{Count: -1}), "negative Count")
 }
 
 func TestSortedSetAddAndScores(t *testing.T) {
@@ -533,21 +532,21 @@ func TestSortedSetScan(t *testing.T) {
 		var matched []string
 		pages := 0
 		for cursor := uint64(0); ; {
-			page, next, err := c.ZScanPage(ctx, k, cursor, redis.ZScanOptions{Match: "m1*", Count: 40})
+			page, err := c.ZScanPage(ctx, k, cursor, redis.ZScanOptions{Match: "m1*", Count: 40})
 			if err != nil {
 				t.Fatalf("ZSCAN page: %v", err)
 			}
 			pages++
-			for _, z := range page {
+			for _, z := range page.Items {
 				if z.Score != want[z.Member] {
 					t.Fatalf("ZSCAN gave %+v, want score %v", z, want[z.Member])
 				}
 				matched = append(matched, z.Member)
 			}
-			if next == 0 {
+			if page.Cursor == 0 {
 				break
 			}
-			cursor = next
+			cursor = page.Cursor
 		}
 		if pages < 2 {
 			t.Fatalf("ZSCAN of 300 members took %d page(s); want several", pages)
@@ -561,18 +560,21 @@ func TestSortedSetScan(t *testing.T) {
 		// A small set comes back in one page; a missing key in an empty one.
 		small := key(t, "small")
 		zsetSeed(t, c, small, redis.Z{Score: -1.5, Member: "x"}, redis.Z{Score: math.Inf(1), Member: "y"})
-		page, next, err := c.ZScanPage(ctx, small, 0)
+		sp, err := c.ZScanPage(ctx, small, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sort.Slice(page, func(i, j int) bool { return page[i].Member < page[j].Member })
-		zsetEqual(t, "ZSCAN small", page, []redis.Z{{Score: -1.5, Member: "x"}, {Score: math.Inf(1), Member: "y"}})
-		zsetEqual(t, "ZSCAN small cursor", next, uint64(0))
+		sort.Slice(sp.Items, func(i, j int) bool { return sp.Items[i].Member < sp.Items[j].Member })
+		zsetEqual(t, "ZSCAN small", sp, redis.CursorPage[redis.Z]{Items: []redis.Z{{Score: -1.5, Member: "x"}, {Score: math.Inf(1), Member: "y"}}})
+		// The server refuses a COUNT below 1.
+		if _, err := c.ZScanPage(ctx, small, 0, redis.ZScanOptions{Count: -1}); err == nil {
+			t.Fatal("ZSCAN COUNT -1 succeeded, want an error reply")
+		}
 		r, err := redis.RunCommand(ctx, c, redis.ZScanPage(key(t, "none"), 0))
 		if err != nil {
 			t.Fatal(err)
 		}
-		zsetEqual(t, "ZSCAN missing key", r, redis.ZScanReply{Members: []redis.Z{}, Cursor: 0})
+		zsetEqual(t, "ZSCAN missing key", r, redis.CursorPage[redis.Z]{Items: []redis.Z{}})
 
 		// Errors are yielded once: ZSCAN of a string.
 		str := key(t, "str")

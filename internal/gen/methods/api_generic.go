@@ -70,7 +70,7 @@ func init() {
 			Doc:    "serialized is a value returned by Dump. ttl is the new key's time to live (whole milliseconds; zero for none); RestoreOptions.ExpireAt gives an absolute expiry instead (ABSTTL). Restore fails with a BUSYKEY error reply when the key exists, unless Replace is set. Conflicting options are reported before anything is sent."},
 		// SCAN: ScanPage is the cursor-level command; Scan, the iterator
 		// over all pages, is written by hand in generic.go.
-		API{Cmd: "SCAN", Method: "ScanPage", Result: "CursorPage[string]", Decode: "asKeyPage", Opts: "ScanOptions",
+		API{Cmd: "SCAN", Method: "ScanPage", Result: "CursorPage[string]", Decode: "asStringPage", Opts: "ScanOptions",
 			Args:    map[string]string{"cursor": "uint64"},
 			Names:   map[string]string{"pattern": "Match"},
 			Returns: "one page of keys and the cursor to pass next (0 when the iteration is complete)",

@@ -59,7 +59,27 @@ func init() {
 		API{Cmd: "HRANDFIELD", Method: "HRandFieldWithValues", Result: "[]HashEntry", Decode: "asHashEntries",
 			Require: []string{"options"}, Fix: []string{"options.withvalues"},
 			Returns: "random fields with their values: up to count distinct ones when count > 0, exactly -count with possible repeats when count < 0 (empty when the key does not exist)"},
+		// HSCAN: HScanPage and HScanFieldsPage (NOVALUES) are the
+		// cursor-level commands; the iterators HScan and HScanFields are
+		// written by hand in hash.go.
+		API{Cmd: "HSCAN", Method: "HScanPage", Result: "CursorPage[HashEntry]", Decode: "asHashEntryPage", Opts: "HScanOptions",
+			Args:  map[string]string{"cursor": "uint64"},
+			Names: map[string]string{"pattern": "Match"},
+			Omit:  []string{"novalues"},
+			Docs: map[string]string{
+				"pattern": "visits only fields matching this glob-style pattern (MATCH); the filter applies after a page is read, so pages may be empty",
+				"count":   "hints how many fields the server looks at per page (COUNT; the server's default is 10)",
+			},
+			Returns: "one page of the hash's fields with their values and the cursor to pass next (0 when the iteration is complete)",
+			Doc:     "Start with cursor 0. A page may be empty, and a field may appear on more than one page; HScan does the looping."},
+		API{Cmd: "HSCAN", Method: "HScanFieldsPage", Result: "CursorPage[string]", Decode: "asStringPage", Opts: "HScanOptions",
+			Args:    map[string]string{"cursor": "uint64"},
+			Names:   map[string]string{"pattern": "Match"},
+			Fix:     []string{"novalues"},
+			Returns: "one page of the hash's field names, without values, and the cursor to pass next (0 when the iteration is complete)",
+			Doc:     "NOVALUES needs Redis 7.4. Start with cursor 0. A page may be empty, and a field may appear on more than one page; HScanFields does the looping."},
 		API{Cmd: "HSCAN", Method: "HScan", On: "none", Recv: "Client.HScan"},
+		API{Cmd: "HSCAN", Method: "HScanFields", On: "none", Recv: "Client.HScanFields"},
 		API{Cmd: "HSET", Method: "HSet", Result: "int64", Args: map[string]string{"data": "HashField", "data.value": "any"},
 			Names:   map[string]string{"data": "fields"},
 			Returns: "how many fields were added (fields that already existed and were overwritten do not count)"},

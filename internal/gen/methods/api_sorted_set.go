@@ -157,9 +157,18 @@ func init() {
 		API{Cmd: "ZREVRANK", Method: "ZRevRankWithScore", Result: "ZRankScore", Decode: "asZRankScore", Fix: []string{"withscore"},
 			Returns: "the member's zero-based rank by descending score and its score, or ErrNil when the member or the key does not exist",
 			Doc:     "WITHSCORE needs Redis 7.2."},
-		// ZSCAN: the page method returns (members, next cursor, error) and
-		// the iterator ZScan is built on it; both are in zset.go.
-		API{Cmd: "ZSCAN", Method: "ZScanPage", On: "none", Recv: "Client.ZScanPage"},
+		// ZSCAN: ZScanPage is the cursor-level command; ZScan, the iterator
+		// over all pages, is written by hand in zset.go.
+		API{Cmd: "ZSCAN", Method: "ZScanPage", Result: "CursorPage[Z]", Decode: "asZPage", Opts: "ZScanOptions",
+			Args:  map[string]string{"cursor": "uint64"},
+			Names: map[string]string{"pattern": "Match"},
+			Docs: map[string]string{
+				"pattern": "visits only members matching this glob-style pattern (MATCH); the filter applies after a page is read, so pages may be empty",
+				"count":   "hints how many members the server looks at per page (COUNT; the server's default is 10)",
+			},
+			Returns: "one page of the sorted set's members with their scores and the cursor to pass next (0 when the iteration is complete)",
+			Doc:     "Start with cursor 0. A page may be empty, and a member may appear on more than one page; ZScan does the looping."},
+		API{Cmd: "ZSCAN", Method: "ZScan", On: "none", Recv: "Client.ZScan"},
 		API{Cmd: "ZSCORE", Method: "ZScore", Result: "float64",
 			Returns: "the member's score, or ErrNil when the member or the key does not exist"},
 		API{Cmd: "ZUNION", Method: "ZUnion", Manual: true, Params: "keys []string, opts []ZCombineOptions", Result: "[]string",
