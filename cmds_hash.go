@@ -110,7 +110,7 @@ func (p *Pipeline) HExists(key string, field string) *Reply[bool] {
 // HExpire returns the HEXPIRE command (HEXPIRE key seconds [NX | XX | GT | LT]
 // FIELDS numfields field [field ...]), to run with RunCommand or in a pipeline.
 // Since Redis 7.4.0.
-func HExpire(key string, ttl time.Duration, fields []string, opts ...HExpireOptions) Command[[]HFieldStatus] {
+func HExpire(key string, ttl time.Duration, fields []string, opts ...ExpireOptions) Command[[]HFieldStatus] {
 	b := new(builder)
 	appendHExpire(b, key, ttl, fields, opts)
 	return newCommand(b, asHFieldStatuses)
@@ -127,7 +127,7 @@ func HExpire(key string, ttl time.Duration, fields []string, opts ...HExpireOpti
 // are reported before anything is sent.
 //
 // Since Redis 7.4.0.
-func (c *Client) HExpire(ctx context.Context, key string, ttl time.Duration, fields []string, opts ...HExpireOptions) ([]HFieldStatus, error) {
+func (c *Client) HExpire(ctx context.Context, key string, ttl time.Duration, fields []string, opts ...ExpireOptions) ([]HFieldStatus, error) {
 	b := getBuilder()
 	appendHExpire(b, key, ttl, fields, opts)
 	return asHFieldStatuses(c.exec(ctx, b))
@@ -135,7 +135,7 @@ func (c *Client) HExpire(ctx context.Context, key string, ttl time.Duration, fie
 
 // HExpire queues HEXPIRE in the pipeline; its Reply holds what Client.HExpire
 // returns. Since Redis 7.4.0.
-func (p *Pipeline) HExpire(key string, ttl time.Duration, fields []string, opts ...HExpireOptions) *Reply[[]HFieldStatus] {
+func (p *Pipeline) HExpire(key string, ttl time.Duration, fields []string, opts ...ExpireOptions) *Reply[[]HFieldStatus] {
 	b := getBuilder()
 	appendHExpire(b, key, ttl, fields, opts)
 	return queue(p, b, asHFieldStatuses)
@@ -144,7 +144,7 @@ func (p *Pipeline) HExpire(key string, ttl time.Duration, fields []string, opts 
 // HExpireAt returns the HEXPIREAT command (HEXPIREAT key unix-time-seconds [NX
 // | XX | GT | LT] FIELDS numfields field [field ...]), to run with RunCommand
 // or in a pipeline. Since Redis 7.4.0.
-func HExpireAt(key string, at time.Time, fields []string, opts ...HExpireOptions) Command[[]HFieldStatus] {
+func HExpireAt(key string, at time.Time, fields []string, opts ...ExpireOptions) Command[[]HFieldStatus] {
 	b := new(builder)
 	appendHExpireAt(b, key, at, fields, opts)
 	return newCommand(b, asHFieldStatuses)
@@ -161,7 +161,7 @@ func HExpireAt(key string, at time.Time, fields []string, opts ...HExpireOptions
 // are reported before anything is sent.
 //
 // Since Redis 7.4.0.
-func (c *Client) HExpireAt(ctx context.Context, key string, at time.Time, fields []string, opts ...HExpireOptions) ([]HFieldStatus, error) {
+func (c *Client) HExpireAt(ctx context.Context, key string, at time.Time, fields []string, opts ...ExpireOptions) ([]HFieldStatus, error) {
 	b := getBuilder()
 	appendHExpireAt(b, key, at, fields, opts)
 	return asHFieldStatuses(c.exec(ctx, b))
@@ -169,7 +169,7 @@ func (c *Client) HExpireAt(ctx context.Context, key string, at time.Time, fields
 
 // HExpireAt queues HEXPIREAT in the pipeline; its Reply holds what
 // Client.HExpireAt returns. Since Redis 7.4.0.
-func (p *Pipeline) HExpireAt(key string, at time.Time, fields []string, opts ...HExpireOptions) *Reply[[]HFieldStatus] {
+func (p *Pipeline) HExpireAt(key string, at time.Time, fields []string, opts ...ExpireOptions) *Reply[[]HFieldStatus] {
 	b := getBuilder()
 	appendHExpireAt(b, key, at, fields, opts)
 	return queue(p, b, asHFieldStatuses)
@@ -569,7 +569,7 @@ func (p *Pipeline) HPersist(key string, fields ...string) *Reply[[]HFieldStatus]
 // HPExpire returns the HPEXPIRE command (HPEXPIRE key milliseconds [NX | XX |
 // GT | LT] FIELDS numfields field [field ...]), to run with RunCommand or in a
 // pipeline. Since Redis 7.4.0.
-func HPExpire(key string, ttl time.Duration, fields []string, opts ...HExpireOptions) Command[[]HFieldStatus] {
+func HPExpire(key string, ttl time.Duration, fields []string, opts ...ExpireOptions) Command[[]HFieldStatus] {
 	b := new(builder)
 	appendHPExpire(b, key, ttl, fields, opts)
 	return newCommand(b, asHFieldStatuses)
@@ -586,7 +586,7 @@ func HPExpire(key string, ttl time.Duration, fields []string, opts ...HExpireOpt
 // conditions are reported before anything is sent.
 //
 // Since Redis 7.4.0.
-func (c *Client) HPExpire(ctx context.Context, key string, ttl time.Duration, fields []string, opts ...HExpireOptions) ([]HFieldStatus, error) {
+func (c *Client) HPExpire(ctx context.Context, key string, ttl time.Duration, fields []string, opts ...ExpireOptions) ([]HFieldStatus, error) {
 	b := getBuilder()
 	appendHPExpire(b, key, ttl, fields, opts)
 	return asHFieldStatuses(c.exec(ctx, b))
@@ -594,7 +594,7 @@ func (c *Client) HPExpire(ctx context.Context, key string, ttl time.Duration, fi
 
 // HPExpire queues HPEXPIRE in the pipeline; its Reply holds what
 // Client.HPExpire returns. Since Redis 7.4.0.
-func (p *Pipeline) HPExpire(key string, ttl time.Duration, fields []string, opts ...HExpireOptions) *Reply[[]HFieldStatus] {
+func (p *Pipeline) HPExpire(key string, ttl time.Duration, fields []string, opts ...ExpireOptions) *Reply[[]HFieldStatus] {
 	b := getBuilder()
 	appendHPExpire(b, key, ttl, fields, opts)
 	return queue(p, b, asHFieldStatuses)
@@ -603,7 +603,7 @@ func (p *Pipeline) HPExpire(key string, ttl time.Duration, fields []string, opts
 // HPExpireAt returns the HPEXPIREAT command (HPEXPIREAT key
 // unix-time-milliseconds [NX | XX | GT | LT] FIELDS numfields field [field
 // ...]), to run with RunCommand or in a pipeline. Since Redis 7.4.0.
-func HPExpireAt(key string, at time.Time, fields []string, opts ...HExpireOptions) Command[[]HFieldStatus] {
+func HPExpireAt(key string, at time.Time, fields []string, opts ...ExpireOptions) Command[[]HFieldStatus] {
 	b := new(builder)
 	appendHPExpireAt(b, key, at, fields, opts)
 	return newCommand(b, asHFieldStatuses)
@@ -620,7 +620,7 @@ func HPExpireAt(key string, at time.Time, fields []string, opts ...HExpireOption
 // are reported before anything is sent.
 //
 // Since Redis 7.4.0.
-func (c *Client) HPExpireAt(ctx context.Context, key string, at time.Time, fields []string, opts ...HExpireOptions) ([]HFieldStatus, error) {
+func (c *Client) HPExpireAt(ctx context.Context, key string, at time.Time, fields []string, opts ...ExpireOptions) ([]HFieldStatus, error) {
 	b := getBuilder()
 	appendHPExpireAt(b, key, at, fields, opts)
 	return asHFieldStatuses(c.exec(ctx, b))
@@ -628,7 +628,7 @@ func (c *Client) HPExpireAt(ctx context.Context, key string, at time.Time, field
 
 // HPExpireAt queues HPEXPIREAT in the pipeline; its Reply holds what
 // Client.HPExpireAt returns. Since Redis 7.4.0.
-func (p *Pipeline) HPExpireAt(key string, at time.Time, fields []string, opts ...HExpireOptions) *Reply[[]HFieldStatus] {
+func (p *Pipeline) HPExpireAt(key string, at time.Time, fields []string, opts ...ExpireOptions) *Reply[[]HFieldStatus] {
 	b := getBuilder()
 	appendHPExpireAt(b, key, at, fields, opts)
 	return queue(p, b, asHFieldStatuses)

@@ -58,16 +58,6 @@ func (s HFieldStatus) String() string {
 	return fmt.Sprintf("HFieldStatus(%d)", int64(s))
 }
 
-// HExpireOptions are the optional arguments of HEXPIRE, HPEXPIRE,
-// HEXPIREAT and HPEXPIREAT. The zero value sets the expiry
-// unconditionally. At most one may be set.
-type HExpireOptions struct {
-	NX bool // only fields that have no expiry
-	XX bool // only fields that have an expiry
-	GT bool // only when the new expiry is later than the current one (no expiry counts as infinite)
-	LT bool // only when the new expiry is earlier than the current one (no expiry counts as infinite)
-}
-
 // appendHashFields writes FIELDS numfields field [field ...].
 func appendHashFields(b *builder, fields []string) {
 	if len(fields) == 0 {
@@ -80,13 +70,13 @@ func appendHashFields(b *builder, fields []string) {
 	}
 }
 
-func appendHExpireCondition(b *builder, opts []HExpireOptions) {
+func appendHExpireCondition(b *builder, opts []ExpireOptions) {
 	switch len(opts) {
 	case 0:
 		return
 	case 1:
 	default:
-		b.fail("at most one HExpireOptions, got %d", len(opts))
+		b.fail("at most one ExpireOptions, got %d", len(opts))
 		return
 	}
 	o := opts[0]
@@ -105,7 +95,7 @@ func appendHExpireCondition(b *builder, opts []HExpireOptions) {
 	}
 }
 
-func appendHExpire(b *builder, key string, ttl time.Duration, fields []string, opts []HExpireOptions) {
+func appendHExpire(b *builder, key string, ttl time.Duration, fields []string, opts []ExpireOptions) {
 	b.begin(cmdHEXPIRE)
 	b.key(key)
 	b.seconds(ttl)
@@ -113,7 +103,7 @@ func appendHExpire(b *builder, key string, ttl time.Duration, fields []string, o
 	appendHashFields(b, fields)
 }
 
-func appendHPExpire(b *builder, key string, ttl time.Duration, fields []string, opts []HExpireOptions) {
+func appendHPExpire(b *builder, key string, ttl time.Duration, fields []string, opts []ExpireOptions) {
 	b.begin(cmdHPEXPIRE)
 	b.key(key)
 	b.millis(ttl)
@@ -121,7 +111,7 @@ func appendHPExpire(b *builder, key string, ttl time.Duration, fields []string, 
 	appendHashFields(b, fields)
 }
 
-func appendHExpireAt(b *builder, key string, at time.Time, fields []string, opts []HExpireOptions) {
+func appendHExpireAt(b *builder, key string, at time.Time, fields []string, opts []ExpireOptions) {
 	b.begin(cmdHEXPIREAT)
 	b.key(key)
 	b.int(at.Unix())
@@ -129,7 +119,7 @@ func appendHExpireAt(b *builder, key string, at time.Time, fields []string, opts
 	appendHashFields(b, fields)
 }
 
-func appendHPExpireAt(b *builder, key string, at time.Time, fields []string, opts []HExpireOptions) {
+func appendHPExpireAt(b *builder, key string, at time.Time, fields []string, opts []ExpireOptions) {
 	b.begin(cmdHPEXPIREAT)
 	b.key(key)
 	b.int(at.UnixMilli())

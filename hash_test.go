@@ -27,14 +27,14 @@ func TestHashEncoding(t *testing.T) {
 
 	// The field-expiry family (Redis 7.4).
 	wantArgs(t, redis.HExpire("k", time.Minute, []string{"a", "b"}), "HEXPIRE", "k", "60", "FIELDS", "2", "a", "b")
-	wantArgs(t, redis.HExpire("k", 10*time.Second, []string{"a"}, redis.HExpireOptions{GT: true}), "HEXPIRE", "k", "10", "GT", "FIELDS", "1", "a")
+	wantArgs(t, redis.HExpire("k", 10*time.Second, []string{"a"}, redis.ExpireOptions{GT: true}), "HEXPIRE", "k", "10", "GT", "FIELDS", "1", "a")
 	wantBuildError(t, redis.HExpire("k", 1500*time.Millisecond, []string{"a"}), "whole number of seconds")
-	wantBuildError(t, redis.HExpire("k", time.Second, []string{"a"}, redis.HExpireOptions{NX: true, LT: true}), "NX", "LT")
+	wantBuildError(t, redis.HExpire("k", time.Second, []string{"a"}, redis.ExpireOptions{NX: true, LT: true}), "NX", "LT")
 	wantBuildError(t, redis.HExpire("k", time.Second, nil), "field")
-	wantArgs(t, redis.HPExpire("k", 1500*time.Millisecond, []string{"a"}, redis.HExpireOptions{XX: true}), "HPEXPIRE", "k", "1500", "XX", "FIELDS", "1", "a")
+	wantArgs(t, redis.HPExpire("k", 1500*time.Millisecond, []string{"a"}, redis.ExpireOptions{XX: true}), "HPEXPIRE", "k", "1500", "XX", "FIELDS", "1", "a")
 	wantBuildError(t, redis.HPExpire("k", time.Microsecond, []string{"a"}), "milliseconds")
 	at := time.Unix(1700000000, 123e6)
-	wantArgs(t, redis.HExpireAt("k", at, []string{"a"}, redis.HExpireOptions{NX: true}), "HEXPIREAT", "k", "1700000000", "NX", "FIELDS", "1", "a")
+	wantArgs(t, redis.HExpireAt("k", at, []string{"a"}, redis.ExpireOptions{NX: true}), "HEXPIREAT", "k", "1700000000", "NX", "FIELDS", "1", "a")
 	wantArgs(t, redis.HPExpireAt("k", at, []string{"a", "b"}), "HPEXPIREAT", "k", "1700000000123", "FIELDS", "2", "a", "b")
 	wantArgs(t, redis.HTTL("k", "a"), "HTTL", "k", "FIELDS", "1", "a")
 	wantArgs(t, redis.HPTTL("k", "a", "b"), "HPTTL", "k", "FIELDS", "2", "a", "b")
@@ -253,9 +253,9 @@ func TestHashFieldExpiry(t *testing.T) {
 		coll(c.HSet(ctx, k, redis.HashField{Field: "a", Value: 1}, redis.HashField{Field: "b", Value: 2}, redis.HashField{Field: "c", Value: 3})).ok(t)
 
 		coll(c.HExpire(ctx, k, time.Hour, []string{"a", "zz"})).is(t, "HEXPIRE", []redis.HFieldStatus{redis.HFieldUpdated, redis.HFieldMissing})
-		coll(c.HExpire(ctx, k, time.Hour, []string{"a", "b"}, redis.HExpireOptions{NX: true})).is(t, "HEXPIRE NX", []redis.HFieldStatus{redis.HFieldSkipped, redis.HFieldUpdated})
-		coll(c.HPExpire(ctx, k, 2*time.Hour, []string{"a"}, redis.HExpireOptions{LT: true})).is(t, "HPEXPIRE LT (later)", []redis.HFieldStatus{redis.HFieldSkipped})
-		coll(c.HPExpire(ctx, k, 30*time.Minute, []string{"a"}, redis.HExpireOptions{LT: true})).is(t, "HPEXPIRE LT (earlier)", []redis.HFieldStatus{redis.HFieldUpdated})
+		coll(c.HExpire(ctx, k, time.Hour, []string{"a", "b"}, redis.ExpireOptions{NX: true})).is(t, "HEXPIRE NX", []redis.HFieldStatus{redis.HFieldSkipped, redis.HFieldUpdated})
+		coll(c.HPExpire(ctx, k, 2*time.Hour, []string{"a"}, redis.ExpireOptions{LT: true})).is(t, "HPEXPIRE LT (later)", []redis.HFieldStatus{redis.HFieldSkipped})
+		coll(c.HPExpire(ctx, k, 30*time.Minute, []string{"a"}, redis.ExpireOptions{LT: true})).is(t, "HPEXPIRE LT (earlier)", []redis.HFieldStatus{redis.HFieldUpdated})
 
 		ttls := coll(c.HTTL(ctx, k, "a", "c", "zz")).ok(t)
 		if ttls[0] <= 29*time.Minute || ttls[0] > 30*time.Minute || ttls[1] != redis.NoExpiry || ttls[2] != redis.NoSuchKey {
@@ -270,7 +270,7 @@ func TestHashFieldExpiry(t *testing.T) {
 		coll(c.HExpireAt(ctx, k, at, []string{"c"})).is(t, "HEXPIREAT", []redis.HFieldStatus{redis.HFieldUpdated})
 		coll(c.HExpireTime(ctx, k, "c", "zz")).is(t, "HEXPIRETIME", []time.Time{time.Unix(at.Unix(), 0), {}})
 		atMs := time.Now().Add(4 * time.Hour).Truncate(time.Millisecond)
-		coll(c.HPExpireAt(ctx, k, atMs, []string{"c"}, redis.HExpireOptions{GT: true})).is(t, "HPEXPIREAT GT", []redis.HFieldStatus{redis.HFieldUpdated})
+		coll(c.HPExpireAt(ctx, k, atMs, []string{"c"}, redis.ExpireOptions{GT: true})).is(t, "HPEXPIREAT GT", []redis.HFieldStatus{redis.HFieldUpdated})
 		coll(c.HPExpireTime(ctx, k, "c")).is(t, "HPEXPIRETIME", []time.Time{time.UnixMilli(atMs.UnixMilli())})
 
 		coll(c.HPersist(ctx, k, "c", "zz")).is(t, "HPERSIST", []redis.HFieldStatus{redis.HFieldUpdated, redis.HFieldMissing})

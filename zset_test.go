@@ -122,17 +122,17 @@ func TestSortedSetEncoding(t *testing.T) {
 	wantArgs(t, redis.ZRandMembersWithScores("k", 3), "ZRANDMEMBER", "k", "3", "WITHSCORES")
 	wantArgs(t, redis.ZRange("k", 0, -1), "ZRANGE", "k", "0", "-1")
 	wantArgs(t, redis.ZRange("k", 0, -1, redis.ZRangeOptions{Rev: true}), "ZRANGE", "k", "0", "-1", "REV")
-	wantArgs(t, redis.ZRangeWithScores("k", 1, 2, redis.ZRangeWithScoresOptions{Rev: true}), "ZRANGE", "k", "1", "2", "REV", "WITHSCORES")
+	wantArgs(t, redis.ZRangeWithScores("k", 1, 2, redis.ZRangeOptions{Rev: true}), "ZRANGE", "k", "1", "2", "REV", "WITHSCORES")
 	wantArgs(t, redis.ZRangeScore("k", "(1", "+inf", redis.ZRangeScoreOptions{Limit: &redis.Limit{Offset: 0, Count: 10}}),
 		"ZRANGE", "k", "(1", "+inf", "BYSCORE", "LIMIT", "0", "10")
-	wantArgs(t, redis.ZRangeScoreWithScores("k", "5", "(1", redis.ZRangeScoreWithScoresOptions{Rev: true}),
+	wantArgs(t, redis.ZRangeScoreWithScores("k", "5", "(1", redis.ZRangeScoreOptions{Rev: true}),
 		"ZRANGE", "k", "5", "(1", "BYSCORE", "REV", "WITHSCORES")
 	wantArgs(t, redis.ZRangeLex("k", "[a", "(c", redis.ZRangeLexOptions{Rev: false, Limit: &redis.Limit{Offset: 1, Count: 1}}),
 		"ZRANGE", "k", "[a", "(c", "BYLEX", "LIMIT", "1", "1")
 	wantArgs(t, redis.ZRangeByLex("k", "-", "+"), "ZRANGEBYLEX", "k", "-", "+")
 	wantArgs(t, redis.ZRangeByScore("k", "-inf", "(2", redis.ZRangeByScoreOptions{Limit: &redis.Limit{Offset: 1, Count: 2}}),
 		"ZRANGEBYSCORE", "k", "-inf", "(2", "LIMIT", "1", "2")
-	wantArgs(t, redis.ZRangeByScoreWithScores("k", "1", "2", redis.ZRangeByScoreWithScoresOptions{Limit: &redis.Limit{Count: 1}}),
+	wantArgs(t, redis.ZRangeByScoreWithScores("k", "1", "2", redis.ZRangeByScoreOptions{Limit: &redis.Limit{Count: 1}}),
 		"ZRANGEBYSCORE", "k", "1", "2", "WITHSCORES", "LIMIT", "0", "1")
 	wantArgs(t, redis.ZRangeStore("d", "s", "0", "-1"), "ZRANGESTORE", "d", "s", "0", "-1")
 	wantArgs(t, redis.ZRangeStore("d", "s", "+inf", "1", redis.ZRangeStoreOptions{ByScore: true, Rev: true, Limit: &redis.Limit{Count: 2}}),
@@ -260,7 +260,7 @@ func TestSortedSetRanges(t *testing.T) {
 		zsetEqual(t, "ZRANGE 0 1 REV", ss(c.ZRange(ctx, k, 0, 1, redis.ZRangeOptions{Rev: true})), []string{"three", "two"})
 		zsetEqual(t, "ZRANGE WITHSCORES", zs(c.ZRangeWithScores(ctx, k, 0, 1)),
 			[]redis.Z{{Score: math.Inf(-1), Member: "bottom"}, {Score: 1, Member: "one"}})
-		zsetEqual(t, "ZRANGE REV WITHSCORES", zs(c.ZRangeWithScores(ctx, k, 0, 0, redis.ZRangeWithScoresOptions{Rev: true})),
+		zsetEqual(t, "ZRANGE REV WITHSCORES", zs(c.ZRangeWithScores(ctx, k, 0, 0, redis.ZRangeOptions{Rev: true})),
 			[]redis.Z{{Score: 3, Member: "three"}})
 		zsetEqual(t, "ZRANGE missing key", ss(c.ZRange(ctx, key(t, "none"), 0, -1)), []string{})
 
@@ -275,7 +275,7 @@ func TestSortedSetRanges(t *testing.T) {
 		zsetEqual(t, "ZRANGEBYSCORE WITHSCORES", zs(c.ZRangeByScoreWithScores(ctx, k, "2", "3")),
 			[]redis.Z{{Score: 2, Member: "two"}, {Score: 3, Member: "three"}})
 		zsetEqual(t, "ZREVRANGEBYSCORE", ss(c.ZRevRangeByScore(ctx, k, "3", "(1")), []string{"three", "two"})
-		zsetEqual(t, "ZREVRANGEBYSCORE WITHSCORES LIMIT", zs(c.ZRevRangeByScoreWithScores(ctx, k, "+inf", "-inf", redis.ZRevRangeByScoreWithScoresOptions{Limit: &redis.Limit{Offset: 3, Count: 5}})),
+		zsetEqual(t, "ZREVRANGEBYSCORE WITHSCORES LIMIT", zs(c.ZRevRangeByScoreWithScores(ctx, k, "+inf", "-inf", redis.ZRevRangeByScoreOptions{Limit: &redis.Limit{Offset: 3, Count: 5}})),
 			[]redis.Z{{Score: math.Inf(-1), Member: "bottom"}})
 		zsetEqual(t, "ZREVRANGE", ss(c.ZRevRange(ctx, k, 0, 1)), []string{"three", "two"})
 		zsetEqual(t, "ZREVRANGE WITHSCORES", zs(c.ZRevRangeWithScores(ctx, k, -1, -1)), []redis.Z{{Score: math.Inf(-1), Member: "bottom"}})
