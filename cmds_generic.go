@@ -974,11 +974,11 @@ func (p *Pipeline) Restore(key string, ttl time.Duration, serialized string, opt
 
 // ScanOptions are the optional arguments of SCAN. The zero value sends none of them.
 type ScanOptions struct {
-	// Match sends MATCH pattern.
+	// Match visits only keys matching this glob-style pattern (MATCH); the filter applies after a page is read, so pages may be empty.
 	Match string
-	// Count sends COUNT count.
+	// Count hints how many keys the server looks at per page (COUNT; the server's default is 10).
 	Count int64
-	// Type sends TYPE type (Redis 6.0.0).
+	// Type visits only keys of this type (TYPE: string, list, set, zset, hash, stream or a module's type name; Redis 6.0).
 	Type string
 }
 
@@ -1041,7 +1041,7 @@ func (p *Pipeline) ScanPage(cursor uint64, opts ...ScanOptions) *Reply[CursorPag
 type SortOptions struct {
 	// By sends BY by-pattern.
 	By string
-	// Limit sends LIMIT limit.
+	// Limit is the maximum number of elements to return after Offset (a negative Count: all the rest).
 	Limit *Limit
 	// Get sends GET get-pattern, one or more.
 	Get []string

@@ -637,7 +637,7 @@ func (p *Pipeline) ZMScore(key string, members ...string) *Reply[[]Null[float64]
 
 // ZPopMaxOptions are the optional arguments of ZPOPMAX. The zero value sends none of them.
 type ZPopMaxOptions struct {
-	// Count is count.
+	// Count is the maximum number of members to pop (the server's default is 1).
 	Count int64
 }
 
@@ -687,7 +687,7 @@ func (p *Pipeline) ZPopMax(key string, opts ...ZPopMaxOptions) *Reply[[]Z] {
 
 // ZPopMinOptions are the optional arguments of ZPOPMIN. The zero value sends none of them.
 type ZPopMinOptions struct {
-	// Count is count.
+	// Count is the maximum number of members to pop (the server's default is 1).
 	Count int64
 }
 

@@ -1037,7 +1037,7 @@ func (p *Pipeline) XPending(key string, group string) *Reply[XPendingSummary] {
 type XPendingExtOptions struct {
 	// MinIdle sends IDLE min-idle-time (Redis 6.2.0).
 	MinIdle time.Duration
-	// Consumer is consumer.
+	// Consumer limits the entries to those pending for this consumer.
 	Consumer string
 }
 

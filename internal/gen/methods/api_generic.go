@@ -71,13 +71,13 @@ func init() {
 			Doc:    "serialized is a value returned by Dump. ttl is the new key's time to live (whole milliseconds; zero for none); RestoreOptions.ExpireAt gives an absolute expiry instead (ABSTTL). Restore fails with a BUSYKEY error reply when the key exists, unless Replace is set. Conflicting options are reported before anything is sent."},
 		// SCAN: ScanPage is the cursor-level command; Scan, the iterator
 		// over all pages, is written by hand in generic.go.
-		API{Cmd: "SCAN", Method: "ScanPage", Result: "CursorPage[string]", Decode: "asStringPage", Opts: "ScanOptions",
+		API{Cmd: "SCAN", Method: "ScanPage", Docs: map[string]string{"pattern": "visits only keys matching this glob-style pattern (MATCH); the filter applies after a page is read, so pages may be empty", "count": "hints how many keys the server looks at per page (COUNT; the server's default is 10)", "type": "visits only keys of this type (TYPE: string, list, set, zset, hash, stream or a module's type name; Redis 6.0)"}, Result: "CursorPage[string]", Decode: "asStringPage", Opts: "ScanOptions",
 			Args:    map[string]string{"cursor": "uint64"},
 			Names:   map[string]string{"pattern": "Match"},
 			Returns: "one page of keys and the cursor to pass next (0 when the iteration is complete)",
 			Doc:     "Start with cursor 0. A page may be empty, and a key may appear on more than one page; Scan does the looping."},
 		API{Cmd: "SCAN", Method: "Scan", On: "none", Recv: "Client.Scan"},
-		API{Cmd: "SORT", Method: "Sort", Result: "[]string",
+		API{Cmd: "SORT", Method: "Sort", Docs: map[string]string{"limit.offset": "is how many elements to skip", "limit.count": "is the maximum number of elements to return after Offset (a negative Count: all the rest)"}, Result: "[]string",
 			Args:    map[string]string{"limit": "Limit"},
 			Names:   map[string]string{"by-pattern": "By", "get-pattern": "Get", "sorting": "Alpha"},
 			Omit:    []string{"destination"},

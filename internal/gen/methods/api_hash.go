@@ -32,7 +32,7 @@ func init() {
 		API{Cmd: "HLEN", Method: "HLen", Result: "int64", Returns: "how many fields the hash has (0 when the key does not exist)"},
 		API{Cmd: "HMGET", Method: "HMGet", Result: "[]Null[string]",
 			Returns: "the fields' values, in order; not Valid for a field that does not exist"},
-		API{Cmd: "HMSET", Method: "HMSet", Args: map[string]string{"data": "HashField", "data.value": "any"},
+		API{Cmd: "HMSET", Method: "HMSet", Docs: map[string]string{"data.field": "is the field's name", "data.value": "is the value written to the field"}, Args: map[string]string{"data": "HashField", "data.value": "any"},
 			Names: map[string]string{"data": "fields"},
 			Doc:   "Deprecated by Redis 4.0 in favour of HSET (HSet), which takes the same arguments and reports how many fields it added."},
 		API{Cmd: "HPERSIST", Method: "HPersist", Result: "[]HFieldStatus", Decode: "asHFieldStatuses",

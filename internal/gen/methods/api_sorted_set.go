@@ -75,10 +75,10 @@ func init() {
 			Doc:     "where is \"MIN\" (lowest scores first) or \"MAX\". The first non-empty key, in order, is popped from; Count (default 1) caps how many members."},
 		API{Cmd: "ZMSCORE", Method: "ZMScore", Result: "[]Null[float64]", Decode: "asZMScore",
 			Returns: "one score per member, not Valid for a member that is not in the set (or when the key does not exist)"},
-		API{Cmd: "ZPOPMAX", Method: "ZPopMax", Result: "[]Z", Decode: "asZs",
+		API{Cmd: "ZPOPMAX", Method: "ZPopMax", Docs: map[string]string{"count": "is the maximum number of members to pop (the server's default is 1)"}, Result: "[]Z", Decode: "asZs",
 			Returns: "the removed members with their scores, highest first (empty when the key does not exist)",
 			Doc:     "Count (default 1) is how many members to pop."},
-		API{Cmd: "ZPOPMIN", Method: "ZPopMin", Result: "[]Z", Decode: "asZs",
+		API{Cmd: "ZPOPMIN", Method: "ZPopMin", Docs: map[string]string{"count": "is the maximum number of members to pop (the server's default is 1)"}, Result: "[]Z", Decode: "asZs",
 			Returns: "the removed members with their scores, lowest first (empty when the key does not exist)",
 			Doc:     "Count (default 1) is how many members to pop."},
 

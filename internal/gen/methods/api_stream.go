@@ -73,7 +73,7 @@ func init() {
 			Doc:     "mode is SILENT, FAIL or FATAL. It releases the entries from their consumers back to the group without acknowledging them, so they can be delivered again. It sends IDS with the number of ids itself."},
 		API{Cmd: "XPENDING", Method: "XPending", Result: "XPendingSummary", Decode: "asXPendingSummary", Omit: []string{"filters"},
 			Returns: "the number of pending entries, the lowest and highest pending IDs, and how many each consumer holds"},
-		API{Cmd: "XPENDING", Method: "XPendingExt", Result: "[]XPendingEntry", Decode: "asXPendingEntries", Require: []string{"filters"},
+		API{Cmd: "XPENDING", Method: "XPendingExt", Docs: map[string]string{"filters.consumer": "limits the entries to those pending for this consumer"}, Result: "[]XPendingEntry", Decode: "asXPendingEntries", Require: []string{"filters"},
 			Args:    map[string]string{"filters.min-idle-time": "ms"},
 			Names:   map[string]string{"filters.min-idle-time": "MinIdle"},
 			Returns: "up to count pending entries between start and end (\"-\" and \"+\" for all), with their consumer, idle time and delivery count"},
