@@ -205,13 +205,13 @@ func (p *Pipeline) Exists(keys ...string) *Reply[int64] {
 
 // ExpireOptions are the optional arguments of EXPIRE. The zero value sends none of them.
 type ExpireOptions struct {
-	// NX sends NX.
+	// NX sets the expiry only where there is none (NX).
 	NX bool
-	// XX sends XX.
+	// XX sets the expiry only where there is one already (XX).
 	XX bool
-	// GT sends GT.
+	// GT sets the expiry only when it is later than the current one (GT; no expiry counts as infinite).
 	GT bool
-	// LT sends LT.
+	// LT sets the expiry only when it is earlier than the current one (LT; no expiry counts as infinite).
 	LT bool
 }
 
@@ -274,27 +274,15 @@ func (p *Pipeline) Expire(key string, ttl time.Duration, opts ...ExpireOptions) 
 	return queue(p, b, asBool)
 }
 
-// ExpireAtOptions are the optional arguments of EXPIREAT. The zero value sends none of them.
-type ExpireAtOptions struct {
-	// NX sends NX.
-	NX bool
-	// XX sends XX.
-	XX bool
-	// GT sends GT.
-	GT bool
-	// LT sends LT.
-	LT bool
-}
-
-func appendExpireAt(b *builder, key string, at time.Time, opts []ExpireAtOptions) {
+func appendExpireAt(b *builder, key string, at time.Time, opts []ExpireOptions) {
 	b.begin(cmdEXPIREAT)
-	var o ExpireAtOptions
+	var o ExpireOptions
 	switch len(opts) {
 	case 0:
 	case 1:
 		o = opts[0]
 	default:
-		b.fail("at most one ExpireAtOptions, got %d", len(opts))
+		b.fail("at most one ExpireOptions, got %d", len(opts))
 	}
 	b.key(key)
 	b.int(at.Unix())
@@ -317,7 +305,7 @@ func appendExpireAt(b *builder, key string, at time.Time, opts []ExpireAtOptions
 
 // ExpireAt returns the EXPIREAT command (EXPIREAT key unix-time-seconds [NX |
 // XX | GT | LT]), to run with RunCommand or in a pipeline. Since Redis 1.2.0.
-func ExpireAt(key string, at time.Time, opts ...ExpireAtOptions) Command[bool] {
+func ExpireAt(key string, at time.Time, opts ...ExpireOptions) Command[bool] {
 	b := new(builder)
 	appendExpireAt(b, key, at, opts)
 	return newCommand(b, asBool)
@@ -331,7 +319,7 @@ func ExpireAt(key string, at time.Time, opts ...ExpireAtOptions) Command[bool] {
 // time in the past deletes the key.
 //
 // Since Redis 1.2.0.
-func (c *Client) ExpireAt(ctx context.Context, key string, at time.Time, opts ...ExpireAtOptions) (bool, error) {
+func (c *Client) ExpireAt(ctx context.Context, key string, at time.Time, opts ...ExpireOptions) (bool, error) {
 	b := getBuilder()
 	appendExpireAt(b, key, at, opts)
 	return asBool(c.exec(ctx, b))
@@ -339,7 +327,7 @@ func (c *Client) ExpireAt(ctx context.Context, key string, at time.Time, opts ..
 
 // ExpireAt queues EXPIREAT in the pipeline; its Reply holds what
 // Client.ExpireAt returns. Since Redis 1.2.0.
-func (p *Pipeline) ExpireAt(key string, at time.Time, opts ...ExpireAtOptions) *Reply[bool] {
+func (p *Pipeline) ExpireAt(key string, at time.Time, opts ...ExpireOptions) *Reply[bool] {
 	b := getBuilder()
 	appendExpireAt(b, key, at, opts)
 	return queue(p, b, asBool)
@@ -670,27 +658,15 @@ func (p *Pipeline) Persist(key string) *Reply[bool] {
 	return queue(p, b, asBool)
 }
 
-// PExpireOptions are the optional arguments of PEXPIRE. The zero value sends none of them.
-type PExpireOptions struct {
-	// NX sends NX.
-	NX bool
-	// XX sends XX.
-	XX bool
-	// GT sends GT.
-	GT bool
-	// LT sends LT.
-	LT bool
-}
-
-func appendPExpire(b *builder, key string, ttl time.Duration, opts []PExpireOptions) {
+func appendPExpire(b *builder, key string, ttl time.Duration, opts []ExpireOptions) {
 	b.begin(cmdPEXPIRE)
-	var o PExpireOptions
+	var o ExpireOptions
 	switch len(opts) {
 	case 0:
 	case 1:
 		o = opts[0]
 	default:
-		b.fail("at most one PExpireOptions, got %d", len(opts))
+		b.fail("at most one ExpireOptions, got %d", len(opts))
 	}
 	b.key(key)
 	b.millis(ttl)
@@ -713,7 +689,7 @@ func appendPExpire(b *builder, key string, ttl time.Duration, opts []PExpireOpti
 
 // PExpire returns the PEXPIRE command (PEXPIRE key milliseconds [NX | XX | GT |
 // LT]), to run with RunCommand or in a pipeline. Since Redis 2.6.0.
-func PExpire(key string, ttl time.Duration, opts ...PExpireOptions) Command[bool] {
+func PExpire(key string, ttl time.Duration, opts ...ExpireOptions) Command[bool] {
 	b := new(builder)
 	appendPExpire(b, key, ttl, opts)
 	return newCommand(b, asBool)
@@ -727,7 +703,7 @@ func PExpire(key string, ttl time.Duration, opts ...PExpireOptions) Command[bool
 // ttl of zero or less deletes the key.
 //
 // Since Redis 2.6.0.
-func (c *Client) PExpire(ctx context.Context, key string, ttl time.Duration, opts ...PExpireOptions) (bool, error) {
+func (c *Client) PExpire(ctx context.Context, key string, ttl time.Duration, opts ...ExpireOptions) (bool, error) {
 	b := getBuilder()
 	appendPExpire(b, key, ttl, opts)
 	return asBool(c.exec(ctx, b))
@@ -735,33 +711,21 @@ func (c *Client) PExpire(ctx context.Context, key string, ttl time.Duration, opt
 
 // PExpire queues PEXPIRE in the pipeline; its Reply holds what Client.PExpire
 // returns. Since Redis 2.6.0.
-func (p *Pipeline) PExpire(key string, ttl time.Duration, opts ...PExpireOptions) *Reply[bool] {
+func (p *Pipeline) PExpire(key string, ttl time.Duration, opts ...ExpireOptions) *Reply[bool] {
 	b := getBuilder()
 	appendPExpire(b, key, ttl, opts)
 	return queue(p, b, asBool)
 }
 
-// PExpireAtOptions are the optional arguments of PEXPIREAT. The zero value sends none of them.
-type PExpireAtOptions struct {
-	// NX sends NX.
-	NX bool
-	// XX sends XX.
-	XX bool
-	// GT sends GT.
-	GT bool
-	// LT sends LT.
-	LT bool
-}
-
-func appendPExpireAt(b *builder, key string, at time.Time, opts []PExpireAtOptions) {
+func appendPExpireAt(b *builder, key string, at time.Time, opts []ExpireOptions) {
 	b.begin(cmdPEXPIREAT)
-	var o PExpireAtOptions
+	var o ExpireOptions
 	switch len(opts) {
 	case 0:
 	case 1:
 		o = opts[0]
 	default:
-		b.fail("at most one PExpireAtOptions, got %d", len(opts))
+		b.fail("at most one ExpireOptions, got %d", len(opts))
 	}
 	b.key(key)
 	b.int(at.UnixMilli())
@@ -785,7 +749,7 @@ func appendPExpireAt(b *builder, key string, at time.Time, opts []PExpireAtOptio
 // PExpireAt returns the PEXPIREAT command (PEXPIREAT key unix-time-milliseconds
 // [NX | XX | GT | LT]), to run with RunCommand or in a pipeline. Since Redis
 // 2.6.0.
-func PExpireAt(key string, at time.Time, opts ...PExpireAtOptions) Command[bool] {
+func PExpireAt(key string, at time.Time, opts ...ExpireOptions) Command[bool] {
 	b := new(builder)
 	appendPExpireAt(b, key, at, opts)
 	return newCommand(b, asBool)
@@ -799,7 +763,7 @@ func PExpireAt(key string, at time.Time, opts ...PExpireAtOptions) Command[bool]
 // key.
 //
 // Since Redis 2.6.0.
-func (c *Client) PExpireAt(ctx context.Context, key string, at time.Time, opts ...PExpireAtOptions) (bool, error) {
+func (c *Client) PExpireAt(ctx context.Context, key string, at time.Time, opts ...ExpireOptions) (bool, error) {
 	b := getBuilder()
 	appendPExpireAt(b, key, at, opts)
 	return asBool(c.exec(ctx, b))
@@ -807,7 +771,7 @@ func (c *Client) PExpireAt(ctx context.Context, key string, at time.Time, opts .
 
 // PExpireAt queues PEXPIREAT in the pipeline; its Reply holds what
 // Client.PExpireAt returns. Since Redis 2.6.0.
-func (p *Pipeline) PExpireAt(key string, at time.Time, opts ...PExpireAtOptions) *Reply[bool] {
+func (p *Pipeline) PExpireAt(key string, at time.Time, opts ...ExpireOptions) *Reply[bool] {
 	b := getBuilder()
 	appendPExpireAt(b, key, at, opts)
 	return queue(p, b, asBool)
@@ -1010,11 +974,11 @@ func (p *Pipeline) Restore(key string, ttl time.Duration, serialized string, opt
 
 // ScanOptions are the optional arguments of SCAN. The zero value sends none of them.
 type ScanOptions struct {
-	// Match sends MATCH pattern.
+	// Match visits only keys matching this glob-style pattern (MATCH); the filter applies after a page is read, so pages may be empty.
 	Match string
-	// Count sends COUNT count.
+	// Count hints how many keys the server looks at per page (COUNT; the server's default is 10).
 	Count int64
-	// Type sends TYPE type (Redis 6.0.0).
+	// Type visits only keys of this type (TYPE: string, list, set, zset, hash, stream or a module's type name; Redis 6.0).
 	Type string
 }
 
@@ -1048,7 +1012,7 @@ func appendScanPage(b *builder, cursor uint64, opts []ScanOptions) {
 func ScanPage(cursor uint64, opts ...ScanOptions) Command[CursorPage[string]] {
 	b := new(builder)
 	appendScanPage(b, cursor, opts)
-	return newCommand(b, asKeyPage)
+	return newCommand(b, asStringPage)
 }
 
 // ScanPage sends SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] and
@@ -1062,7 +1026,7 @@ func ScanPage(cursor uint64, opts ...ScanOptions) Command[CursorPage[string]] {
 func (c *Client) ScanPage(ctx context.Context, cursor uint64, opts ...ScanOptions) (CursorPage[string], error) {
 	b := getBuilder()
 	appendScanPage(b, cursor, opts)
-	return asKeyPage(c.exec(ctx, b))
+	return asStringPage(c.exec(ctx, b))
 }
 
 // ScanPage queues SCAN in the pipeline; its Reply holds what Client.ScanPage
@@ -1070,7 +1034,7 @@ func (c *Client) ScanPage(ctx context.Context, cursor uint64, opts ...ScanOption
 func (p *Pipeline) ScanPage(cursor uint64, opts ...ScanOptions) *Reply[CursorPage[string]] {
 	b := getBuilder()
 	appendScanPage(b, cursor, opts)
-	return queue(p, b, asKeyPage)
+	return queue(p, b, asStringPage)
 }
 
 // SortOptions are the optional arguments of SORT. The zero value sends none of them.
@@ -1158,31 +1122,15 @@ func (p *Pipeline) Sort(key string, opts ...SortOptions) *Reply[[]string] {
 	return queue(p, b, asStrings)
 }
 
-// SortStoreOptions are the optional arguments of SORT. The zero value sends none of them.
-type SortStoreOptions struct {
-	// By sends BY by-pattern.
-	By string
-	// Limit sends LIMIT limit.
-	Limit *Limit
-	// Get sends GET get-pattern, one or more.
-	Get []string
-	// Asc sends ASC.
-	Asc bool
-	// Desc sends DESC.
-	Desc bool
-	// Alpha sends ALPHA.
-	Alpha bool
-}
-
-func appendSortStore(b *builder, key string, destination string, opts []SortStoreOptions) {
+func appendSortStore(b *builder, key string, destination string, opts []SortOptions) {
 	b.begin(cmdSORT)
-	var o SortStoreOptions
+	var o SortOptions
 	switch len(opts) {
 	case 0:
 	case 1:
 		o = opts[0]
 	default:
-		b.fail("at most one SortStoreOptions, got %d", len(opts))
+		b.fail("at most one SortOptions, got %d", len(opts))
 	}
 	b.key(key)
 	if o.By != "" {
@@ -1219,7 +1167,7 @@ func appendSortStore(b *builder, key string, destination string, opts []SortStor
 // SortStore returns the SORT command (SORT key [BY by-pattern] [LIMIT offset
 // count] [GET get-pattern [GET get-pattern ...]] [ASC | DESC] [ALPHA] [STORE
 // destination]), to run with RunCommand or in a pipeline. Since Redis 1.0.0.
-func SortStore(key string, destination string, opts ...SortStoreOptions) Command[int64] {
+func SortStore(key string, destination string, opts ...SortOptions) Command[int64] {
 	b := new(builder)
 	appendSortStore(b, key, destination, opts)
 	return newCommand(b, asInt64)
@@ -1230,7 +1178,7 @@ func SortStore(key string, destination string, opts ...SortStoreOptions) Command
 // and returns the number of elements stored in destination (as a list).
 //
 // Since Redis 1.0.0.
-func (c *Client) SortStore(ctx context.Context, key string, destination string, opts ...SortStoreOptions) (int64, error) {
+func (c *Client) SortStore(ctx context.Context, key string, destination string, opts ...SortOptions) (int64, error) {
 	b := getBuilder()
 	appendSortStore(b, key, destination, opts)
 	return asInt64(c.exec(ctx, b))
@@ -1238,37 +1186,21 @@ func (c *Client) SortStore(ctx context.Context, key string, destination string, 
 
 // SortStore queues SORT in the pipeline; its Reply holds what Client.SortStore
 // returns. Since Redis 1.0.0.
-func (p *Pipeline) SortStore(key string, destination string, opts ...SortStoreOptions) *Reply[int64] {
+func (p *Pipeline) SortStore(key string, destination string, opts ...SortOptions) *Reply[int64] {
 	b := getBuilder()
 	appendSortStore(b, key, destination, opts)
 	return queue(p, b, asInt64)
 }
 
-// SortROOptions are the optional arguments of SORT_RO. The zero value sends none of them.
-type SortROOptions struct {
-	// By sends BY by-pattern.
-	By string
-	// Limit sends LIMIT limit.
-	Limit *Limit
-	// Get sends GET get-pattern, one or more.
-	Get []string
-	// Asc sends ASC.
-	Asc bool
-	// Desc sends DESC.
-	Desc bool
-	// Alpha sends ALPHA.
-	Alpha bool
-}
-
-func appendSortRO(b *builder, key string, opts []SortROOptions) {
+func appendSortRO(b *builder, key string, opts []SortOptions) {
 	b.begin(cmdSORT_RO)
-	var o SortROOptions
+	var o SortOptions
 	switch len(opts) {
 	case 0:
 	case 1:
 		o = opts[0]
 	default:
-		b.fail("at most one SortROOptions, got %d", len(opts))
+		b.fail("at most one SortOptions, got %d", len(opts))
 	}
 	b.key(key)
 	if o.By != "" {
@@ -1303,7 +1235,7 @@ func appendSortRO(b *builder, key string, opts []SortROOptions) {
 // SortRO returns the SORT_RO command (SORT_RO key [BY by-pattern] [LIMIT offset
 // count] [GET get-pattern [GET get-pattern ...]] [ASC | DESC] [ALPHA]), to run
 // with RunCommand or in a pipeline. Since Redis 7.0.0.
-func SortRO(key string, opts ...SortROOptions) Command[[]string] {
+func SortRO(key string, opts ...SortOptions) Command[[]string] {
 	b := new(builder)
 	appendSortRO(b, key, opts)
 	return newCommand(b, asStrings)
@@ -1318,7 +1250,7 @@ func SortRO(key string, opts ...SortROOptions) Command[[]string] {
 // replicas.
 //
 // Since Redis 7.0.0.
-func (c *Client) SortRO(ctx context.Context, key string, opts ...SortROOptions) ([]string, error) {
+func (c *Client) SortRO(ctx context.Context, key string, opts ...SortOptions) ([]string, error) {
 	b := getBuilder()
 	appendSortRO(b, key, opts)
 	return asStrings(c.exec(ctx, b))
@@ -1326,7 +1258,7 @@ func (c *Client) SortRO(ctx context.Context, key string, opts ...SortROOptions) 
 
 // SortRO queues SORT_RO in the pipeline; its Reply holds what Client.SortRO
 // returns. Since Redis 7.0.0.
-func (p *Pipeline) SortRO(key string, opts ...SortROOptions) *Reply[[]string] {
+func (p *Pipeline) SortRO(key string, opts ...SortOptions) *Reply[[]string] {
 	b := getBuilder()
 	appendSortRO(b, key, opts)
 	return queue(p, b, asStrings)

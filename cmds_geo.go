@@ -397,25 +397,15 @@ func (p *Pipeline) GeoRadiusStore(key string, longitude float64, latitude float6
 	return queue(p, b, asInt64)
 }
 
-// GeoRadiusByMemberOptions are the optional arguments of GEORADIUSBYMEMBER. The zero value sends none of them.
-type GeoRadiusByMemberOptions struct {
-	// Count is count-block.
-	Count *GeoCount
-	// Asc sends ASC.
-	Asc bool
-	// Desc sends DESC.
-	Desc bool
-}
-
-func appendGeoRadiusByMember(b *builder, key string, member string, radius float64, unit string, opts []GeoRadiusByMemberOptions) {
+func appendGeoRadiusByMember(b *builder, key string, member string, radius float64, unit string, opts []GeoRadiusOptions) {
 	b.begin(cmdGEORADIUSBYMEMBER)
-	var o GeoRadiusByMemberOptions
+	var o GeoRadiusOptions
 	switch len(opts) {
 	case 0:
 	case 1:
 		o = opts[0]
 	default:
-		b.fail("at most one GeoRadiusByMemberOptions, got %d", len(opts))
+		b.fail("at most one GeoRadiusOptions, got %d", len(opts))
 	}
 	b.key(key)
 	b.str(member)
@@ -454,7 +444,7 @@ func appendGeoRadiusByMember(b *builder, key string, member string, radius float
 // key member radius <m | km | ft | mi> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT
 // count [ANY]] [ASC | DESC] [STORE storekey | STOREDIST storedistkey]), to run
 // with RunCommand or in a pipeline. Since Redis 3.2.0.
-func GeoRadiusByMember(key string, member string, radius float64, unit string, opts ...GeoRadiusByMemberOptions) Command[[]string] {
+func GeoRadiusByMember(key string, member string, radius float64, unit string, opts ...GeoRadiusOptions) Command[[]string] {
 	b := new(builder)
 	appendGeoRadiusByMember(b, key, member, radius, unit, opts)
 	return newCommand(b, asStrings)
@@ -469,7 +459,7 @@ func GeoRadiusByMember(key string, member string, radius float64, unit string, o
 // since Redis 6.2 in favour of GEOSEARCH.
 //
 // Since Redis 3.2.0.
-func (c *Client) GeoRadiusByMember(ctx context.Context, key string, member string, radius float64, unit string, opts ...GeoRadiusByMemberOptions) ([]string, error) {
+func (c *Client) GeoRadiusByMember(ctx context.Context, key string, member string, radius float64, unit string, opts ...GeoRadiusOptions) ([]string, error) {
 	b := getBuilder()
 	appendGeoRadiusByMember(b, key, member, radius, unit, opts)
 	return asStrings(c.exec(ctx, b))
@@ -477,37 +467,21 @@ func (c *Client) GeoRadiusByMember(ctx context.Context, key string, member strin
 
 // GeoRadiusByMember queues GEORADIUSBYMEMBER in the pipeline; its Reply holds
 // what Client.GeoRadiusByMember returns. Since Redis 3.2.0.
-func (p *Pipeline) GeoRadiusByMember(key string, member string, radius float64, unit string, opts ...GeoRadiusByMemberOptions) *Reply[[]string] {
+func (p *Pipeline) GeoRadiusByMember(key string, member string, radius float64, unit string, opts ...GeoRadiusOptions) *Reply[[]string] {
 	b := getBuilder()
 	appendGeoRadiusByMember(b, key, member, radius, unit, opts)
 	return queue(p, b, asStrings)
 }
 
-// GeoRadiusByMemberWithOptions are the optional arguments of GEORADIUSBYMEMBER. The zero value sends none of them.
-type GeoRadiusByMemberWithOptions struct {
-	// WithCoord sends WITHCOORD.
-	WithCoord bool
-	// WithDist sends WITHDIST.
-	WithDist bool
-	// WithHash sends WITHHASH.
-	WithHash bool
-	// Count is count-block.
-	Count *GeoCount
-	// Asc sends ASC.
-	Asc bool
-	// Desc sends DESC.
-	Desc bool
-}
-
-func appendGeoRadiusByMemberWith(b *builder, key string, member string, radius float64, unit string, opts []GeoRadiusByMemberWithOptions) {
+func appendGeoRadiusByMemberWith(b *builder, key string, member string, radius float64, unit string, opts []GeoRadiusWithOptions) {
 	b.begin(cmdGEORADIUSBYMEMBER)
-	var o GeoRadiusByMemberWithOptions
+	var o GeoRadiusWithOptions
 	switch len(opts) {
 	case 0:
 	case 1:
 		o = opts[0]
 	default:
-		b.fail("at most one GeoRadiusByMemberWithOptions, got %d", len(opts))
+		b.fail("at most one GeoRadiusWithOptions, got %d", len(opts))
 	}
 	b.key(key)
 	b.str(member)
@@ -556,7 +530,7 @@ func appendGeoRadiusByMemberWith(b *builder, key string, member string, radius f
 // [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE storekey |
 // STOREDIST storedistkey]), to run with RunCommand or in a pipeline. Since
 // Redis 3.2.0.
-func GeoRadiusByMemberWith(key string, member string, radius float64, unit string, opts ...GeoRadiusByMemberWithOptions) Command[[]GeoResult] {
+func GeoRadiusByMemberWith(key string, member string, radius float64, unit string, opts ...GeoRadiusWithOptions) Command[[]GeoResult] {
 	b := new(builder)
 	appendGeoRadiusByMemberWith(b, key, member, radius, unit, opts)
 	return newCommand(b, asGeoResults)
@@ -572,7 +546,7 @@ func GeoRadiusByMemberWith(key string, member string, radius float64, unit strin
 // GEORADIUSBYMEMBER are deprecated since Redis 6.2 in favour of GEOSEARCH.
 //
 // Since Redis 3.2.0.
-func (c *Client) GeoRadiusByMemberWith(ctx context.Context, key string, member string, radius float64, unit string, opts ...GeoRadiusByMemberWithOptions) ([]GeoResult, error) {
+func (c *Client) GeoRadiusByMemberWith(ctx context.Context, key string, member string, radius float64, unit string, opts ...GeoRadiusWithOptions) ([]GeoResult, error) {
 	b := getBuilder()
 	appendGeoRadiusByMemberWith(b, key, member, radius, unit, opts)
 	return asGeoResults(c.exec(ctx, b))
@@ -580,7 +554,7 @@ func (c *Client) GeoRadiusByMemberWith(ctx context.Context, key string, member s
 
 // GeoRadiusByMemberWith queues GEORADIUSBYMEMBER in the pipeline; its Reply
 // holds what Client.GeoRadiusByMemberWith returns. Since Redis 3.2.0.
-func (p *Pipeline) GeoRadiusByMemberWith(key string, member string, radius float64, unit string, opts ...GeoRadiusByMemberWithOptions) *Reply[[]GeoResult] {
+func (p *Pipeline) GeoRadiusByMemberWith(key string, member string, radius float64, unit string, opts ...GeoRadiusWithOptions) *Reply[[]GeoResult] {
 	b := getBuilder()
 	appendGeoRadiusByMemberWith(b, key, member, radius, unit, opts)
 	return queue(p, b, asGeoResults)
@@ -621,25 +595,15 @@ func (p *Pipeline) GeoRadiusByMemberStore(key string, member string, radius floa
 	return queue(p, b, asInt64)
 }
 
-// GeoRadiusROOptions are the optional arguments of GEORADIUS_RO. The zero value sends none of them.
-type GeoRadiusROOptions struct {
-	// Count is count-block.
-	Count *GeoCount
-	// Asc sends ASC.
-	Asc bool
-	// Desc sends DESC.
-	Desc bool
-}
-
-func appendGeoRadiusRO(b *builder, key string, longitude float64, latitude float64, radius float64, unit string, opts []GeoRadiusROOptions) {
+func appendGeoRadiusRO(b *builder, key string, longitude float64, latitude float64, radius float64, unit string, opts []GeoRadiusOptions) {
 	b.begin(cmdGEORADIUS_RO)
-	var o GeoRadiusROOptions
+	var o GeoRadiusOptions
 	switch len(opts) {
 	case 0:
 	case 1:
 		o = opts[0]
 	default:
-		b.fail("at most one GeoRadiusROOptions, got %d", len(opts))
+		b.fail("at most one GeoRadiusOptions, got %d", len(opts))
 	}
 	b.key(key)
 	b.float(longitude)
@@ -679,7 +643,7 @@ func appendGeoRadiusRO(b *builder, key string, longitude float64, latitude float
 // latitude radius <m | km | ft | mi> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT
 // count [ANY]] [ASC | DESC]), to run with RunCommand or in a pipeline. Since
 // Redis 3.2.10.
-func GeoRadiusRO(key string, longitude float64, latitude float64, radius float64, unit string, opts ...GeoRadiusROOptions) Command[[]string] {
+func GeoRadiusRO(key string, longitude float64, latitude float64, radius float64, unit string, opts ...GeoRadiusOptions) Command[[]string] {
 	b := new(builder)
 	appendGeoRadiusRO(b, key, longitude, latitude, radius, unit, opts)
 	return newCommand(b, asStrings)
@@ -693,7 +657,7 @@ func GeoRadiusRO(key string, longitude float64, latitude float64, radius float64
 // since Redis 6.2 in favour of GEOSEARCH.
 //
 // Since Redis 3.2.10.
-func (c *Client) GeoRadiusRO(ctx context.Context, key string, longitude float64, latitude float64, radius float64, unit string, opts ...GeoRadiusROOptions) ([]string, error) {
+func (c *Client) GeoRadiusRO(ctx context.Context, key string, longitude float64, latitude float64, radius float64, unit string, opts ...GeoRadiusOptions) ([]string, error) {
 	b := getBuilder()
 	appendGeoRadiusRO(b, key, longitude, latitude, radius, unit, opts)
 	return asStrings(c.exec(ctx, b))
@@ -701,37 +665,21 @@ func (c *Client) GeoRadiusRO(ctx context.Context, key string, longitude float64,
 
 // GeoRadiusRO queues GEORADIUS_RO in the pipeline; its Reply holds what
 // Client.GeoRadiusRO returns. Since Redis 3.2.10.
-func (p *Pipeline) GeoRadiusRO(key string, longitude float64, latitude float64, radius float64, unit string, opts ...GeoRadiusROOptions) *Reply[[]string] {
+func (p *Pipeline) GeoRadiusRO(key string, longitude float64, latitude float64, radius float64, unit string, opts ...GeoRadiusOptions) *Reply[[]string] {
 	b := getBuilder()
 	appendGeoRadiusRO(b, key, longitude, latitude, radius, unit, opts)
 	return queue(p, b, asStrings)
 }
 
-// GeoRadiusROWithOptions are the optional arguments of GEORADIUS_RO. The zero value sends none of them.
-type GeoRadiusROWithOptions struct {
-	// WithCoord sends WITHCOORD.
-	WithCoord bool
-	// WithDist sends WITHDIST.
-	WithDist bool
-	// WithHash sends WITHHASH.
-	WithHash bool
-	// Count is count-block.
-	Count *GeoCount
-	// Asc sends ASC.
-	Asc bool
-	// Desc sends DESC.
-	Desc bool
-}
-
-func appendGeoRadiusROWith(b *builder, key string, longitude float64, latitude float64, radius float64, unit string, opts []GeoRadiusROWithOptions) {
+func appendGeoRadiusROWith(b *builder, key string, longitude float64, latitude float64, radius float64, unit string, opts []GeoRadiusWithOptions) {
 	b.begin(cmdGEORADIUS_RO)
-	var o GeoRadiusROWithOptions
+	var o GeoRadiusWithOptions
 	switch len(opts) {
 	case 0:
 	case 1:
 		o = opts[0]
 	default:
-		b.fail("at most one GeoRadiusROWithOptions, got %d", len(opts))
+		b.fail("at most one GeoRadiusWithOptions, got %d", len(opts))
 	}
 	b.key(key)
 	b.float(longitude)
@@ -780,7 +728,7 @@ func appendGeoRadiusROWith(b *builder, key string, longitude float64, latitude f
 // latitude radius <m | km | ft | mi> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT
 // count [ANY]] [ASC | DESC]), to run with RunCommand or in a pipeline. Since
 // Redis 3.2.10.
-func GeoRadiusROWith(key string, longitude float64, latitude float64, radius float64, unit string, opts ...GeoRadiusROWithOptions) Command[[]GeoResult] {
+func GeoRadiusROWith(key string, longitude float64, latitude float64, radius float64, unit string, opts ...GeoRadiusWithOptions) Command[[]GeoResult] {
 	b := new(builder)
 	appendGeoRadiusROWith(b, key, longitude, latitude, radius, unit, opts)
 	return newCommand(b, asGeoResults)
@@ -796,7 +744,7 @@ func GeoRadiusROWith(key string, longitude float64, latitude float64, radius flo
 // GEORADIUSBYMEMBER are deprecated since Redis 6.2 in favour of GEOSEARCH.
 //
 // Since Redis 3.2.10.
-func (c *Client) GeoRadiusROWith(ctx context.Context, key string, longitude float64, latitude float64, radius float64, unit string, opts ...GeoRadiusROWithOptions) ([]GeoResult, error) {
+func (c *Client) GeoRadiusROWith(ctx context.Context, key string, longitude float64, latitude float64, radius float64, unit string, opts ...GeoRadiusWithOptions) ([]GeoResult, error) {
 	b := getBuilder()
 	appendGeoRadiusROWith(b, key, longitude, latitude, radius, unit, opts)
 	return asGeoResults(c.exec(ctx, b))
@@ -804,31 +752,21 @@ func (c *Client) GeoRadiusROWith(ctx context.Context, key string, longitude floa
 
 // GeoRadiusROWith queues GEORADIUS_RO in the pipeline; its Reply holds what
 // Client.GeoRadiusROWith returns. Since Redis 3.2.10.
-func (p *Pipeline) GeoRadiusROWith(key string, longitude float64, latitude float64, radius float64, unit string, opts ...GeoRadiusROWithOptions) *Reply[[]GeoResult] {
+func (p *Pipeline) GeoRadiusROWith(key string, longitude float64, latitude float64, radius float64, unit string, opts ...GeoRadiusWithOptions) *Reply[[]GeoResult] {
 	b := getBuilder()
 	appendGeoRadiusROWith(b, key, longitude, latitude, radius, unit, opts)
 	return queue(p, b, asGeoResults)
 }
 
-// GeoRadiusByMemberROOptions are the optional arguments of GEORADIUSBYMEMBER_RO. The zero value sends none of them.
-type GeoRadiusByMemberROOptions struct {
-	// Count is count-block.
-	Count *GeoCount
-	// Asc sends ASC.
-	Asc bool
-	// Desc sends DESC.
-	Desc bool
-}
-
-func appendGeoRadiusByMemberRO(b *builder, key string, member string, radius float64, unit string, opts []GeoRadiusByMemberROOptions) {
+func appendGeoRadiusByMemberRO(b *builder, key string, member string, radius float64, unit string, opts []GeoRadiusOptions) {
 	b.begin(cmdGEORADIUSBYMEMBER_RO)
-	var o GeoRadiusByMemberROOptions
+	var o GeoRadiusOptions
 	switch len(opts) {
 	case 0:
 	case 1:
 		o = opts[0]
 	default:
-		b.fail("at most one GeoRadiusByMemberROOptions, got %d", len(opts))
+		b.fail("at most one GeoRadiusOptions, got %d", len(opts))
 	}
 	b.key(key)
 	b.str(member)
@@ -867,7 +805,7 @@ func appendGeoRadiusByMemberRO(b *builder, key string, member string, radius flo
 // (GEORADIUSBYMEMBER_RO key member radius <m | km | ft | mi> [WITHCOORD]
 // [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC]), to run with
 // RunCommand or in a pipeline. Since Redis 3.2.10.
-func GeoRadiusByMemberRO(key string, member string, radius float64, unit string, opts ...GeoRadiusByMemberROOptions) Command[[]string] {
+func GeoRadiusByMemberRO(key string, member string, radius float64, unit string, opts ...GeoRadiusOptions) Command[[]string] {
 	b := new(builder)
 	appendGeoRadiusByMemberRO(b, key, member, radius, unit, opts)
 	return newCommand(b, asStrings)
@@ -881,7 +819,7 @@ func GeoRadiusByMemberRO(key string, member string, radius float64, unit string,
 // since Redis 6.2 in favour of GEOSEARCH.
 //
 // Since Redis 3.2.10.
-func (c *Client) GeoRadiusByMemberRO(ctx context.Context, key string, member string, radius float64, unit string, opts ...GeoRadiusByMemberROOptions) ([]string, error) {
+func (c *Client) GeoRadiusByMemberRO(ctx context.Context, key string, member string, radius float64, unit string, opts ...GeoRadiusOptions) ([]string, error) {
 	b := getBuilder()
 	appendGeoRadiusByMemberRO(b, key, member, radius, unit, opts)
 	return asStrings(c.exec(ctx, b))
@@ -889,37 +827,21 @@ func (c *Client) GeoRadiusByMemberRO(ctx context.Context, key string, member str
 
 // GeoRadiusByMemberRO queues GEORADIUSBYMEMBER_RO in the pipeline; its Reply
 // holds what Client.GeoRadiusByMemberRO returns. Since Redis 3.2.10.
-func (p *Pipeline) GeoRadiusByMemberRO(key string, member string, radius float64, unit string, opts ...GeoRadiusByMemberROOptions) *Reply[[]string] {
+func (p *Pipeline) GeoRadiusByMemberRO(key string, member string, radius float64, unit string, opts ...GeoRadiusOptions) *Reply[[]string] {
 	b := getBuilder()
 	appendGeoRadiusByMemberRO(b, key, member, radius, unit, opts)
 	return queue(p, b, asStrings)
 }
 
-// GeoRadiusByMemberROWithOptions are the optional arguments of GEORADIUSBYMEMBER_RO. The zero value sends none of them.
-type GeoRadiusByMemberROWithOptions struct {
-	// WithCoord sends WITHCOORD.
-	WithCoord bool
-	// WithDist sends WITHDIST.
-	WithDist bool
-	// WithHash sends WITHHASH.
-	WithHash bool
-	// Count is count-block.
-	Count *GeoCount
-	// Asc sends ASC.
-	Asc bool
-	// Desc sends DESC.
-	Desc bool
-}
-
-func appendGeoRadiusByMemberROWith(b *builder, key string, member string, radius float64, unit string, opts []GeoRadiusByMemberROWithOptions) {
+func appendGeoRadiusByMemberROWith(b *builder, key string, member string, radius float64, unit string, opts []GeoRadiusWithOptions) {
 	b.begin(cmdGEORADIUSBYMEMBER_RO)
-	var o GeoRadiusByMemberROWithOptions
+	var o GeoRadiusWithOptions
 	switch len(opts) {
 	case 0:
 	case 1:
 		o = opts[0]
 	default:
-		b.fail("at most one GeoRadiusByMemberROWithOptions, got %d", len(opts))
+		b.fail("at most one GeoRadiusWithOptions, got %d", len(opts))
 	}
 	b.key(key)
 	b.str(member)
@@ -967,7 +889,7 @@ func appendGeoRadiusByMemberROWith(b *builder, key string, member string, radius
 // (GEORADIUSBYMEMBER_RO key member radius <m | km | ft | mi> [WITHCOORD]
 // [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC]), to run with
 // RunCommand or in a pipeline. Since Redis 3.2.10.
-func GeoRadiusByMemberROWith(key string, member string, radius float64, unit string, opts ...GeoRadiusByMemberROWithOptions) Command[[]GeoResult] {
+func GeoRadiusByMemberROWith(key string, member string, radius float64, unit string, opts ...GeoRadiusWithOptions) Command[[]GeoResult] {
 	b := new(builder)
 	appendGeoRadiusByMemberROWith(b, key, member, radius, unit, opts)
 	return newCommand(b, asGeoResults)
@@ -983,7 +905,7 @@ func GeoRadiusByMemberROWith(key string, member string, radius float64, unit str
 // GEORADIUSBYMEMBER are deprecated since Redis 6.2 in favour of GEOSEARCH.
 //
 // Since Redis 3.2.10.
-func (c *Client) GeoRadiusByMemberROWith(ctx context.Context, key string, member string, radius float64, unit string, opts ...GeoRadiusByMemberROWithOptions) ([]GeoResult, error) {
+func (c *Client) GeoRadiusByMemberROWith(ctx context.Context, key string, member string, radius float64, unit string, opts ...GeoRadiusWithOptions) ([]GeoResult, error) {
 	b := getBuilder()
 	appendGeoRadiusByMemberROWith(b, key, member, radius, unit, opts)
 	return asGeoResults(c.exec(ctx, b))
@@ -991,7 +913,7 @@ func (c *Client) GeoRadiusByMemberROWith(ctx context.Context, key string, member
 
 // GeoRadiusByMemberROWith queues GEORADIUSBYMEMBER_RO in the pipeline; its
 // Reply holds what Client.GeoRadiusByMemberROWith returns. Since Redis 3.2.10.
-func (p *Pipeline) GeoRadiusByMemberROWith(key string, member string, radius float64, unit string, opts ...GeoRadiusByMemberROWithOptions) *Reply[[]GeoResult] {
+func (p *Pipeline) GeoRadiusByMemberROWith(key string, member string, radius float64, unit string, opts ...GeoRadiusWithOptions) *Reply[[]GeoResult] {
 	b := getBuilder()
 	appendGeoRadiusByMemberROWith(b, key, member, radius, unit, opts)
 	return queue(p, b, asGeoResults)

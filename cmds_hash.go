@@ -29,6 +29,7 @@ var (
 	cmdHPEXPIRETIME = cmdInfo("HPEXPIRETIME")
 	cmdHPTTL        = cmdInfo("HPTTL")
 	cmdHRANDFIELD   = cmdInfo("HRANDFIELD")
+	cmdHSCAN        = cmdInfo("HSCAN")
 	cmdHSET         = cmdInfo("HSET")
 	cmdHSETEX       = cmdInfo("HSETEX")
 	cmdHSETNX       = cmdInfo("HSETNX")
@@ -109,7 +110,7 @@ func (p *Pipeline) HExists(key string, field string) *Reply[bool] {
 // HExpire returns the HEXPIRE command (HEXPIRE key seconds [NX | XX | GT | LT]
 // FIELDS numfields field [field ...]), to run with RunCommand or in a pipeline.
 // Since Redis 7.4.0.
-func HExpire(key string, ttl time.Duration, fields []string, opts ...HExpireOptions) Command[[]HFieldStatus] {
+func HExpire(key string, ttl time.Duration, fields []string, opts ...ExpireOptions) Command[[]HFieldStatus] {
 	b := new(builder)
 	appendHExpire(b, key, ttl, fields, opts)
 	return newCommand(b, asHFieldStatuses)
@@ -126,7 +127,7 @@ func HExpire(key string, ttl time.Duration, fields []string, opts ...HExpireOpti
 // are reported before anything is sent.
 //
 // Since Redis 7.4.0.
-func (c *Client) HExpire(ctx context.Context, key string, ttl time.Duration, fields []string, opts ...HExpireOptions) ([]HFieldStatus, error) {
+func (c *Client) HExpire(ctx context.Context, key string, ttl time.Duration, fields []string, opts ...ExpireOptions) ([]HFieldStatus, error) {
 	b := getBuilder()
 	appendHExpire(b, key, ttl, fields, opts)
 	return asHFieldStatuses(c.exec(ctx, b))
@@ -134,7 +135,7 @@ func (c *Client) HExpire(ctx context.Context, key string, ttl time.Duration, fie
 
 // HExpire queues HEXPIRE in the pipeline; its Reply holds what Client.HExpire
 // returns. Since Redis 7.4.0.
-func (p *Pipeline) HExpire(key string, ttl time.Duration, fields []string, opts ...HExpireOptions) *Reply[[]HFieldStatus] {
+func (p *Pipeline) HExpire(key string, ttl time.Duration, fields []string, opts ...ExpireOptions) *Reply[[]HFieldStatus] {
 	b := getBuilder()
 	appendHExpire(b, key, ttl, fields, opts)
 	return queue(p, b, asHFieldStatuses)
@@ -143,7 +144,7 @@ func (p *Pipeline) HExpire(key string, ttl time.Duration, fields []string, opts 
 // HExpireAt returns the HEXPIREAT command (HEXPIREAT key unix-time-seconds [NX
 // | XX | GT | LT] FIELDS numfields field [field ...]), to run with RunCommand
 // or in a pipeline. Since Redis 7.4.0.
-func HExpireAt(key string, at time.Time, fields []string, opts ...HExpireOptions) Command[[]HFieldStatus] {
+func HExpireAt(key string, at time.Time, fields []string, opts ...ExpireOptions) Command[[]HFieldStatus] {
 	b := new(builder)
 	appendHExpireAt(b, key, at, fields, opts)
 	return newCommand(b, asHFieldStatuses)
@@ -160,7 +161,7 @@ func HExpireAt(key string, at time.Time, fields []string, opts ...HExpireOptions
 // are reported before anything is sent.
 //
 // Since Redis 7.4.0.
-func (c *Client) HExpireAt(ctx context.Context, key string, at time.Time, fields []string, opts ...HExpireOptions) ([]HFieldStatus, error) {
+func (c *Client) HExpireAt(ctx context.Context, key string, at time.Time, fields []string, opts ...ExpireOptions) ([]HFieldStatus, error) {
 	b := getBuilder()
 	appendHExpireAt(b, key, at, fields, opts)
 	return asHFieldStatuses(c.exec(ctx, b))
@@ -168,7 +169,7 @@ func (c *Client) HExpireAt(ctx context.Context, key string, at time.Time, fields
 
 // HExpireAt queues HEXPIREAT in the pipeline; its Reply holds what
 // Client.HExpireAt returns. Since Redis 7.4.0.
-func (p *Pipeline) HExpireAt(key string, at time.Time, fields []string, opts ...HExpireOptions) *Reply[[]HFieldStatus] {
+func (p *Pipeline) HExpireAt(key string, at time.Time, fields []string, opts ...ExpireOptions) *Reply[[]HFieldStatus] {
 	b := getBuilder()
 	appendHExpireAt(b, key, at, fields, opts)
 	return queue(p, b, asHFieldStatuses)
@@ -568,7 +569,7 @@ func (p *Pipeline) HPersist(key string, fields ...string) *Reply[[]HFieldStatus]
 // HPExpire returns the HPEXPIRE command (HPEXPIRE key milliseconds [NX | XX |
 // GT | LT] FIELDS numfields field [field ...]), to run with RunCommand or in a
 // pipeline. Since Redis 7.4.0.
-func HPExpire(key string, ttl time.Duration, fields []string, opts ...HExpireOptions) Command[[]HFieldStatus] {
+func HPExpire(key string, ttl time.Duration, fields []string, opts ...ExpireOptions) Command[[]HFieldStatus] {
 	b := new(builder)
 	appendHPExpire(b, key, ttl, fields, opts)
 	return newCommand(b, asHFieldStatuses)
@@ -585,7 +586,7 @@ func HPExpire(key string, ttl time.Duration, fields []string, opts ...HExpireOpt
 // conditions are reported before anything is sent.
 //
 // Since Redis 7.4.0.
-func (c *Client) HPExpire(ctx context.Context, key string, ttl time.Duration, fields []string, opts ...HExpireOptions) ([]HFieldStatus, error) {
+func (c *Client) HPExpire(ctx context.Context, key string, ttl time.Duration, fields []string, opts ...ExpireOptions) ([]HFieldStatus, error) {
 	b := getBuilder()
 	appendHPExpire(b, key, ttl, fields, opts)
 	return asHFieldStatuses(c.exec(ctx, b))
@@ -593,7 +594,7 @@ func (c *Client) HPExpire(ctx context.Context, key string, ttl time.Duration, fi
 
 // HPExpire queues HPEXPIRE in the pipeline; its Reply holds what
 // Client.HPExpire returns. Since Redis 7.4.0.
-func (p *Pipeline) HPExpire(key string, ttl time.Duration, fields []string, opts ...HExpireOptions) *Reply[[]HFieldStatus] {
+func (p *Pipeline) HPExpire(key string, ttl time.Duration, fields []string, opts ...ExpireOptions) *Reply[[]HFieldStatus] {
 	b := getBuilder()
 	appendHPExpire(b, key, ttl, fields, opts)
 	return queue(p, b, asHFieldStatuses)
@@ -602,7 +603,7 @@ func (p *Pipeline) HPExpire(key string, ttl time.Duration, fields []string, opts
 // HPExpireAt returns the HPEXPIREAT command (HPEXPIREAT key
 // unix-time-milliseconds [NX | XX | GT | LT] FIELDS numfields field [field
 // ...]), to run with RunCommand or in a pipeline. Since Redis 7.4.0.
-func HPExpireAt(key string, at time.Time, fields []string, opts ...HExpireOptions) Command[[]HFieldStatus] {
+func HPExpireAt(key string, at time.Time, fields []string, opts ...ExpireOptions) Command[[]HFieldStatus] {
 	b := new(builder)
 	appendHPExpireAt(b, key, at, fields, opts)
 	return newCommand(b, asHFieldStatuses)
@@ -619,7 +620,7 @@ func HPExpireAt(key string, at time.Time, fields []string, opts ...HExpireOption
 // are reported before anything is sent.
 //
 // Since Redis 7.4.0.
-func (c *Client) HPExpireAt(ctx context.Context, key string, at time.Time, fields []string, opts ...HExpireOptions) ([]HFieldStatus, error) {
+func (c *Client) HPExpireAt(ctx context.Context, key string, at time.Time, fields []string, opts ...ExpireOptions) ([]HFieldStatus, error) {
 	b := getBuilder()
 	appendHPExpireAt(b, key, at, fields, opts)
 	return asHFieldStatuses(c.exec(ctx, b))
@@ -627,7 +628,7 @@ func (c *Client) HPExpireAt(ctx context.Context, key string, at time.Time, field
 
 // HPExpireAt queues HPEXPIREAT in the pipeline; its Reply holds what
 // Client.HPExpireAt returns. Since Redis 7.4.0.
-func (p *Pipeline) HPExpireAt(key string, at time.Time, fields []string, opts ...HExpireOptions) *Reply[[]HFieldStatus] {
+func (p *Pipeline) HPExpireAt(key string, at time.Time, fields []string, opts ...ExpireOptions) *Reply[[]HFieldStatus] {
 	b := getBuilder()
 	appendHPExpireAt(b, key, at, fields, opts)
 	return queue(p, b, asHFieldStatuses)
@@ -787,6 +788,121 @@ func (p *Pipeline) HRandFieldWithValues(key string, count int64) *Reply[[]HashEn
 	b := getBuilder()
 	appendHRandFieldWithValues(b, key, count)
 	return queue(p, b, asHashEntries)
+}
+
+// HScanOptions are the optional arguments of HSCAN. The zero value sends none of them.
+type HScanOptions struct {
+	// Match visits only fields matching this glob-style pattern (MATCH); the filter applies after a page is read, so pages may be empty.
+	Match string
+	// Count hints how many fields the server looks at per page (COUNT; the server's default is 10).
+	Count int64
+}
+
+func appendHScanPage(b *builder, key string, cursor uint64, opts []HScanOptions) {
+	b.begin(cmdHSCAN)
+	var o HScanOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one HScanOptions, got %d", len(opts))
+	}
+	b.key(key)
+	b.uint(cursor)
+	if o.Match != "" {
+		b.str("MATCH")
+		b.str(o.Match)
+	}
+	if o.Count != 0 {
+		b.str("COUNT")
+		b.int(o.Count)
+	}
+}
+
+// HScanPage returns the HSCAN command (HSCAN key cursor [MATCH pattern] [COUNT
+// count] [NOVALUES]), to run with RunCommand or in a pipeline. Since Redis
+// 2.8.0.
+func HScanPage(key string, cursor uint64, opts ...HScanOptions) Command[CursorPage[HashEntry]] {
+	b := new(builder)
+	appendHScanPage(b, key, cursor, opts)
+	return newCommand(b, asHashEntryPage)
+}
+
+// HScanPage sends HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES] and
+// returns one page of the hash's fields with their values and the cursor to
+// pass next (0 when the iteration is complete).
+//
+// Start with cursor 0. A page may be empty, and a field may appear on more than
+// one page; HScan does the looping.
+//
+// Since Redis 2.8.0.
+func (c *Client) HScanPage(ctx context.Context, key string, cursor uint64, opts ...HScanOptions) (CursorPage[HashEntry], error) {
+	b := getBuilder()
+	appendHScanPage(b, key, cursor, opts)
+	return asHashEntryPage(c.exec(ctx, b))
+}
+
+// HScanPage queues HSCAN in the pipeline; its Reply holds what Client.HScanPage
+// returns. Since Redis 2.8.0.
+func (p *Pipeline) HScanPage(key string, cursor uint64, opts ...HScanOptions) *Reply[CursorPage[HashEntry]] {
+	b := getBuilder()
+	appendHScanPage(b, key, cursor, opts)
+	return queue(p, b, asHashEntryPage)
+}
+
+func appendHScanFieldsPage(b *builder, key string, cursor uint64, opts []HScanOptions) {
+	b.begin(cmdHSCAN)
+	var o HScanOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one HScanOptions, got %d", len(opts))
+	}
+	b.key(key)
+	b.uint(cursor)
+	if o.Match != "" {
+		b.str("MATCH")
+		b.str(o.Match)
+	}
+	if o.Count != 0 {
+		b.str("COUNT")
+		b.int(o.Count)
+	}
+	b.str("NOVALUES")
+}
+
+// HScanFieldsPage returns the HSCAN command (HSCAN key cursor [MATCH pattern]
+// [COUNT count] [NOVALUES]), to run with RunCommand or in a pipeline. Since
+// Redis 2.8.0.
+func HScanFieldsPage(key string, cursor uint64, opts ...HScanOptions) Command[CursorPage[string]] {
+	b := new(builder)
+	appendHScanFieldsPage(b, key, cursor, opts)
+	return newCommand(b, asStringPage)
+}
+
+// HScanFieldsPage sends HSCAN key cursor [MATCH pattern] [COUNT count]
+// [NOVALUES] and returns one page of the hash's field names, without values,
+// and the cursor to pass next (0 when the iteration is complete).
+//
+// NOVALUES needs Redis 7.4. Start with cursor 0. A page may be empty, and a
+// field may appear on more than one page; HScanFields does the looping.
+//
+// Since Redis 2.8.0.
+func (c *Client) HScanFieldsPage(ctx context.Context, key string, cursor uint64, opts ...HScanOptions) (CursorPage[string], error) {
+	b := getBuilder()
+	appendHScanFieldsPage(b, key, cursor, opts)
+	return asStringPage(c.exec(ctx, b))
+}
+
+// HScanFieldsPage queues HSCAN in the pipeline; its Reply holds what
+// Client.HScanFieldsPage returns. Since Redis 2.8.0.
+func (p *Pipeline) HScanFieldsPage(key string, cursor uint64, opts ...HScanOptions) *Reply[CursorPage[string]] {
+	b := getBuilder()
+	appendHScanFieldsPage(b, key, cursor, opts)
+	return queue(p, b, asStringPage)
 }
 
 func appendHSet(b *builder, key string, fields []HashField) {

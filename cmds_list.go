@@ -550,23 +550,15 @@ func (p *Pipeline) LPos(key string, element any, opts ...LPosOptions) *Reply[int
 	return queue(p, b, asInt64)
 }
 
-// LPosCountOptions are the optional arguments of LPOS. The zero value sends none of them.
-type LPosCountOptions struct {
-	// Rank sends RANK rank.
-	Rank int64
-	// MaxLen sends MAXLEN len.
-	MaxLen int64
-}
-
-func appendLPosCount(b *builder, key string, element any, count int64, opts []LPosCountOptions) {
+func appendLPosCount(b *builder, key string, element any, count int64, opts []LPosOptions) {
 	b.begin(cmdLPOS)
-	var o LPosCountOptions
+	var o LPosOptions
 	switch len(opts) {
 	case 0:
 	case 1:
 		o = opts[0]
 	default:
-		b.fail("at most one LPosCountOptions, got %d", len(opts))
+		b.fail("at most one LPosOptions, got %d", len(opts))
 	}
 	b.key(key)
 	b.arg(element)
@@ -585,7 +577,7 @@ func appendLPosCount(b *builder, key string, element any, count int64, opts []LP
 // LPosCount returns the LPOS command (LPOS key element [RANK rank] [COUNT
 // num-matches] [MAXLEN len]), to run with RunCommand or in a pipeline. Since
 // Redis 6.0.6.
-func LPosCount(key string, element any, count int64, opts ...LPosCountOptions) Command[[]int64] {
+func LPosCount(key string, element any, count int64, opts ...LPosOptions) Command[[]int64] {
 	b := new(builder)
 	appendLPosCount(b, key, element, count, opts)
 	return newCommand(b, asInt64s)
@@ -599,7 +591,7 @@ func LPosCount(key string, element any, count int64, opts ...LPosCountOptions) C
 // compares at most that many elements.
 //
 // Since Redis 6.0.6.
-func (c *Client) LPosCount(ctx context.Context, key string, element any, count int64, opts ...LPosCountOptions) ([]int64, error) {
+func (c *Client) LPosCount(ctx context.Context, key string, element any, count int64, opts ...LPosOptions) ([]int64, error) {
 	b := getBuilder()
 	appendLPosCount(b, key, element, count, opts)
 	return asInt64s(c.exec(ctx, b))
@@ -607,7 +599,7 @@ func (c *Client) LPosCount(ctx context.Context, key string, element any, count i
 
 // LPosCount queues LPOS in the pipeline; its Reply holds what Client.LPosCount
 // returns. Since Redis 6.0.6.
-func (p *Pipeline) LPosCount(key string, element any, count int64, opts ...LPosCountOptions) *Reply[[]int64] {
+func (p *Pipeline) LPosCount(key string, element any, count int64, opts ...LPosOptions) *Reply[[]int64] {
 	b := getBuilder()
 	appendLPosCount(b, key, element, count, opts)
 	return queue(p, b, asInt64s)

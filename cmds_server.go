@@ -211,7 +211,7 @@ func (p *Pipeline) ACLDryRun(username string, command string, args ...any) *Repl
 
 // ACLGenPassOptions are the optional arguments of ACL GENPASS. The zero value sends none of them.
 type ACLGenPassOptions struct {
-	// Bits is bits.
+	// Bits is how many bits of randomness the password has (the server's default is 256); the password has one hex digit per 4 bits.
 	Bits int64
 }
 
@@ -380,7 +380,7 @@ func (p *Pipeline) ACLLoad() *Reply[struct{}] {
 
 // ACLLogOptions are the optional arguments of ACL LOG. The zero value sends none of them.
 type ACLLogOptions struct {
-	// Count is count.
+	// Count is the maximum number of log entries to return (the server's default is 10).
 	Count int64
 }
 
@@ -2223,7 +2223,7 @@ func (p *Pipeline) ModuleUnload(name string) *Reply[struct{}] {
 
 // SlowLogGetOptions are the optional arguments of SLOWLOG GET. The zero value sends none of them.
 type SlowLogGetOptions struct {
-	// Count is count.
+	// Count is the maximum number of entries to return (the server's default is 10; -1 returns all).
 	Count int64
 }
 

@@ -21,6 +21,7 @@ var (
 	cmdSPOP        = cmdInfo("SPOP")
 	cmdSRANDMEMBER = cmdInfo("SRANDMEMBER")
 	cmdSREM        = cmdInfo("SREM")
+	cmdSSCAN       = cmdInfo("SSCAN")
 	cmdSUNION      = cmdInfo("SUNION")
 	cmdSUNIONSTORE = cmdInfo("SUNIONSTORE")
 )
@@ -560,6 +561,66 @@ func (p *Pipeline) SRem(key string, members ...string) *Reply[int64] {
 	b := getBuilder()
 	appendSRem(b, key, members)
 	return queue(p, b, asInt64)
+}
+
+// SScanOptions are the optional arguments of SSCAN. The zero value sends none of them.
+type SScanOptions struct {
+	// Match visits only members matching this glob-style pattern (MATCH); the filter applies after a page is read, so pages may be empty.
+	Match string
+	// Count hints how many members the server looks at per page (COUNT; the server's default is 10).
+	Count int64
+}
+
+func appendSScanPage(b *builder, key string, cursor uint64, opts []SScanOptions) {
+	b.begin(cmdSSCAN)
+	var o SScanOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one SScanOptions, got %d", len(opts))
+	}
+	b.key(key)
+	b.uint(cursor)
+	if o.Match != "" {
+		b.str("MATCH")
+		b.str(o.Match)
+	}
+	if o.Count != 0 {
+		b.str("COUNT")
+		b.int(o.Count)
+	}
+}
+
+// SScanPage returns the SSCAN command (SSCAN key cursor [MATCH pattern] [COUNT
+// count]), to run with RunCommand or in a pipeline. Since Redis 2.8.0.
+func SScanPage(key string, cursor uint64, opts ...SScanOptions) Command[CursorPage[string]] {
+	b := new(builder)
+	appendSScanPage(b, key, cursor, opts)
+	return newCommand(b, asStringPage)
+}
+
+// SScanPage sends SSCAN key cursor [MATCH pattern] [COUNT count] and returns
+// one page of the set's members and the cursor to pass next (0 when the
+// iteration is complete).
+//
+// Start with cursor 0. A page may be empty, and a member may appear on more
+// than one page; SScan does the looping.
+//
+// Since Redis 2.8.0.
+func (c *Client) SScanPage(ctx context.Context, key string, cursor uint64, opts ...SScanOptions) (CursorPage[string], error) {
+	b := getBuilder()
+	appendSScanPage(b, key, cursor, opts)
+	return asStringPage(c.exec(ctx, b))
+}
+
+// SScanPage queues SSCAN in the pipeline; its Reply holds what Client.SScanPage
+// returns. Since Redis 2.8.0.
+func (p *Pipeline) SScanPage(key string, cursor uint64, opts ...SScanOptions) *Reply[CursorPage[string]] {
+	b := getBuilder()
+	appendSScanPage(b, key, cursor, opts)
+	return queue(p, b, asStringPage)
 }
 
 func appendSUnion(b *builder, keys []string) {

@@ -39,6 +39,7 @@ var (
 	cmdZREVRANGEBYLEX   = cmdInfo("ZREVRANGEBYLEX")
 	cmdZREVRANGEBYSCORE = cmdInfo("ZREVRANGEBYSCORE")
 	cmdZREVRANK         = cmdInfo("ZREVRANK")
+	cmdZSCAN            = cmdInfo("ZSCAN")
 	cmdZSCORE           = cmdInfo("ZSCORE")
 	cmdZUNION           = cmdInfo("ZUNION")
 	cmdZUNIONSTORE      = cmdInfo("ZUNIONSTORE")
@@ -636,7 +637,7 @@ func (p *Pipeline) ZMScore(key string, members ...string) *Reply[[]Null[float64]
 
 // ZPopMaxOptions are the optional arguments of ZPOPMAX. The zero value sends none of them.
 type ZPopMaxOptions struct {
-	// Count is count.
+	// Count is the maximum number of members to pop (the server's default is 1).
 	Count int64
 }
 
@@ -686,7 +687,7 @@ func (p *Pipeline) ZPopMax(key string, opts ...ZPopMaxOptions) *Reply[[]Z] {
 
 // ZPopMinOptions are the optional arguments of ZPOPMIN. The zero value sends none of them.
 type ZPopMinOptions struct {
-	// Count is count.
+	// Count is the maximum number of members to pop (the server's default is 1).
 	Count int64
 }
 
@@ -888,21 +889,15 @@ func (p *Pipeline) ZRange(key string, start int64, stop int64, opts ...ZRangeOpt
 	return queue(p, b, asStrings)
 }
 
-// ZRangeWithScoresOptions are the optional arguments of ZRANGE. The zero value sends none of them.
-type ZRangeWithScoresOptions struct {
-	// Rev sends REV (Redis 6.2.0).
-	Rev bool
-}
-
-func appendZRangeWithScores(b *builder, key string, start int64, stop int64, opts []ZRangeWithScoresOptions) {
+func appendZRangeWithScores(b *builder, key string, start int64, stop int64, opts []ZRangeOptions) {
 	b.begin(cmdZRANGE)
-	var o ZRangeWithScoresOptions
+	var o ZRangeOptions
 	switch len(opts) {
 	case 0:
 	case 1:
 		o = opts[0]
 	default:
-		b.fail("at most one ZRangeWithScoresOptions, got %d", len(opts))
+		b.fail("at most one ZRangeOptions, got %d", len(opts))
 	}
 	b.key(key)
 	b.int(start)
@@ -916,7 +911,7 @@ func appendZRangeWithScores(b *builder, key string, start int64, stop int64, opt
 // ZRangeWithScores returns the ZRANGE command (ZRANGE key start stop [BYSCORE |
 // BYLEX] [REV] [LIMIT offset count] [WITHSCORES]), to run with RunCommand or in
 // a pipeline. Since Redis 1.2.0.
-func ZRangeWithScores(key string, start int64, stop int64, opts ...ZRangeWithScoresOptions) Command[[]Z] {
+func ZRangeWithScores(key string, start int64, stop int64, opts ...ZRangeOptions) Command[[]Z] {
 	b := new(builder)
 	appendZRangeWithScores(b, key, start, stop, opts)
 	return newCommand(b, asZs)
@@ -930,7 +925,7 @@ func ZRangeWithScores(key string, start int64, stop int64, opts ...ZRangeWithSco
 // score (-1 is the last member). Rev walks from the highest score down.
 //
 // Since Redis 1.2.0.
-func (c *Client) ZRangeWithScores(ctx context.Context, key string, start int64, stop int64, opts ...ZRangeWithScoresOptions) ([]Z, error) {
+func (c *Client) ZRangeWithScores(ctx context.Context, key string, start int64, stop int64, opts ...ZRangeOptions) ([]Z, error) {
 	b := getBuilder()
 	appendZRangeWithScores(b, key, start, stop, opts)
 	return asZs(c.exec(ctx, b))
@@ -938,7 +933,7 @@ func (c *Client) ZRangeWithScores(ctx context.Context, key string, start int64, 
 
 // ZRangeWithScores queues ZRANGE in the pipeline; its Reply holds what
 // Client.ZRangeWithScores returns. Since Redis 1.2.0.
-func (p *Pipeline) ZRangeWithScores(key string, start int64, stop int64, opts ...ZRangeWithScoresOptions) *Reply[[]Z] {
+func (p *Pipeline) ZRangeWithScores(key string, start int64, stop int64, opts ...ZRangeOptions) *Reply[[]Z] {
 	b := getBuilder()
 	appendZRangeWithScores(b, key, start, stop, opts)
 	return queue(p, b, asZs)
@@ -1010,23 +1005,15 @@ func (p *Pipeline) ZRangeScore(key string, start string, stop string, opts ...ZR
 	return queue(p, b, asStrings)
 }
 
-// ZRangeScoreWithScoresOptions are the optional arguments of ZRANGE. The zero value sends none of them.
-type ZRangeScoreWithScoresOptions struct {
-	// Rev sends REV (Redis 6.2.0).
-	Rev bool
-	// Limit sends LIMIT limit (Redis 6.2.0).
-	Limit *Limit
-}
-
-func appendZRangeScoreWithScores(b *builder, key string, start string, stop string, opts []ZRangeScoreWithScoresOptions) {
+func appendZRangeScoreWithScores(b *builder, key string, start string, stop string, opts []ZRangeScoreOptions) {
 	b.begin(cmdZRANGE)
-	var o ZRangeScoreWithScoresOptions
+	var o ZRangeScoreOptions
 	switch len(opts) {
 	case 0:
 	case 1:
 		o = opts[0]
 	default:
-		b.fail("at most one ZRangeScoreWithScoresOptions, got %d", len(opts))
+		b.fail("at most one ZRangeScoreOptions, got %d", len(opts))
 	}
 	b.key(key)
 	b.str(start)
@@ -1046,7 +1033,7 @@ func appendZRangeScoreWithScores(b *builder, key string, start string, stop stri
 // ZRangeScoreWithScores returns the ZRANGE command (ZRANGE key start stop
 // [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]), to run with
 // RunCommand or in a pipeline. Since Redis 1.2.0.
-func ZRangeScoreWithScores(key string, start string, stop string, opts ...ZRangeScoreWithScoresOptions) Command[[]Z] {
+func ZRangeScoreWithScores(key string, start string, stop string, opts ...ZRangeScoreOptions) Command[[]Z] {
 	b := new(builder)
 	appendZRangeScoreWithScores(b, key, start, stop, opts)
 	return newCommand(b, asZs)
@@ -1062,7 +1049,7 @@ func ZRangeScoreWithScores(key string, start string, stop string, opts ...ZRange
 // returns at most Count (a negative Count: all).
 //
 // Since Redis 1.2.0.
-func (c *Client) ZRangeScoreWithScores(ctx context.Context, key string, start string, stop string, opts ...ZRangeScoreWithScoresOptions) ([]Z, error) {
+func (c *Client) ZRangeScoreWithScores(ctx context.Context, key string, start string, stop string, opts ...ZRangeScoreOptions) ([]Z, error) {
 	b := getBuilder()
 	appendZRangeScoreWithScores(b, key, start, stop, opts)
 	return asZs(c.exec(ctx, b))
@@ -1070,7 +1057,7 @@ func (c *Client) ZRangeScoreWithScores(ctx context.Context, key string, start st
 
 // ZRangeScoreWithScores queues ZRANGE in the pipeline; its Reply holds what
 // Client.ZRangeScoreWithScores returns. Since Redis 1.2.0.
-func (p *Pipeline) ZRangeScoreWithScores(key string, start string, stop string, opts ...ZRangeScoreWithScoresOptions) *Reply[[]Z] {
+func (p *Pipeline) ZRangeScoreWithScores(key string, start string, stop string, opts ...ZRangeScoreOptions) *Reply[[]Z] {
 	b := getBuilder()
 	appendZRangeScoreWithScores(b, key, start, stop, opts)
 	return queue(p, b, asZs)
@@ -1256,21 +1243,15 @@ func (p *Pipeline) ZRangeByScore(key string, minScore string, maxScore string, o
 	return queue(p, b, asStrings)
 }
 
-// ZRangeByScoreWithScoresOptions are the optional arguments of ZRANGEBYSCORE. The zero value sends none of them.
-type ZRangeByScoreWithScoresOptions struct {
-	// Limit sends LIMIT limit.
-	Limit *Limit
-}
-
-func appendZRangeByScoreWithScores(b *builder, key string, minScore string, maxScore string, opts []ZRangeByScoreWithScoresOptions) {
+func appendZRangeByScoreWithScores(b *builder, key string, minScore string, maxScore string, opts []ZRangeByScoreOptions) {
 	b.begin(cmdZRANGEBYSCORE)
-	var o ZRangeByScoreWithScoresOptions
+	var o ZRangeByScoreOptions
 	switch len(opts) {
 	case 0:
 	case 1:
 		o = opts[0]
 	default:
-		b.fail("at most one ZRangeByScoreWithScoresOptions, got %d", len(opts))
+		b.fail("at most one ZRangeByScoreOptions, got %d", len(opts))
 	}
 	b.key(key)
 	b.str(minScore)
@@ -1286,7 +1267,7 @@ func appendZRangeByScoreWithScores(b *builder, key string, minScore string, maxS
 // ZRangeByScoreWithScores returns the ZRANGEBYSCORE command (ZRANGEBYSCORE key
 // min max [WITHSCORES] [LIMIT offset count]), to run with RunCommand or in a
 // pipeline. Since Redis 1.0.5.
-func ZRangeByScoreWithScores(key string, minScore string, maxScore string, opts ...ZRangeByScoreWithScoresOptions) Command[[]Z] {
+func ZRangeByScoreWithScores(key string, minScore string, maxScore string, opts ...ZRangeByScoreOptions) Command[[]Z] {
 	b := new(builder)
 	appendZRangeByScoreWithScores(b, key, minScore, maxScore, opts)
 	return newCommand(b, asZs)
@@ -1301,7 +1282,7 @@ func ZRangeByScoreWithScores(key string, minScore string, maxScore string, opts 
 // most Count (a negative Count: all).
 //
 // Since Redis 1.0.5.
-func (c *Client) ZRangeByScoreWithScores(ctx context.Context, key string, minScore string, maxScore string, opts ...ZRangeByScoreWithScoresOptions) ([]Z, error) {
+func (c *Client) ZRangeByScoreWithScores(ctx context.Context, key string, minScore string, maxScore string, opts ...ZRangeByScoreOptions) ([]Z, error) {
 	b := getBuilder()
 	appendZRangeByScoreWithScores(b, key, minScore, maxScore, opts)
 	return asZs(c.exec(ctx, b))
@@ -1309,7 +1290,7 @@ func (c *Client) ZRangeByScoreWithScores(ctx context.Context, key string, minSco
 
 // ZRangeByScoreWithScores queues ZRANGEBYSCORE in the pipeline; its Reply holds
 // what Client.ZRangeByScoreWithScores returns. Since Redis 1.0.5.
-func (p *Pipeline) ZRangeByScoreWithScores(key string, minScore string, maxScore string, opts ...ZRangeByScoreWithScoresOptions) *Reply[[]Z] {
+func (p *Pipeline) ZRangeByScoreWithScores(key string, minScore string, maxScore string, opts ...ZRangeByScoreOptions) *Reply[[]Z] {
 	b := getBuilder()
 	appendZRangeByScoreWithScores(b, key, minScore, maxScore, opts)
 	return queue(p, b, asZs)
@@ -1792,21 +1773,15 @@ func (p *Pipeline) ZRevRangeByScore(key string, maxScore string, minScore string
 	return queue(p, b, asStrings)
 }
 
-// ZRevRangeByScoreWithScoresOptions are the optional arguments of ZREVRANGEBYSCORE. The zero value sends none of them.
-type ZRevRangeByScoreWithScoresOptions struct {
-	// Limit sends LIMIT limit.
-	Limit *Limit
-}
-
-func appendZRevRangeByScoreWithScores(b *builder, key string, maxScore string, minScore string, opts []ZRevRangeByScoreWithScoresOptions) {
+func appendZRevRangeByScoreWithScores(b *builder, key string, maxScore string, minScore string, opts []ZRevRangeByScoreOptions) {
 	b.begin(cmdZREVRANGEBYSCORE)
-	var o ZRevRangeByScoreWithScoresOptions
+	var o ZRevRangeByScoreOptions
 	switch len(opts) {
 	case 0:
 	case 1:
 		o = opts[0]
 	default:
-		b.fail("at most one ZRevRangeByScoreWithScoresOptions, got %d", len(opts))
+		b.fail("at most one ZRevRangeByScoreOptions, got %d", len(opts))
 	}
 	b.key(key)
 	b.str(maxScore)
@@ -1822,7 +1797,7 @@ func appendZRevRangeByScoreWithScores(b *builder, key string, maxScore string, m
 // ZRevRangeByScoreWithScores returns the ZREVRANGEBYSCORE command
 // (ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT offset count]), to run with
 // RunCommand or in a pipeline. Since Redis 2.2.0.
-func ZRevRangeByScoreWithScores(key string, maxScore string, minScore string, opts ...ZRevRangeByScoreWithScoresOptions) Command[[]Z] {
+func ZRevRangeByScoreWithScores(key string, maxScore string, minScore string, opts ...ZRevRangeByScoreOptions) Command[[]Z] {
 	b := new(builder)
 	appendZRevRangeByScoreWithScores(b, key, maxScore, minScore, opts)
 	return newCommand(b, asZs)
@@ -1837,7 +1812,7 @@ func ZRevRangeByScoreWithScores(key string, maxScore string, minScore string, op
 // most Count (a negative Count: all).
 //
 // Since Redis 2.2.0.
-func (c *Client) ZRevRangeByScoreWithScores(ctx context.Context, key string, maxScore string, minScore string, opts ...ZRevRangeByScoreWithScoresOptions) ([]Z, error) {
+func (c *Client) ZRevRangeByScoreWithScores(ctx context.Context, key string, maxScore string, minScore string, opts ...ZRevRangeByScoreOptions) ([]Z, error) {
 	b := getBuilder()
 	appendZRevRangeByScoreWithScores(b, key, maxScore, minScore, opts)
 	return asZs(c.exec(ctx, b))
@@ -1845,7 +1820,7 @@ func (c *Client) ZRevRangeByScoreWithScores(ctx context.Context, key string, max
 
 // ZRevRangeByScoreWithScores queues ZREVRANGEBYSCORE in the pipeline; its Reply
 // holds what Client.ZRevRangeByScoreWithScores returns. Since Redis 2.2.0.
-func (p *Pipeline) ZRevRangeByScoreWithScores(key string, maxScore string, minScore string, opts ...ZRevRangeByScoreWithScoresOptions) *Reply[[]Z] {
+func (p *Pipeline) ZRevRangeByScoreWithScores(key string, maxScore string, minScore string, opts ...ZRevRangeByScoreOptions) *Reply[[]Z] {
 	b := getBuilder()
 	appendZRevRangeByScoreWithScores(b, key, maxScore, minScore, opts)
 	return queue(p, b, asZs)
@@ -1918,6 +1893,66 @@ func (p *Pipeline) ZRevRankWithScore(key string, member string) *Reply[ZRankScor
 	b := getBuilder()
 	appendZRevRankWithScore(b, key, member)
 	return queue(p, b, asZRankScore)
+}
+
+// ZScanOptions are the optional arguments of ZSCAN. The zero value sends none of them.
+type ZScanOptions struct {
+	// Match visits only members matching this glob-style pattern (MATCH); the filter applies after a page is read, so pages may be empty.
+	Match string
+	// Count hints how many members the server looks at per page (COUNT; the server's default is 10).
+	Count int64
+}
+
+func appendZScanPage(b *builder, key string, cursor uint64, opts []ZScanOptions) {
+	b.begin(cmdZSCAN)
+	var o ZScanOptions
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		b.fail("at most one ZScanOptions, got %d", len(opts))
+	}
+	b.key(key)
+	b.uint(cursor)
+	if o.Match != "" {
+		b.str("MATCH")
+		b.str(o.Match)
+	}
+	if o.Count != 0 {
+		b.str("COUNT")
+		b.int(o.Count)
+	}
+}
+
+// ZScanPage returns the ZSCAN command (ZSCAN key cursor [MATCH pattern] [COUNT
+// count]), to run with RunCommand or in a pipeline. Since Redis 2.8.0.
+func ZScanPage(key string, cursor uint64, opts ...ZScanOptions) Command[CursorPage[Z]] {
+	b := new(builder)
+	appendZScanPage(b, key, cursor, opts)
+	return newCommand(b, asZPage)
+}
+
+// ZScanPage sends ZSCAN key cursor [MATCH pattern] [COUNT count] and returns
+// one page of the sorted set's members with their scores and the cursor to pass
+// next (0 when the iteration is complete).
+//
+// Start with cursor 0. A page may be empty, and a member may appear on more
+// than one page; ZScan does the looping.
+//
+// Since Redis 2.8.0.
+func (c *Client) ZScanPage(ctx context.Context, key string, cursor uint64, opts ...ZScanOptions) (CursorPage[Z], error) {
+	b := getBuilder()
+	appendZScanPage(b, key, cursor, opts)
+	return asZPage(c.exec(ctx, b))
+}
+
+// ZScanPage queues ZSCAN in the pipeline; its Reply holds what Client.ZScanPage
+// returns. Since Redis 2.8.0.
+func (p *Pipeline) ZScanPage(key string, cursor uint64, opts ...ZScanOptions) *Reply[CursorPage[Z]] {
+	b := getBuilder()
+	appendZScanPage(b, key, cursor, opts)
+	return queue(p, b, asZPage)
 }
 
 func appendZScore(b *builder, key string, member string) {

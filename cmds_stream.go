@@ -199,21 +199,15 @@ func (p *Pipeline) XAutoClaim(key string, group string, consumer string, minIdle
 	return queue(p, b, asXAutoClaim)
 }
 
-// XAutoClaimJustIDOptions are the optional arguments of XAUTOCLAIM. The zero value sends none of them.
-type XAutoClaimJustIDOptions struct {
-	// Count sends COUNT count.
-	Count int64
-}
-
-func appendXAutoClaimJustID(b *builder, key string, group string, consumer string, minIdle time.Duration, start string, opts []XAutoClaimJustIDOptions) {
+func appendXAutoClaimJustID(b *builder, key string, group string, consumer string, minIdle time.Duration, start string, opts []XAutoClaimOptions) {
 	b.begin(cmdXAUTOCLAIM)
-	var o XAutoClaimJustIDOptions
+	var o XAutoClaimOptions
 	switch len(opts) {
 	case 0:
 	case 1:
 		o = opts[0]
 	default:
-		b.fail("at most one XAutoClaimJustIDOptions, got %d", len(opts))
+		b.fail("at most one XAutoClaimOptions, got %d", len(opts))
 	}
 	b.key(key)
 	b.str(group)
@@ -230,7 +224,7 @@ func appendXAutoClaimJustID(b *builder, key string, group string, consumer strin
 // XAutoClaimJustID returns the XAUTOCLAIM command (XAUTOCLAIM key group
 // consumer min-idle-time start [COUNT count] [JUSTID]), to run with RunCommand
 // or in a pipeline. Since Redis 6.2.0.
-func XAutoClaimJustID(key string, group string, consumer string, minIdle time.Duration, start string, opts ...XAutoClaimJustIDOptions) Command[XAutoClaimIDs] {
+func XAutoClaimJustID(key string, group string, consumer string, minIdle time.Duration, start string, opts ...XAutoClaimOptions) Command[XAutoClaimIDs] {
 	b := new(builder)
 	appendXAutoClaimJustID(b, key, group, consumer, minIdle, start, opts)
 	return newCommand(b, asXAutoClaimIDs)
@@ -242,7 +236,7 @@ func XAutoClaimJustID(key string, group string, consumer string, minIdle time.Du
 // pending entries that no longer exist.
 //
 // Since Redis 6.2.0.
-func (c *Client) XAutoClaimJustID(ctx context.Context, key string, group string, consumer string, minIdle time.Duration, start string, opts ...XAutoClaimJustIDOptions) (XAutoClaimIDs, error) {
+func (c *Client) XAutoClaimJustID(ctx context.Context, key string, group string, consumer string, minIdle time.Duration, start string, opts ...XAutoClaimOptions) (XAutoClaimIDs, error) {
 	b := getBuilder()
 	appendXAutoClaimJustID(b, key, group, consumer, minIdle, start, opts)
 	return asXAutoClaimIDs(c.exec(ctx, b))
@@ -250,7 +244,7 @@ func (c *Client) XAutoClaimJustID(ctx context.Context, key string, group string,
 
 // XAutoClaimJustID queues XAUTOCLAIM in the pipeline; its Reply holds what
 // Client.XAutoClaimJustID returns. Since Redis 6.2.0.
-func (p *Pipeline) XAutoClaimJustID(key string, group string, consumer string, minIdle time.Duration, start string, opts ...XAutoClaimJustIDOptions) *Reply[XAutoClaimIDs] {
+func (p *Pipeline) XAutoClaimJustID(key string, group string, consumer string, minIdle time.Duration, start string, opts ...XAutoClaimOptions) *Reply[XAutoClaimIDs] {
 	b := getBuilder()
 	appendXAutoClaimJustID(b, key, group, consumer, minIdle, start, opts)
 	return queue(p, b, asXAutoClaimIDs)
@@ -402,29 +396,15 @@ func (p *Pipeline) XClaim(key string, group string, consumer string, minIdle tim
 	return queue(p, b, asXClaim)
 }
 
-// XClaimJustIDOptions are the optional arguments of XCLAIM. The zero value sends none of them.
-type XClaimJustIDOptions struct {
-	// Idle sends IDLE ms.
-	Idle time.Duration
-	// Time sends TIME unix-time-milliseconds.
-	Time time.Time
-	// RetryCount sends RETRYCOUNT count.
-	RetryCount int64
-	// Force sends FORCE.
-	Force bool
-	// LastID sends LASTID lastid.
-	LastID string
-}
-
-func appendXClaimJustID(b *builder, key string, group string, consumer string, minIdle time.Duration, ids []string, opts []XClaimJustIDOptions) {
+func appendXClaimJustID(b *builder, key string, group string, consumer string, minIdle time.Duration, ids []string, opts []XClaimOptions) {
 	b.begin(cmdXCLAIM)
-	var o XClaimJustIDOptions
+	var o XClaimOptions
 	switch len(opts) {
 	case 0:
 	case 1:
 		o = opts[0]
 	default:
-		b.fail("at most one XClaimJustIDOptions, got %d", len(opts))
+		b.fail("at most one XClaimOptions, got %d", len(opts))
 	}
 	b.key(key)
 	b.str(group)
@@ -462,7 +442,7 @@ func appendXClaimJustID(b *builder, key string, group string, consumer string, m
 // min-idle-time ID [ID ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT
 // count] [FORCE] [JUSTID] [LASTID lastid]), to run with RunCommand or in a
 // pipeline. Since Redis 5.0.0.
-func XClaimJustID(key string, group string, consumer string, minIdle time.Duration, ids []string, opts ...XClaimJustIDOptions) Command[[]string] {
+func XClaimJustID(key string, group string, consumer string, minIdle time.Duration, ids []string, opts ...XClaimOptions) Command[[]string] {
 	b := new(builder)
 	appendXClaimJustID(b, key, group, consumer, minIdle, ids, opts)
 	return newCommand(b, asStrings)
@@ -474,7 +454,7 @@ func XClaimJustID(key string, group string, consumer string, minIdle time.Durati
 // not incremented).
 //
 // Since Redis 5.0.0.
-func (c *Client) XClaimJustID(ctx context.Context, key string, group string, consumer string, minIdle time.Duration, ids []string, opts ...XClaimJustIDOptions) ([]string, error) {
+func (c *Client) XClaimJustID(ctx context.Context, key string, group string, consumer string, minIdle time.Duration, ids []string, opts ...XClaimOptions) ([]string, error) {
 	b := getBuilder()
 	appendXClaimJustID(b, key, group, consumer, minIdle, ids, opts)
 	return asStrings(c.exec(ctx, b))
@@ -482,7 +462,7 @@ func (c *Client) XClaimJustID(ctx context.Context, key string, group string, con
 
 // XClaimJustID queues XCLAIM in the pipeline; its Reply holds what
 // Client.XClaimJustID returns. Since Redis 5.0.0.
-func (p *Pipeline) XClaimJustID(key string, group string, consumer string, minIdle time.Duration, ids []string, opts ...XClaimJustIDOptions) *Reply[[]string] {
+func (p *Pipeline) XClaimJustID(key string, group string, consumer string, minIdle time.Duration, ids []string, opts ...XClaimOptions) *Reply[[]string] {
 	b := getBuilder()
 	appendXClaimJustID(b, key, group, consumer, minIdle, ids, opts)
 	return queue(p, b, asStrings)
@@ -1057,7 +1037,7 @@ func (p *Pipeline) XPending(key string, group string) *Reply[XPendingSummary] {
 type XPendingExtOptions struct {
 	// MinIdle sends IDLE min-idle-time (Redis 6.2.0).
 	MinIdle time.Duration
-	// Consumer is consumer.
+	// Consumer limits the entries to those pending for this consumer.
 	Consumer string
 }
 

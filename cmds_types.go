@@ -20,11 +20,11 @@ type ArrayRange struct {
 
 // BitCountRange is an argument group of BITCOUNT.
 type BitCountRange struct {
-	// Start is start.
+	// Start is the first byte (bit with Bit) counted; a negative index counts from the end.
 	Start int64
-	// End is end.
+	// End is the last byte (bit with Bit) counted, inclusive; a negative index counts from the end.
 	End int64
-	// Byte sends BYTE.
+	// Byte makes Start and End byte indexes (BYTE, the default; Redis 7.0).
 	Byte bool
 	// Bit sends BIT.
 	Bit bool
@@ -32,9 +32,9 @@ type BitCountRange struct {
 
 // FailoverTarget is an argument group of FAILOVER.
 type FailoverTarget struct {
-	// Host is host.
+	// Host is the host of the replica to fail over to.
 	Host string
-	// Port is port.
+	// Port is the port of the replica to fail over to.
 	Port int64
 	// Force sends FORCE.
 	Force bool
@@ -42,7 +42,7 @@ type FailoverTarget struct {
 
 // GeoCount is an argument group of GEORADIUS.
 type GeoCount struct {
-	// Count sends COUNT count.
+	// Count is the maximum number of matches to return.
 	Count int64
 	// Any sends ANY (Redis 6.2.0).
 	Any bool
@@ -50,43 +50,43 @@ type GeoCount struct {
 
 // GeoLocation is an argument group of GEOADD.
 type GeoLocation struct {
-	// Longitude is longitude.
+	// Longitude is the position's longitude in degrees (-180 to 180).
 	Longitude float64
-	// Latitude is latitude.
+	// Latitude is the position's latitude in degrees (-85.05112878 to 85.05112878).
 	Latitude float64
-	// Member is member.
+	// Member is the name stored at the position.
 	Member string
 }
 
 // HashField is an argument group of HMSET.
 type HashField struct {
-	// Field is field.
+	// Field is the field's name.
 	Field string
-	// Value is value.
+	// Value is the value written to the field.
 	Value any
 }
 
 // KeyValue is an argument group of MSET.
 type KeyValue struct {
-	// Key is key.
+	// Key is the key to set.
 	Key string
-	// Value is value.
+	// Value is the value written to the key.
 	Value any
 }
 
 // Limit is an argument group of SORT.
 type Limit struct {
-	// Offset is offset.
+	// Offset is how many elements to skip.
 	Offset int64
-	// Count is count.
+	// Count is the maximum number of elements to return after Offset (a negative Count: all the rest).
 	Count int64
 }
 
 // ModuleConfig is an argument group of MODULE LOADEX.
 type ModuleConfig struct {
-	// Name is name.
+	// Name is the name of a module configuration parameter.
 	Name string
-	// Value is value.
+	// Value is the value the parameter is set to.
 	Value string
 }
 

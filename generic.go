@@ -9,32 +9,6 @@ import (
 	"github.com/respkit/redis/resp"
 )
 
-// CursorPage is one page of a cursor-based iteration (SCAN and its
-// relatives): the page's items and the cursor that fetches the next page.
-type CursorPage[T any] struct {
-	// Items are the page's elements. A page may be empty while the
-	// iteration goes on, and an element may appear on more than one page.
-	Items []T
-	// Cursor is the cursor to send for the next page; 0 means the
-	// iteration is complete.
-	Cursor uint64
-}
-
-// asKeyPage reads a SCAN reply.
-func asKeyPage(v resp.Value, err error) (CursorPage[string], error) {
-	next, elems, err := scanReply(v, err)
-	if err != nil {
-		return CursorPage[string]{}, err
-	}
-	keys := make([]string, len(elems))
-	for i, e := range elems {
-		if keys[i], err = asString(e, nil); err != nil {
-			return CursorPage[string]{}, fmt.Errorf("redis: scan element %d: %w", i, err)
-		}
-	}
-	return CursorPage[string]{Items: keys, Cursor: next}, nil
-}
-
 // Scan iterates over the keys of the database with SCAN, from cursor 0
 // until the server says the iteration is complete, one page per request.
 // opts (at most one) filter by pattern (Match) and type (Type) and hint

@@ -24,8 +24,8 @@ func TestGenericEncoding(t *testing.T) {
 	wantArgs(t, redis.Expire("k", 90*time.Second), "EXPIRE", "k", "90")
 	wantArgs(t, redis.Expire("k", time.Minute, redis.ExpireOptions{NX: true}), "EXPIRE", "k", "60", "NX")
 	wantArgs(t, redis.Expire("k", time.Minute, redis.ExpireOptions{LT: true}), "EXPIRE", "k", "60", "LT")
-	wantArgs(t, redis.PExpire("k", 1500*time.Millisecond, redis.PExpireOptions{XX: true}), "PEXPIRE", "k", "1500", "XX")
-	wantArgs(t, redis.ExpireAt("k", at, redis.ExpireAtOptions{GT: true}), "EXPIREAT", "k", "1700000000", "GT")
+	wantArgs(t, redis.PExpire("k", 1500*time.Millisecond, redis.ExpireOptions{XX: true}), "PEXPIRE", "k", "1500", "XX")
+	wantArgs(t, redis.ExpireAt("k", at, redis.ExpireOptions{GT: true}), "EXPIREAT", "k", "1700000000", "GT")
 	wantArgs(t, redis.PExpireAt("k", atMs), "PEXPIREAT", "k", "1700000000123")
 	wantArgs(t, redis.ExpireTime("k"), "EXPIRETIME", "k")
 	wantArgs(t, redis.PExpireTime("k"), "PEXPIRETIME", "k")
@@ -83,8 +83,8 @@ func TestGenericEncoding(t *testing.T) {
 	wantArgs(t, redis.Sort("l"), "SORT", "l")
 	wantArgs(t, redis.Sort("l", redis.SortOptions{By: "w_*", Limit: &redis.Limit{Offset: 0, Count: 5}, Get: []string{"#", "o_*"}, Desc: true, Alpha: true}),
 		"SORT", "l", "BY", "w_*", "LIMIT", "0", "5", "GET", "#", "GET", "o_*", "DESC", "ALPHA")
-	wantArgs(t, redis.SortStore("l", "dst", redis.SortStoreOptions{Asc: true}), "SORT", "l", "ASC", "STORE", "dst")
-	wantArgs(t, redis.SortRO("l", redis.SortROOptions{Alpha: true}), "SORT_RO", "l", "ALPHA")
+	wantArgs(t, redis.SortStore("l", "dst", redis.SortOptions{Asc: true}), "SORT", "l", "ASC", "STORE", "dst")
+	wantArgs(t, redis.SortRO("l", redis.SortOptions{Alpha: true}), "SORT_RO", "l", "ALPHA")
 	wantBuildError(t, redis.Sort("l", redis.SortOptions{Asc: true, Desc: true}), "Asc", "Desc")
 
 	// WAIT, WAITAOF: timeouts in milliseconds; they block.
@@ -100,7 +100,7 @@ func TestGenericEncoding(t *testing.T) {
 
 	// Conflicting conditions and durations the unit cannot carry.
 	wantBuildError(t, redis.Expire("k", time.Minute, redis.ExpireOptions{NX: true, XX: true}), "at most one")
-	wantBuildError(t, redis.PExpireAt("k", at, redis.PExpireAtOptions{GT: true, LT: true}), "at most one")
+	wantBuildError(t, redis.PExpireAt("k", at, redis.ExpireOptions{GT: true, LT: true}), "at most one")
 	wantBuildError(t, redis.Expire("k", 1500*time.Millisecond), "whole number of seconds")
 	wantBuildError(t, redis.PExpire("k", 1500*time.Microsecond), "whole number of milliseconds")
 	wantBuildError(t, redis.Wait(1, 1500*time.Microsecond), "milliseconds")
@@ -210,7 +210,7 @@ func TestGenericExpiry(t *testing.T) {
 		if ok, err := c.Expire(ctx, k, 200*time.Second, redis.ExpireOptions{LT: true}); err != nil || ok {
 			t.Fatalf("Expire LT with a longer ttl = %v, %v; want false", ok, err)
 		}
-		if ok, err := c.PExpire(ctx, k, 50500*time.Millisecond, redis.PExpireOptions{XX: true}); err != nil || !ok {
+		if ok, err := c.PExpire(ctx, k, 50500*time.Millisecond, redis.ExpireOptions{XX: true}); err != nil || !ok {
 			t.Fatalf("PExpire XX = %v, %v; want true", ok, err)
 		}
 		if d, err := c.PTTL(ctx, k); err != nil || d <= 49*time.Second || d > 50500*time.Millisecond {
@@ -229,7 +229,7 @@ func TestGenericExpiry(t *testing.T) {
 			t.Fatalf("ExpireTime = %v, %v; want %v", tm, err, at)
 		}
 		atMs := time.Now().Add(2 * time.Hour).Truncate(time.Millisecond)
-		if ok, err := c.PExpireAt(ctx, k, atMs, redis.PExpireAtOptions{GT: true}); err != nil || !ok {
+		if ok, err := c.PExpireAt(ctx, k, atMs, redis.ExpireOptions{GT: true}); err != nil || !ok {
 			t.Fatalf("PExpireAt GT = %v, %v; want true", ok, err)
 		}
 		if tm, err := c.PExpireTime(ctx, k); err != nil || !tm.Equal(atMs) {
@@ -536,9 +536,9 @@ func TestGenericSort(t *testing.T) {
 		check("Sort Desc Limit", got, err, "3", "2")
 		got, err = c.Sort(ctx, l, redis.SortOptions{By: w + "*", Get: []string{"#", o + "*"}})
 		check("Sort By Get", got, err, "10", "", "3", "name3", "2", "name2", "1", "name1")
-		got, err = c.SortRO(ctx, l, redis.SortROOptions{Desc: true})
+		got, err = c.SortRO(ctx, l, redis.SortOptions{Desc: true})
 		check("SortRO Desc", got, err, "10", "3", "2", "1")
-		if n, err := c.SortStore(ctx, l, dst, redis.SortStoreOptions{Limit: &redis.Limit{Offset: 0, Count: 3}}); err != nil || n != 3 {
+		if n, err := c.SortStore(ctx, l, dst, redis.SortOptions{Limit: &redis.Limit{Offset: 0, Count: 3}}); err != nil || n != 3 {
 			t.Fatalf("SortStore = %d, %v; want 3", n, err)
 		}
 		got, err = c.Do(ctx, "LRANGE", dst, 0, -1).Strings()

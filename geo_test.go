@@ -113,11 +113,11 @@ func TestGeoRadius(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(names, []string{"Catania"}) {
 			t.Fatalf("GeoRadiusRO 100 km = %q, %v", names, err)
 		}
-		names, err = c.GeoRadiusByMember(ctx, k, "Palermo", 200, "km", redis.GeoRadiusByMemberOptions{Desc: true})
+		names, err = c.GeoRadiusByMember(ctx, k, "Palermo", 200, "km", redis.GeoRadiusOptions{Desc: true})
 		if err != nil || !reflect.DeepEqual(names, []string{"Catania", "Palermo"}) {
 			t.Fatalf("GeoRadiusByMember DESC = %q, %v", names, err)
 		}
-		names, err = c.GeoRadiusByMemberRO(ctx, k, "Palermo", 200, "km", redis.GeoRadiusByMemberROOptions{Count: &redis.GeoCount{Count: 1}, Asc: true})
+		names, err = c.GeoRadiusByMemberRO(ctx, k, "Palermo", 200, "km", redis.GeoRadiusOptions{Count: &redis.GeoCount{Count: 1}, Asc: true})
 		if err != nil || !reflect.DeepEqual(names, []string{"Palermo"}) {
 			t.Fatalf("GeoRadiusByMemberRO COUNT 1 = %q, %v", names, err)
 		}
@@ -127,17 +127,17 @@ func TestGeoRadius(t *testing.T) {
 			t.Fatal(err)
 		}
 		geoCheckSicily(t, "GeoRadiusWith all", all, true, true, true)
-		dist, err := c.GeoRadiusROWith(ctx, k, 15, 37, 200, "km", redis.GeoRadiusROWithOptions{WithDist: true, Asc: true})
+		dist, err := c.GeoRadiusROWith(ctx, k, 15, 37, 200, "km", redis.GeoRadiusWithOptions{WithDist: true, Asc: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		geoCheckSicily(t, "GeoRadiusROWith WITHDIST", dist, false, true, false)
-		hash, err := c.GeoRadiusByMemberWith(ctx, k, "Catania", 200, "km", redis.GeoRadiusByMemberWithOptions{WithHash: true, WithCoord: true, Asc: true})
+		hash, err := c.GeoRadiusByMemberWith(ctx, k, "Catania", 200, "km", redis.GeoRadiusWithOptions{WithHash: true, WithCoord: true, Asc: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		geoCheckSicily(t, "GeoRadiusByMemberWith WITHHASH WITHCOORD", hash, true, false, true)
-		bare, err := c.GeoRadiusByMemberROWith(ctx, k, "Catania", 200, "km", redis.GeoRadiusByMemberROWithOptions{Asc: true})
+		bare, err := c.GeoRadiusByMemberROWith(ctx, k, "Catania", 200, "km", redis.GeoRadiusWithOptions{Asc: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -58,16 +58,6 @@ func (s HFieldStatus) String() string {
 	return fmt.Sprintf("HFieldStatus(%d)", int64(s))
 }
 
-// HExpireOptions are the optional arguments of HEXPIRE, HPEXPIRE,
-// HEXPIREAT and HPEXPIREAT. The zero value sets the expiry
-// unconditionally. At most one may be set.
-type HExpireOptions struct {
-	NX bool // only fields that have no expiry
-	XX bool // only fields that have an expiry
-	GT bool // only when the new expiry is later than the current one (no expiry counts as infinite)
-	LT bool // only when the new expiry is earlier than the current one (no expiry counts as infinite)
-}
-
 // appendHashFields writes FIELDS numfields field [field ...].
 func appendHashFields(b *builder, fields []string) {
 	if len(fields) == 0 {
@@ -80,13 +70,13 @@ func appendHashFields(b *builder, fields []string) {
 	}
 }
 
-func appendHExpireCondition(b *builder, opts []HExpireOptions) {
+func appendHExpireCondition(b *builder, opts []ExpireOptions) {
 	switch len(opts) {
 	case 0:
 		return
 	case 1:
 	default:
-		b.fail("at most one HExpireOptions, got %d", len(opts))
+		b.fail("at most one ExpireOptions, got %d", len(opts))
 		return
 	}
 	o := opts[0]
@@ -105,7 +95,7 @@ func appendHExpireCondition(b *builder, opts []HExpireOptions) {
 	}
 }
 
-func appendHExpire(b *builder, key string, ttl time.Duration, fields []string, opts []HExpireOptions) {
+func appendHExpire(b *builder, key string, ttl time.Duration, fields []string, opts []ExpireOptions) {
 	b.begin(cmdHEXPIRE)
 	b.key(key)
 	b.seconds(ttl)
@@ -113,7 +103,7 @@ func appendHExpire(b *builder, key string, ttl time.Duration, fields []string, o
 	appendHashFields(b, fields)
 }
 
-func appendHPExpire(b *builder, key string, ttl time.Duration, fields []string, opts []HExpireOptions) {
+func appendHPExpire(b *builder, key string, ttl time.Duration, fields []string, opts []ExpireOptions) {
 	b.begin(cmdHPEXPIRE)
 	b.key(key)
 	b.millis(ttl)
@@ -121,7 +111,7 @@ func appendHPExpire(b *builder, key string, ttl time.Duration, fields []string, 
 	appendHashFields(b, fields)
 }
 
-func appendHExpireAt(b *builder, key string, at time.Time, fields []string, opts []HExpireOptions) {
+func appendHExpireAt(b *builder, key string, at time.Time, fields []string, opts []ExpireOptions) {
 	b.begin(cmdHEXPIREAT)
 	b.key(key)
 	b.int(at.Unix())
@@ -129,7 +119,7 @@ func appendHExpireAt(b *builder, key string, at time.Time, fields []string, opts
 	appendHashFields(b, fields)
 }
 
-func appendHPExpireAt(b *builder, key string, at time.Time, fields []string, opts []HExpireOptions) {
+func appendHPExpireAt(b *builder, key string, at time.Time, fields []string, opts []ExpireOptions) {
 	b.begin(cmdHPEXPIREAT)
 	b.key(key)
 	b.int(at.UnixMilli())
@@ -351,100 +341,9 @@ func hashEntriesOf(elems []resp.Value) ([]HashEntry, error) {
 	return out, nil
 }
 
-// HScanOptions are the optional arguments of HSCAN. The zero value visits
-// every field with the server's default page size.
-type HScanOptions struct {
-	// Match visits only fields matching this glob-style pattern (MATCH).
-	// The filter is applied after a page is read, so pages may be empty.
-	Match string
-	// Count hints how many fields the server looks at per page (COUNT;
-	// the server's default is 10). Zero sends nothing.
-	Count int64
-}
-
-var cmdHSCAN = cmdInfo("HSCAN")
-
-func appendHScan(b *builder, key string, cursor uint64, noValues bool, opts []HScanOptions) {
-	b.begin(cmdHSCAN)
-	b.key(key)
-	b.uint(cursor)
-	switch len(opts) {
-	case 0:
-	case 1:
-		o := opts[0]
-		if o.Match != "" {
-			b.str("MATCH")
-			b.str(o.Match)
-		}
-		if o.Count < 0 {
-			b.fail("negative Count %d", o.Count)
-		} else if o.Count > 0 {
-			b.str("COUNT")
-			b.int(o.Count)
-		}
-	default:
-		b.fail("at most one HScanOptions, got %d", len(opts))
-	}
-	if noValues {
-		b.str("NOVALUES")
-	}
-}
-
-func asHScanPage(v resp.Value, err error) (ScanPageOf[HashEntry], error) {
-	next, page, err := scanReply(v, err)
-	if err != nil {
-		return ScanPageOf[HashEntry]{}, err
-	}
-	entries, err := hashEntriesOf(page)
-	if err != nil {
-		return ScanPageOf[HashEntry]{}, err
-	}
-	return ScanPageOf[HashEntry]{Items: entries, Next: next}, nil
-}
-
-// HScanCommand returns the HSCAN command (HSCAN key cursor [MATCH pattern]
-// [COUNT count]) for one page, to run with RunCommand or in a pipeline.
-// Its result is the page's fields with their values and the next cursor (0
-// when the scan is over). Since Redis 2.8.0.
-func HScanCommand(key string, cursor uint64, opts ...HScanOptions) Command[ScanPageOf[HashEntry]] {
-	b := new(builder)
-	appendHScan(b, key, cursor, false, opts)
-	return newCommand(b, asHScanPage)
-}
-
-// HScanFieldsCommand returns the HSCAN command with NOVALUES (HSCAN key
-// cursor [MATCH pattern] [COUNT count] NOVALUES) for one page, to run with
-// RunCommand or in a pipeline. Its result is the page's field names and
-// the next cursor. NOVALUES needs Redis 7.4.
-func HScanFieldsCommand(key string, cursor uint64, opts ...HScanOptions) Command[ScanPageOf[string]] {
-	b := new(builder)
-	appendHScan(b, key, cursor, true, opts)
-	return newCommand(b, asSScanPage)
-}
-
-// HScanPage sends HSCAN key cursor [MATCH pattern] [COUNT count] and
-// returns one page of the hash's fields with their values, and the cursor
-// of the next page (0 when the scan is over). Start with cursor 0. A field
-// may be returned more than once over a whole scan.
-//
-// Since Redis 2.8.0.
-func (c *Client) HScanPage(ctx context.Context, key string, cursor uint64, opts ...HScanOptions) (entries []HashEntry, next uint64, err error) {
-	b := getBuilder()
-	appendHScan(b, key, cursor, false, opts)
-	p, err := asHScanPage(c.exec(ctx, b))
-	return p.Items, p.Next, err
-}
-
-// HScanFieldsPage sends HSCAN key cursor [MATCH pattern] [COUNT count]
-// NOVALUES and returns one page of the hash's field names, and the cursor
-// of the next page (0 when the scan is over). Start with cursor 0.
-//
-// Since Redis 7.4.0 (NOVALUES).
-func (c *Client) HScanFieldsPage(ctx context.Context, key string, cursor uint64, opts ...HScanOptions) (fields []string, next uint64, err error) {
-	b := getBuilder()
-	appendHScan(b, key, cursor, true, opts)
-	p, err := asSScanPage(c.exec(ctx, b))
-	return p.Items, p.Next, err
+// asHashEntryPage reads an HSCAN page of fields with their values.
+func asHashEntryPage(v resp.Value, err error) (CursorPage[HashEntry], error) {
+	return asCursorPage(v, err, hashEntriesOf)
 }
 
 // HScan iterates over the fields of the hash at key, with their values,
@@ -459,7 +358,8 @@ func (c *Client) HScanFieldsPage(ctx context.Context, key string, cursor uint64,
 // Since Redis 2.8.0.
 func (c *Client) HScan(ctx context.Context, key string, opts ...HScanOptions) iter.Seq2[HashEntry, error] {
 	return scanAll(ctx, func(ctx context.Context, cursor uint64) ([]HashEntry, uint64, error) {
-		return c.HScanPage(ctx, key, cursor, opts...)
+		p, err := c.HScanPage(ctx, key, cursor, opts...)
+		return p.Items, p.Cursor, err
 	})
 }
 
@@ -469,6 +369,7 @@ func (c *Client) HScan(ctx context.Context, key string, opts ...HScanOptions) it
 // Since Redis 7.4.0 (NOVALUES).
 func (c *Client) HScanFields(ctx context.Context, key string, opts ...HScanOptions) iter.Seq2[string, error] {
 	return scanAll(ctx, func(ctx context.Context, cursor uint64) ([]string, uint64, error) {
-		return c.HScanFieldsPage(ctx, key, cursor, opts...)
+		p, err := c.HScanFieldsPage(ctx, key, cursor, opts...)
+		return p.Items, p.Cursor, err
 	})
 }

@@ -21,20 +21,20 @@ func TestHashEncoding(t *testing.T) {
 	wantArgs(t, redis.HRandField("k"), "HRANDFIELD", "k")
 	wantArgs(t, redis.HRandFieldCount("k", -3), "HRANDFIELD", "k", "-3")
 	wantArgs(t, redis.HRandFieldWithValues("k", 2), "HRANDFIELD", "k", "2", "WITHVALUES")
-	wantArgs(t, redis.HScanCommand("k", 0), "HSCAN", "k", "0")
-	wantArgs(t, redis.HScanCommand("k", 9, redis.HScanOptions{Match: "f*", Count: 5}), "HSCAN", "k", "9", "MATCH", "f*", "COUNT", "5")
-	wantArgs(t, redis.HScanFieldsCommand("k", 0, redis.HScanOptions{Count: 5}), "HSCAN", "k", "0", "COUNT", "5", "NOVALUES")
+	wantArgs(t, redis.HScanPage("k", 0), "HSCAN", "k", "0")
+	wantArgs(t, redis.HScanPage("k", 9, redis.HScanOptions{Match: "f*", Count: 5}), "HSCAN", "k", "9", "MATCH", "f*", "COUNT", "5")
+	wantArgs(t, redis.HScanFieldsPage("k", 0, redis.HScanOptions{Count: 5}), "HSCAN", "k", "0", "COUNT", "5", "NOVALUES")
 
 	// The field-expiry family (Redis 7.4).
 	wantArgs(t, redis.HExpire("k", time.Minute, []string{"a", "b"}), "HEXPIRE", "k", "60", "FIELDS", "2", "a", "b")
-	wantArgs(t, redis.HExpire("k", 10*time.Second, []string{"a"}, redis.HExpireOptions{GT: true}), "HEXPIRE", "k", "10", "GT", "FIELDS", "1", "a")
+	wantArgs(t, redis.HExpire("k", 10*time.Second, []string{"a"}, redis.ExpireOptions{GT: true}), "HEXPIRE", "k", "10", "GT", "FIELDS", "1", "a")
 	wantBuildError(t, redis.HExpire("k", 1500*time.Millisecond, []string{"a"}), "whole number of seconds")
-	wantBuildError(t, redis.HExpire("k", time.Second, []string{"a"}, redis.HExpireOptions{NX: true, LT: true}), "NX", "LT")
+	wantBuildError(t, redis.HExpire("k", time.Second, []string{"a"}, redis.ExpireOptions{NX: true, LT: true}), "NX", "LT")
 	wantBuildError(t, redis.HExpire("k", time.Second, nil), "field")
-	wantArgs(t, redis.HPExpire("k", 1500*time.Millisecond, []string{"a"}, redis.HExpireOptions{XX: true}), "HPEXPIRE", "k", "1500", "XX", "FIELDS", "1", "a")
+	wantArgs(t, redis.HPExpire("k", 1500*time.Millisecond, []string{"a"}, redis.ExpireOptions{XX: true}), "HPEXPIRE", "k", "1500", "XX", "FIELDS", "1", "a")
 	wantBuildError(t, redis.HPExpire("k", time.Microsecond, []string{"a"}), "milliseconds")
 	at := time.Unix(1700000000, 123e6)
-	wantArgs(t, redis.HExpireAt("k", at, []string{"a"}, redis.HExpireOptions{NX: true}), "HEXPIREAT", "k", "1700000000", "NX", "FIELDS", "1", "a")
+	wantArgs(t, redis.HExpireAt("k", at, []string{"a"}, redis.ExpireOptions{NX: true}), "HEXPIREAT", "k", "1700000000", "NX", "FIELDS", "1", "a")
 	wantArgs(t, redis.HPExpireAt("k", at, []string{"a", "b"}), "HPEXPIREAT", "k", "1700000000123", "FIELDS", "2", "a", "b")
 	wantArgs(t, redis.HTTL("k", "a"), "HTTL", "k", "FIELDS", "1", "a")
 	wantArgs(t, redis.HPTTL("k", "a", "b"), "HPTTL", "k", "FIELDS", "2", "a", "b")
@@ -174,27 +174,27 @@ func TestHashScan(t *testing.T) {
 		}
 		collEq(t, "HScan of 300 fields", got, want)
 
-		entries, next, err := c.HScanPage(ctx, small, 0)
+		sp, err := c.HScanPage(ctx, small, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		collEq(t, "HSCAN of a small hash", []any{entries, next}, []any{[]redis.HashEntry{{Field: "a", Value: "1"}, {Field: "b", Value: "2"}}, uint64(0)})
+		collEq(t, "HSCAN of a small hash", sp, redis.CursorPage[redis.HashEntry]{Items: []redis.HashEntry{{Field: "a", Value: "1"}, {Field: "b", Value: "2"}}})
 
 		pages, matched := 0, 0
 		var cursor uint64
 		for {
-			es, next, err := c.HScanPage(ctx, big, cursor, redis.HScanOptions{Match: "f2??", Count: 50})
+			p, err := c.HScanPage(ctx, big, cursor, redis.HScanOptions{Match: "f2??", Count: 50})
 			if err != nil {
 				t.Fatal(err)
 			}
 			pages++
-			for _, e := range es {
+			for _, e := range p.Items {
 				if want[e.Field] != e.Value || len(e.Field) != 4 || e.Field[1] != '2' {
 					t.Fatalf("HSCAN MATCH f2?? yielded %+v", e)
 				}
 			}
-			matched += len(es)
-			if cursor = next; cursor == 0 {
+			matched += len(p.Items)
+			if cursor = p.Cursor; cursor == 0 {
 				break
 			}
 		}
@@ -202,8 +202,8 @@ func TestHashScan(t *testing.T) {
 			t.Fatalf("HSCAN MATCH f2??: %d pages, %d entries; want several pages and at least the 100 fields f200..f299", pages, matched)
 		}
 
-		p := coll(redis.RunCommand(ctx, c, redis.HScanCommand(small, 0))).ok(t)
-		collEq(t, "HSCAN as a command value", p, redis.ScanPageOf[redis.HashEntry]{Items: []redis.HashEntry{{Field: "a", Value: "1"}, {Field: "b", Value: "2"}}})
+		p := coll(redis.RunCommand(ctx, c, redis.HScanPage(small, 0))).ok(t)
+		collEq(t, "HSCAN as a command value", p, redis.CursorPage[redis.HashEntry]{Items: []redis.HashEntry{{Field: "a", Value: "1"}, {Field: "b", Value: "2"}}})
 
 		var errs int
 		for _, err := range c.HScan(ctx, key(t, "none"), redis.HScanOptions{Match: "x"}) {
@@ -233,11 +233,14 @@ func TestHashScanNoValues(t *testing.T) {
 			fs = append(fs, f)
 		}
 		collEq(t, "HSCAN NOVALUES", collSorted(fs), []string{"a", "b"})
-		page, next, err := c.HScanFieldsPage(ctx, k, 0, redis.HScanOptions{Match: "a"})
+		page, err := c.HScanFieldsPage(ctx, k, 0, redis.HScanOptions{Match: "a"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		collEq(t, "HSCAN MATCH a NOVALUES", []any{page, next}, []any{[]string{"a"}, uint64(0)})
+		collEq(t, "HSCAN MATCH a NOVALUES", page, redis.CursorPage[string]{Items: []string{"a"}})
+		// The same page as a command value.
+		cp := coll(redis.RunCommand(ctx, c, redis.HScanFieldsPage(k, 0, redis.HScanOptions{Match: "b"}))).ok(t)
+		collEq(t, "HSCAN MATCH b NOVALUES as a command value", cp, redis.CursorPage[string]{Items: []string{"b"}})
 	})
 }
 
@@ -250,9 +253,9 @@ func TestHashFieldExpiry(t *testing.T) {
 		coll(c.HSet(ctx, k, redis.HashField{Field: "a", Value: 1}, redis.HashField{Field: "b", Value: 2}, redis.HashField{Field: "c", Value: 3})).ok(t)
 
 		coll(c.HExpire(ctx, k, time.Hour, []string{"a", "zz"})).is(t, "HEXPIRE", []redis.HFieldStatus{redis.HFieldUpdated, redis.HFieldMissing})
-		coll(c.HExpire(ctx, k, time.Hour, []string{"a", "b"}, redis.HExpireOptions{NX: true})).is(t, "HEXPIRE NX", []redis.HFieldStatus{redis.HFieldSkipped, redis.HFieldUpdated})
-		coll(c.HPExpire(ctx, k, 2*time.Hour, []string{"a"}, redis.HExpireOptions{LT: true})).is(t, "HPEXPIRE LT (later)", []redis.HFieldStatus{redis.HFieldSkipped})
-		coll(c.HPExpire(ctx, k, 30*time.Minute, []string{"a"}, redis.HExpireOptions{LT: true})).is(t, "HPEXPIRE LT (earlier)", []redis.HFieldStatus{redis.HFieldUpdated})
+		coll(c.HExpire(ctx, k, time.Hour, []string{"a", "b"}, redis.ExpireOptions{NX: true})).is(t, "HEXPIRE NX", []redis.HFieldStatus{redis.HFieldSkipped, redis.HFieldUpdated})
+		coll(c.HPExpire(ctx, k, 2*time.Hour, []string{"a"}, redis.ExpireOptions{LT: true})).is(t, "HPEXPIRE LT (later)", []redis.HFieldStatus{redis.HFieldSkipped})
+		coll(c.HPExpire(ctx, k, 30*time.Minute, []string{"a"}, redis.ExpireOptions{LT: true})).is(t, "HPEXPIRE LT (earlier)", []redis.HFieldStatus{redis.HFieldUpdated})
 
 		ttls := coll(c.HTTL(ctx, k, "a", "c", "zz")).ok(t)
 		if ttls[0] <= 29*time.Minute || ttls[0] > 30*time.Minute || ttls[1] != redis.NoExpiry || ttls[2] != redis.NoSuchKey {
@@ -267,7 +270,7 @@ func TestHashFieldExpiry(t *testing.T) {
 		coll(c.HExpireAt(ctx, k, at, []string{"c"})).is(t, "HEXPIREAT", []redis.HFieldStatus{redis.HFieldUpdated})
 		coll(c.HExpireTime(ctx, k, "c", "zz")).is(t, "HEXPIRETIME", []time.Time{time.Unix(at.Unix(), 0), {}})
 		atMs := time.Now().Add(4 * time.Hour).Truncate(time.Millisecond)
-		coll(c.HPExpireAt(ctx, k, atMs, []string{"c"}, redis.HExpireOptions{GT: true})).is(t, "HPEXPIREAT GT", []redis.HFieldStatus{redis.HFieldUpdated})
+		coll(c.HPExpireAt(ctx, k, atMs, []string{"c"}, redis.ExpireOptions{GT: true})).is(t, "HPEXPIREAT GT", []redis.HFieldStatus{redis.HFieldUpdated})
 		coll(c.HPExpireTime(ctx, k, "c")).is(t, "HPEXPIRETIME", []time.Time{time.UnixMilli(atMs.UnixMilli())})
 
 		coll(c.HPersist(ctx, k, "c", "zz")).is(t, "HPERSIST", []redis.HFieldStatus{redis.HFieldUpdated, redis.HFieldMissing})

@@ -22,9 +22,9 @@ func TestSetEncoding(t *testing.T) {
 	wantArgs(t, redis.SRandMemberCount("k", -5), "SRANDMEMBER", "k", "-5")
 	wantArgs(t, redis.SMIsMember("k", "a", "b"), "SMISMEMBER", "k", "a", "b")
 	wantArgs(t, redis.SDiffStore("d", "a", "b"), "SDIFFSTORE", "d", "a", "b")
-	wantArgs(t, redis.SScanCommand("k", 0), "SSCAN", "k", "0")
-	wantArgs(t, redis.SScanCommand("k", 17, redis.SScanOptions{Match: "m*", Count: 100}), "SSCAN", "k", "17", "MATCH", "m*", "COUNT", "100")
-	wantBuildError(t, redis.SScanCommand("k", 0, redis.SScanOptions{}, redis.SScanOptions{}), "at most one")
+	wantArgs(t, redis.SScanPage("k", 0), "SSCAN", "k", "0")
+	wantArgs(t, redis.SScanPage("k", 17, redis.SScanOptions{Match: "m*", Count: 100}), "SSCAN", "k", "17", "MATCH", "m*", "COUNT", "100")
+	wantBuildError(t, redis.SScanPage("k", 0, redis.SScanOptions{}, redis.SScanOptions{}), "at most one")
 }
 
 func TestSetMembers(t *testing.T) {
@@ -141,13 +141,13 @@ func TestSetScan(t *testing.T) {
 		var cursor uint64
 		pages := 0
 		for {
-			ms, next, err := c.SScanPage(ctx, k, cursor, redis.SScanOptions{Match: "m1?", Count: 100})
+			p, err := c.SScanPage(ctx, k, cursor, redis.SScanOptions{Match: "m1?", Count: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
 			pages++
-			matched = append(matched, ms...)
-			if cursor = next; cursor == 0 {
+			matched = append(matched, p.Items...)
+			if cursor = p.Cursor; cursor == 0 {
 				break
 			}
 		}
@@ -165,8 +165,8 @@ func TestSetScan(t *testing.T) {
 		collEq(t, "members seen before break", n, 1)
 
 		// The same page as a command value.
-		p := coll(redis.RunCommand(ctx, c, redis.SScanCommand(k, 0, redis.SScanOptions{Count: 1000}))).ok(t)
-		collEq(t, "SSCAN COUNT 1000 in one page", []any{len(p.Items), p.Next}, []any{300, uint64(0)})
+		p := coll(redis.RunCommand(ctx, c, redis.SScanPage(k, 0, redis.SScanOptions{Count: 1000}))).ok(t)
+		collEq(t, "SSCAN COUNT 1000 in one page", []any{len(p.Items), p.Cursor}, []any{300, uint64(0)})
 
 		// A scan of the wrong type yields the error once.
 		str := key(t, "str")

@@ -425,7 +425,7 @@ func TestStreamGroups(t *testing.T) {
 		}
 		streamWant(t, "XAUTOCLAIM", ac, redis.XAutoClaimResult{Next: "0-0",
 			Messages: []redis.XMessage{streamMsg("2-0", "n", "2"), streamMsg("3-0", "n", "3")}, Deleted: []string{"4-0"}})
-		acIDs, err := c.XAutoClaimJustID(ctx, k, "g", "erin", 0, "0-0", redis.XAutoClaimJustIDOptions{Count: 1})
+		acIDs, err := c.XAutoClaimJustID(ctx, k, "g", "erin", 0, "0-0", redis.XAutoClaimOptions{Count: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -118,28 +118,6 @@ type ZMPopOptions struct {
 	Count int64
 }
 
-// ZScanOptions are the optional arguments of ZScan and ZScanPage. The zero
-// value visits every member, in pages of the server's default size.
-type ZScanOptions struct {
-	// Match only returns members matching this glob-style pattern (MATCH).
-	// Empty sends none.
-	Match string
-	// Count hints how many members to look at per page (COUNT); 0 sends
-	// none (the server's default, 10).
-	Count int64
-}
-
-// ZScanReply is one page of ZSCAN: the members (with scores) and the
-// cursor to continue from, 0 when the scan is complete. It is the value of
-// the ZScanPage command.
-type ZScanReply struct {
-	// Members are the page's members and their scores. A member may show
-	// up on more than one page.
-	Members []Z
-	// Cursor is the cursor for the next page; 0 means the scan is done.
-	Cursor uint64
-}
-
 // Encoders of the Manual entries.
 
 // zaddConditions checks and sends ZADD's condition tokens.
@@ -364,59 +342,6 @@ func appendBZMPop(b *builder, timeout time.Duration, keys []string, where string
 	b.blockFor(timeout)
 }
 
-// ZSCAN, written here because its page method returns the cursor beside
-// the members.
-
-var cmdZSCAN = cmdInfo("ZSCAN")
-
-func appendZScanPage(b *builder, key string, cursor uint64, opts []ZScanOptions) {
-	b.begin(cmdZSCAN)
-	b.key(key)
-	b.uint(cursor)
-	var o ZScanOptions
-	switch len(opts) {
-	case 0:
-	case 1:
-		o = opts[0]
-	default:
-		b.fail("at most one ZScanOptions, got %d", len(opts))
-	}
-	if o.Match != "" {
-		b.str("MATCH")
-		b.str(o.Match)
-	}
-	switch {
-	case o.Count < 0:
-		b.fail("negative Count %d", o.Count)
-	case o.Count > 0:
-		b.str("COUNT")
-		b.int(o.Count)
-	}
-}
-
-// ZScanPage returns the ZSCAN command (ZSCAN key cursor [MATCH pattern]
-// [COUNT count]), to run with RunCommand or in a pipeline. Since Redis
-// 2.8.0.
-func ZScanPage(key string, cursor uint64, opts ...ZScanOptions) Command[ZScanReply] {
-	b := new(builder)
-	appendZScanPage(b, key, cursor, opts)
-	return newCommand(b, asZScan)
-}
-
-// ZScanPage sends ZSCAN key cursor [MATCH pattern] [COUNT count] and returns
-// one page of the sorted set's members with their scores, and the cursor to
-// pass next; next is 0 when the scan is complete. Start with cursor 0. A
-// member may be returned more than once; one present for the whole scan is
-// returned at least once. ZScan walks all pages for you.
-//
-// Since Redis 2.8.0.
-func (c *Client) ZScanPage(ctx context.Context, key string, cursor uint64, opts ...ZScanOptions) (members []Z, next uint64, err error) {
-	b := getBuilder()
-	appendZScanPage(b, key, cursor, opts)
-	r, err := asZScan(c.exec(ctx, b))
-	return r.Members, r.Cursor, err
-}
-
 // ZScan iterates over the members of the sorted set at key, with their
 // scores, sending ZSCAN page by page (see ZScanPage) until the cursor comes
 // back to 0. On an error it yields a zero Z with the error, once, and
@@ -432,7 +357,8 @@ func (c *Client) ZScanPage(ctx context.Context, key string, cursor uint64, opts 
 // Since Redis 2.8.0.
 func (c *Client) ZScan(ctx context.Context, key string, opts ...ZScanOptions) iter.Seq2[Z, error] {
 	return scanAll(ctx, func(ctx context.Context, cursor uint64) ([]Z, uint64, error) {
-		return c.ZScanPage(ctx, key, cursor, opts...)
+		p, err := c.ZScanPage(ctx, key, cursor, opts...)
+		return p.Items, p.Cursor, err
 	})
 }
 
@@ -552,15 +478,9 @@ func asZMScore(v resp.Value, err error) ([]Null[float64], error) {
 	return asNullListOf(v, err, asFloat64)
 }
 
-// asZScan reads a ZSCAN page.
-func asZScan(v resp.Value, err error) (ZScanReply, error) {
-	cursor, page, err := scanReply(v, err)
-	if err != nil {
-		return ZScanReply{}, err
-	}
-	zs, err := asZs(resp.ArrayValue(page...), nil)
-	if err != nil {
-		return ZScanReply{}, fmt.Errorf("redis: scan page: %w", err)
-	}
-	return ZScanReply{Members: zs, Cursor: cursor}, nil
+// asZPage reads a ZSCAN page: members with their scores.
+func asZPage(v resp.Value, err error) (CursorPage[Z], error) {
+	return asCursorPage(v, err, func(page []resp.Value) ([]Z, error) {
+		return asZs(resp.ArrayValue(page...), nil)
+	})
 }

@@ -122,17 +122,17 @@ func TestSortedSetEncoding(t *testing.T) {
 	wantArgs(t, redis.ZRandMembersWithScores("k", 3), "ZRANDMEMBER", "k", "3", "WITHSCORES")
 	wantArgs(t, redis.ZRange("k", 0, -1), "ZRANGE", "k", "0", "-1")
 	wantArgs(t, redis.ZRange("k", 0, -1, redis.ZRangeOptions{Rev: true}), "ZRANGE", "k", "0", "-1", "REV")
-	wantArgs(t, redis.ZRangeWithScores("k", 1, 2, redis.ZRangeWithScoresOptions{Rev: true}), "ZRANGE", "k", "1", "2", "REV", "WITHSCORES")
+	wantArgs(t, redis.ZRangeWithScores("k", 1, 2, redis.ZRangeOptions{Rev: true}), "ZRANGE", "k", "1", "2", "REV", "WITHSCORES")
 	wantArgs(t, redis.ZRangeScore("k", "(1", "+inf", redis.ZRangeScoreOptions{Limit: &redis.Limit{Offset: 0, Count: 10}}),
 		"ZRANGE", "k", "(1", "+inf", "BYSCORE", "LIMIT", "0", "10")
-	wantArgs(t, redis.ZRangeScoreWithScores("k", "5", "(1", redis.ZRangeScoreWithScoresOptions{Rev: true}),
+	wantArgs(t, redis.ZRangeScoreWithScores("k", "5", "(1", redis.ZRangeScoreOptions{Rev: true}),
 		"ZRANGE", "k", "5", "(1", "BYSCORE", "REV", "WITHSCORES")
 	wantArgs(t, redis.ZRangeLex("k", "[a", "(c", redis.ZRangeLexOptions{Rev: false, Limit: &redis.Limit{Offset: 1, Count: 1}}),
 		"ZRANGE", "k", "[a", "(c", "BYLEX", "LIMIT", "1", "1")
 	wantArgs(t, redis.ZRangeByLex("k", "-", "+"), "ZRANGEBYLEX", "k", "-", "+")
 	wantArgs(t, redis.ZRangeByScore("k", "-inf", "(2", redis.ZRangeByScoreOptions{Limit: &redis.Limit{Offset: 1, Count: 2}}),
 		"ZRANGEBYSCORE", "k", "-inf", "(2", "LIMIT", "1", "2")
-	wantArgs(t, redis.ZRangeByScoreWithScores("k", "1", "2", redis.ZRangeByScoreWithScoresOptions{Limit: &redis.Limit{Count: 1}}),
+	wantArgs(t, redis.ZRangeByScoreWithScores("k", "1", "2", redis.ZRangeByScoreOptions{Limit: &redis.Limit{Count: 1}}),
 		"ZRANGEBYSCORE", "k", "1", "2", "WITHSCORES", "LIMIT", "0", "1")
 	wantArgs(t, redis.ZRangeStore("d", "s", "0", "-1"), "ZRANGESTORE", "d", "s", "0", "-1")
 	wantArgs(t, redis.ZRangeStore("d", "s", "+inf", "1", redis.ZRangeStoreOptions{ByScore: true, Rev: true, Limit: &redis.Limit{Count: 2}}),
@@ -197,7 +197,6 @@ func TestSortedSetBuildErrors(t *testing.T) {
 	wantBuildError(t, redis.BZMPop(-time.Second, []string{"a"}, "min"), "negative timeout")
 	wantBuildError(t, redis.BZPopMin(nil, time.Second), "at least one key")
 	wantBuildError(t, redis.ZRangeStore("d", "s", "a", "b", redis.ZRangeStoreOptions{ByScore: true, ByLex: true}), "ByScore, ByLex")
-	wantBuildError(t, redis.ZScanPage("k", 0, redis.ZScanOptions{Count: -1}), "negative Count")
 }
 
 func TestSortedSetAddAndScores(t *testing.T) {
@@ -261,7 +260,7 @@ func TestSortedSetRanges(t *testing.T) {
 		zsetEqual(t, "ZRANGE 0 1 REV", ss(c.ZRange(ctx, k, 0, 1, redis.ZRangeOptions{Rev: true})), []string{"three", "two"})
 		zsetEqual(t, "ZRANGE WITHSCORES", zs(c.ZRangeWithScores(ctx, k, 0, 1)),
 			[]redis.Z{{Score: math.Inf(-1), Member: "bottom"}, {Score: 1, Member: "one"}})
-		zsetEqual(t, "ZRANGE REV WITHSCORES", zs(c.ZRangeWithScores(ctx, k, 0, 0, redis.ZRangeWithScoresOptions{Rev: true})),
+		zsetEqual(t, "ZRANGE REV WITHSCORES", zs(c.ZRangeWithScores(ctx, k, 0, 0, redis.ZRangeOptions{Rev: true})),
 			[]redis.Z{{Score: 3, Member: "three"}})
 		zsetEqual(t, "ZRANGE missing key", ss(c.ZRange(ctx, key(t, "none"), 0, -1)), []string{})
 
@@ -276,7 +275,7 @@ func TestSortedSetRanges(t *testing.T) {
 		zsetEqual(t, "ZRANGEBYSCORE WITHSCORES", zs(c.ZRangeByScoreWithScores(ctx, k, "2", "3")),
 			[]redis.Z{{Score: 2, Member: "two"}, {Score: 3, Member: "three"}})
 		zsetEqual(t, "ZREVRANGEBYSCORE", ss(c.ZRevRangeByScore(ctx, k, "3", "(1")), []string{"three", "two"})
-		zsetEqual(t, "ZREVRANGEBYSCORE WITHSCORES LIMIT", zs(c.ZRevRangeByScoreWithScores(ctx, k, "+inf", "-inf", redis.ZRevRangeByScoreWithScoresOptions{Limit: &redis.Limit{Offset: 3, Count: 5}})),
+		zsetEqual(t, "ZREVRANGEBYSCORE WITHSCORES LIMIT", zs(c.ZRevRangeByScoreWithScores(ctx, k, "+inf", "-inf", redis.ZRevRangeByScoreOptions{Limit: &redis.Limit{Offset: 3, Count: 5}})),
 			[]redis.Z{{Score: math.Inf(-1), Member: "bottom"}})
 		zsetEqual(t, "ZREVRANGE", ss(c.ZRevRange(ctx, k, 0, 1)), []string{"three", "two"})
 		zsetEqual(t, "ZREVRANGE WITHSCORES", zs(c.ZRevRangeWithScores(ctx, k, -1, -1)), []redis.Z{{Score: math.Inf(-1), Member: "bottom"}})
@@ -533,21 +532,21 @@ func TestSortedSetScan(t *testing.T) {
 		var matched []string
 		pages := 0
 		for cursor := uint64(0); ; {
-			page, next, err := c.ZScanPage(ctx, k, cursor, redis.ZScanOptions{Match: "m1*", Count: 40})
+			page, err := c.ZScanPage(ctx, k, cursor, redis.ZScanOptions{Match: "m1*", Count: 40})
 			if err != nil {
 				t.Fatalf("ZSCAN page: %v", err)
 			}
 			pages++
-			for _, z := range page {
+			for _, z := range page.Items {
 				if z.Score != want[z.Member] {
 					t.Fatalf("ZSCAN gave %+v, want score %v", z, want[z.Member])
 				}
 				matched = append(matched, z.Member)
 			}
-			if next == 0 {
+			if page.Cursor == 0 {
 				break
 			}
-			cursor = next
+			cursor = page.Cursor
 		}
 		if pages < 2 {
 			t.Fatalf("ZSCAN of 300 members took %d page(s); want several", pages)
@@ -561,18 +560,21 @@ func TestSortedSetScan(t *testing.T) {
 		// A small set comes back in one page; a missing key in an empty one.
 		small := key(t, "small")
 		zsetSeed(t, c, small, redis.Z{Score: -1.5, Member: "x"}, redis.Z{Score: math.Inf(1), Member: "y"})
-		page, next, err := c.ZScanPage(ctx, small, 0)
+		sp, err := c.ZScanPage(ctx, small, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sort.Slice(page, func(i, j int) bool { return page[i].Member < page[j].Member })
-		zsetEqual(t, "ZSCAN small", page, []redis.Z{{Score: -1.5, Member: "x"}, {Score: math.Inf(1), Member: "y"}})
-		zsetEqual(t, "ZSCAN small cursor", next, uint64(0))
+		sort.Slice(sp.Items, func(i, j int) bool { return sp.Items[i].Member < sp.Items[j].Member })
+		zsetEqual(t, "ZSCAN small", sp, redis.CursorPage[redis.Z]{Items: []redis.Z{{Score: -1.5, Member: "x"}, {Score: math.Inf(1), Member: "y"}}})
+		// The server refuses a COUNT below 1.
+		if _, err := c.ZScanPage(ctx, small, 0, redis.ZScanOptions{Count: -1}); err == nil {
+			t.Fatal("ZSCAN COUNT -1 succeeded, want an error reply")
+		}
 		r, err := redis.RunCommand(ctx, c, redis.ZScanPage(key(t, "none"), 0))
 		if err != nil {
 			t.Fatal(err)
 		}
-		zsetEqual(t, "ZSCAN missing key", r, redis.ZScanReply{Members: []redis.Z{}, Cursor: 0})
+		zsetEqual(t, "ZSCAN missing key", r, redis.CursorPage[redis.Z]{Items: []redis.Z{}})
 
 		// Errors are yielded once: ZSCAN of a string.
 		str := key(t, "str")

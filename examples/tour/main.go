@@ -110,7 +110,7 @@ func main() {
 
 	// Typed commands: every command of the Redis command table has one.
 	rdb.ZAdd(ctx, "tour:board", []redis.Z{{Score: 30, Member: "cy"}, {Score: 10, Member: "ann"}, {Score: 20, Member: "bo"}})
-	top, err := rdb.ZRangeWithScores(ctx, "tour:board", 0, -1, redis.ZRangeWithScoresOptions{Rev: true})
+	top, err := rdb.ZRangeWithScores(ctx, "tour:board", 0, -1, redis.ZRangeOptions{Rev: true})
 	step("ZADD + ZRANGE WITHSCORES REV", err)
 	fmt.Printf("    -> %v\n", top)
 	ttl, err := rdb.TTL(ctx, key)

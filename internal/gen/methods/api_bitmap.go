@@ -2,7 +2,7 @@ package main
 
 func init() {
 	register("bitmap",
-		API{Cmd: "BITCOUNT", Method: "BitCount", Result: "int64", Args: map[string]string{"range": "BitCountRange"},
+		API{Cmd: "BITCOUNT", Method: "BitCount", Docs: map[string]string{"range.start": "is the first byte (bit with Bit) counted; a negative index counts from the end", "range.end": "is the last byte (bit with Bit) counted, inclusive; a negative index counts from the end", "range.unit.byte": "makes Start and End byte indexes (BYTE, the default; Redis 7.0)"}, Result: "int64", Args: map[string]string{"range": "BitCountRange"},
 			Returns: "the number of bits set to 1 (in the range when one is given)"},
 		API{Cmd: "BITFIELD", Method: "BitField", Manual: true, Params: "key string, ops []BitFieldOp", Result: "[]Null[int64]", Decode: "asBitField",
 			Returns: "one result per GET, SET and INCRBY sub-operation, in order: the value read, the old value, the new value; not Valid where OVERFLOW FAIL stopped an overflowing write",

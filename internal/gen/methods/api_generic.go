@@ -12,11 +12,12 @@ func init() {
 		API{Cmd: "EXISTS", Method: "Exists", Result: "int64",
 			Returns: "how many of the keys exist (a key given twice counts twice)"},
 		API{Cmd: "EXPIRE", Method: "Expire", Result: "bool",
+			Docs:    expireConditionDocs,
 			Args:    map[string]string{"seconds": "seconds"},
 			Names:   map[string]string{"seconds": "ttl"},
 			Returns: "whether the timeout was set (false when the key does not exist or NX, XX, GT or LT kept it from being set)",
 			Doc:     "ttl is sent in whole seconds; a fraction of a second is an error. A ttl of zero or less deletes the key."},
-		API{Cmd: "EXPIREAT", Method: "ExpireAt", Result: "bool",
+		API{Cmd: "EXPIREAT", Method: "ExpireAt", Result: "bool", Opts: "ExpireOptions",
 			Names:   map[string]string{"unix-time-seconds": "at"},
 			Returns: "whether the timeout was set (false when the key does not exist or NX, XX, GT or LT kept it from being set)",
 			Doc:     "at is sent as a Unix time in seconds (a fraction of a second is dropped). A time in the past deletes the key."},
@@ -45,12 +46,12 @@ func init() {
 			Returns: "the reference count of the key's value, or ErrNil when the key does not exist"},
 		API{Cmd: "PERSIST", Method: "Persist", Result: "bool",
 			Returns: "whether a timeout was removed (false when the key does not exist or has none)"},
-		API{Cmd: "PEXPIRE", Method: "PExpire", Result: "bool",
+		API{Cmd: "PEXPIRE", Method: "PExpire", Result: "bool", Opts: "ExpireOptions",
 			Args:    map[string]string{"milliseconds": "ms"},
 			Names:   map[string]string{"milliseconds": "ttl"},
 			Returns: "whether the timeout was set (false when the key does not exist or NX, XX, GT or LT kept it from being set)",
 			Doc:     "ttl is sent in whole milliseconds; a fraction of a millisecond is an error. A ttl of zero or less deletes the key."},
-		API{Cmd: "PEXPIREAT", Method: "PExpireAt", Result: "bool",
+		API{Cmd: "PEXPIREAT", Method: "PExpireAt", Result: "bool", Opts: "ExpireOptions",
 			Args:    map[string]string{"unix-time-milliseconds": "unixms"},
 			Names:   map[string]string{"unix-time-milliseconds": "at"},
 			Returns: "whether the timeout was set (false when the key does not exist or NX, XX, GT or LT kept it from being set)",
@@ -70,23 +71,23 @@ func init() {
 			Doc:    "serialized is a value returned by Dump. ttl is the new key's time to live (whole milliseconds; zero for none); RestoreOptions.ExpireAt gives an absolute expiry instead (ABSTTL). Restore fails with a BUSYKEY error reply when the key exists, unless Replace is set. Conflicting options are reported before anything is sent."},
 		// SCAN: ScanPage is the cursor-level command; Scan, the iterator
 		// over all pages, is written by hand in generic.go.
-		API{Cmd: "SCAN", Method: "ScanPage", Result: "CursorPage[string]", Decode: "asKeyPage", Opts: "ScanOptions",
+		API{Cmd: "SCAN", Method: "ScanPage", Docs: map[string]string{"pattern": "visits only keys matching this glob-style pattern (MATCH); the filter applies after a page is read, so pages may be empty", "count": "hints how many keys the server looks at per page (COUNT; the server's default is 10)", "type": "visits only keys of this type (TYPE: string, list, set, zset, hash, stream or a module's type name; Redis 6.0)"}, Result: "CursorPage[string]", Decode: "asStringPage", Opts: "ScanOptions",
 			Args:    map[string]string{"cursor": "uint64"},
 			Names:   map[string]string{"pattern": "Match"},
 			Returns: "one page of keys and the cursor to pass next (0 when the iteration is complete)",
 			Doc:     "Start with cursor 0. A page may be empty, and a key may appear on more than one page; Scan does the looping."},
 		API{Cmd: "SCAN", Method: "Scan", On: "none", Recv: "Client.Scan"},
-		API{Cmd: "SORT", Method: "Sort", Result: "[]string",
+		API{Cmd: "SORT", Method: "Sort", Docs: map[string]string{"limit.offset": "is how many elements to skip", "limit.count": "is the maximum number of elements to return after Offset (a negative Count: all the rest)"}, Result: "[]string",
 			Args:    map[string]string{"limit": "Limit"},
 			Names:   map[string]string{"by-pattern": "By", "get-pattern": "Get", "sorting": "Alpha"},
 			Omit:    []string{"destination"},
 			Returns: "the sorted elements, or with Get the looked-up values (a missing one reads as \"\")"},
-		API{Cmd: "SORT", Method: "SortStore", Result: "int64",
+		API{Cmd: "SORT", Method: "SortStore", Result: "int64", Opts: "SortOptions",
 			Args:    map[string]string{"limit": "Limit"},
 			Names:   map[string]string{"by-pattern": "By", "get-pattern": "Get", "sorting": "Alpha"},
 			Require: []string{"destination"},
 			Returns: "the number of elements stored in destination (as a list)"},
-		API{Cmd: "SORT_RO", Method: "SortRO", Result: "[]string",
+		API{Cmd: "SORT_RO", Method: "SortRO", Result: "[]string", Opts: "SortOptions",
 			Args:    map[string]string{"limit": "Limit"},
 			Names:   map[string]string{"by-pattern": "By", "get-pattern": "Get", "sorting": "Alpha"},
 			Returns: "the sorted elements, or with Get the looked-up values (a missing one reads as \"\")",
@@ -113,4 +114,14 @@ func init() {
 			Returns: "how many of the local instance (0 or 1) and of its replicas fsynced the connection's earlier writes to their AOF",
 			Doc:     "It blocks until local local instances (0 or 1) and replicas replicas acknowledged, or for timeout (whole milliseconds; zero waits forever). The server refuses local 1 when appendonly is off. Like Wait, it concerns the writes of the connection it runs on: to wait for particular writes, send the WaitAOF command after them in the same pipeline or on the same Conn."},
 	)
+}
+
+// expireConditionDocs documents ExpireOptions, the condition shared by
+// EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT (and, by hand, the hash field
+// expiry commands).
+var expireConditionDocs = map[string]string{
+	"condition.nx": "sets the expiry only where there is none (NX)",
+	"condition.xx": "sets the expiry only where there is one already (XX)",
+	"condition.gt": "sets the expiry only when it is later than the current one (GT; no expiry counts as infinite)",
+	"condition.lt": "sets the expiry only when it is earlier than the current one (LT; no expiry counts as infinite)",
 }

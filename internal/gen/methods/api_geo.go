@@ -18,7 +18,7 @@ func init() {
 		storeDoc = "It sends STORE dest, or STOREDIST dest when StoreDist is set; unit is one of m, km, ft, mi."
 	)
 	register("geo",
-		API{Cmd: "GEOADD", Method: "GeoAdd", Result: "int64", Args: map[string]string{"data": "GeoLocation"}, Names: map[string]string{"data": "locations", "change": "CH"},
+		API{Cmd: "GEOADD", Method: "GeoAdd", Docs: map[string]string{"data.longitude": "is the position's longitude in degrees (-180 to 180)", "data.latitude": "is the position's latitude in degrees (-85.05112878 to 85.05112878)", "data.member": "is the name stored at the position"}, Result: "int64", Args: map[string]string{"data": "GeoLocation"}, Names: map[string]string{"data": "locations", "change": "CH"},
 			Returns: "how many members were added (with CH: added or moved)",
 			Doc:     "Conflicting options are reported before anything is sent."},
 		API{Cmd: "GEODIST", Method: "GeoDist", Manual: true, Params: "key string, member1 string, member2 string, opts []GeoDistOptions", Result: "float64",
@@ -28,27 +28,27 @@ func init() {
 		API{Cmd: "GEOPOS", Method: "GeoPos", Manual: true, Params: "key string, members []string", Result: "[]Null[GeoPosition]", Decode: "asGeoPositions",
 			Returns: "one position per member, not Valid where the member does not exist"},
 
-		API{Cmd: "GEORADIUS", Method: "GeoRadius", Result: "[]string", Omit: plainOmit, Args: count, Names: countName,
+		API{Cmd: "GEORADIUS", Method: "GeoRadius", Docs: geoCountDocs, Result: "[]string", Omit: plainOmit, Args: count, Names: countName,
 			Returns: plainRet, Doc: unitDoc + depr},
-		API{Cmd: "GEORADIUS", Method: "GeoRadiusWith", Result: "[]GeoResult", Decode: "asGeoResults", Omit: []string{"store"}, Args: count, Names: withNames,
+		API{Cmd: "GEORADIUS", Method: "GeoRadiusWith", Docs: geoCountDocs, Result: "[]GeoResult", Decode: "asGeoResults", Omit: []string{"store"}, Args: count, Names: withNames,
 			Returns: withRet, Doc: withDoc + depr},
 		API{Cmd: "GEORADIUS", Method: "GeoRadiusStore", Manual: true, Result: "int64",
 			Params:  "key string, longitude float64, latitude float64, radius float64, unit string, dest string, opts []GeoRadiusStoreOptions",
 			Returns: "how many members were stored in dest", Doc: storeDoc + depr},
-		API{Cmd: "GEORADIUSBYMEMBER", Method: "GeoRadiusByMember", Result: "[]string", Omit: plainOmit, Args: count, Names: countName,
+		API{Cmd: "GEORADIUSBYMEMBER", Method: "GeoRadiusByMember", Result: "[]string", Opts: "GeoRadiusOptions", Omit: plainOmit, Args: count, Names: countName,
 			Returns: plainRet, Doc: unitDoc + depr},
-		API{Cmd: "GEORADIUSBYMEMBER", Method: "GeoRadiusByMemberWith", Result: "[]GeoResult", Decode: "asGeoResults", Omit: []string{"store"}, Args: count, Names: withNames,
+		API{Cmd: "GEORADIUSBYMEMBER", Method: "GeoRadiusByMemberWith", Result: "[]GeoResult", Opts: "GeoRadiusWithOptions", Decode: "asGeoResults", Omit: []string{"store"}, Args: count, Names: withNames,
 			Returns: withRet, Doc: withDoc + depr},
 		API{Cmd: "GEORADIUSBYMEMBER", Method: "GeoRadiusByMemberStore", Manual: true, Result: "int64",
 			Params:  "key string, member string, radius float64, unit string, dest string, opts []GeoRadiusStoreOptions",
 			Returns: "how many members were stored in dest", Doc: storeDoc + depr},
-		API{Cmd: "GEORADIUS_RO", Method: "GeoRadiusRO", Result: "[]string", Omit: roOmit, Args: count, Names: countName,
+		API{Cmd: "GEORADIUS_RO", Method: "GeoRadiusRO", Result: "[]string", Opts: "GeoRadiusOptions", Omit: roOmit, Args: count, Names: countName,
 			Returns: plainRet, Doc: unitDoc + depr},
-		API{Cmd: "GEORADIUS_RO", Method: "GeoRadiusROWith", Result: "[]GeoResult", Decode: "asGeoResults", Args: count, Names: withNames,
+		API{Cmd: "GEORADIUS_RO", Method: "GeoRadiusROWith", Result: "[]GeoResult", Opts: "GeoRadiusWithOptions", Decode: "asGeoResults", Args: count, Names: withNames,
 			Returns: withRet, Doc: withDoc + depr},
-		API{Cmd: "GEORADIUSBYMEMBER_RO", Method: "GeoRadiusByMemberRO", Result: "[]string", Omit: roOmit, Args: count, Names: countName,
+		API{Cmd: "GEORADIUSBYMEMBER_RO", Method: "GeoRadiusByMemberRO", Result: "[]string", Opts: "GeoRadiusOptions", Omit: roOmit, Args: count, Names: countName,
 			Returns: plainRet, Doc: unitDoc + depr},
-		API{Cmd: "GEORADIUSBYMEMBER_RO", Method: "GeoRadiusByMemberROWith", Result: "[]GeoResult", Decode: "asGeoResults", Args: count, Names: withNames,
+		API{Cmd: "GEORADIUSBYMEMBER_RO", Method: "GeoRadiusByMemberROWith", Result: "[]GeoResult", Opts: "GeoRadiusWithOptions", Decode: "asGeoResults", Args: count, Names: withNames,
 			Returns: withRet, Doc: withDoc + depr},
 
 		API{Cmd: "GEOSEARCH", Method: "GeoSearch", Manual: true, Result: "[]string",
@@ -64,4 +64,11 @@ func init() {
 			Returns: "how many members were stored in destination",
 			Doc:     "from is GeoFromMember or GeoFromLonLat; by is GeoByRadius or GeoByBox. StoreDist stores the distances as scores instead of the geohashes."},
 	)
+}
+
+// geoCountDocs documents GeoCount, the COUNT count [ANY] block of the
+// GEORADIUS family. (Docs for a block's last member would also be
+// applied to the field holding the block, so ANY keeps its generated doc.)
+var geoCountDocs = map[string]string{
+	"count-block.count": "is the maximum number of matches to return",
 }

@@ -47,7 +47,7 @@ func init() {
 			Names:   map[string]string{"len": "MaxLen"},
 			Returns: "the index of the first matching element (of the Rank-th match with Rank), or ErrNil when there is none",
 			Doc:     "Rank counts matches from the head (from the tail when negative); MaxLen compares at most that many elements."},
-		API{Cmd: "LPOS", Method: "LPosCount", Result: "[]int64", Require: []string{"num-matches"}, Opts: "LPosCountOptions",
+		API{Cmd: "LPOS", Method: "LPosCount", Result: "[]int64", Require: []string{"num-matches"}, Opts: "LPosOptions",
 			Args:    map[string]string{"element": "any"},
 			Names:   map[string]string{"num-matches": "count", "len": "MaxLen"},
 			Returns: "the indexes of up to count matching elements (all of them when count is 0); empty when there is none",

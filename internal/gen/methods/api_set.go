@@ -24,6 +24,17 @@ func init() {
 		API{Cmd: "SRANDMEMBER", Method: "SRandMemberCount", Result: "[]string", Require: []string{"count"},
 			Returns: "random members, left in the set: up to count distinct ones when count > 0, exactly -count with possible repeats when count < 0 (empty when the key does not exist)"},
 		API{Cmd: "SREM", Method: "SRem", Result: "int64", Returns: "how many of the members were removed (were in the set)"},
+		// SSCAN: SScanPage is the cursor-level command; SScan, the iterator
+		// over all pages, is written by hand in set.go.
+		API{Cmd: "SSCAN", Method: "SScanPage", Result: "CursorPage[string]", Decode: "asStringPage", Opts: "SScanOptions",
+			Args:  map[string]string{"cursor": "uint64"},
+			Names: map[string]string{"pattern": "Match"},
+			Docs: map[string]string{
+				"pattern": "visits only members matching this glob-style pattern (MATCH); the filter applies after a page is read, so pages may be empty",
+				"count":   "hints how many members the server looks at per page (COUNT; the server's default is 10)",
+			},
+			Returns: "one page of the set's members and the cursor to pass next (0 when the iteration is complete)",
+			Doc:     "Start with cursor 0. A page may be empty, and a member may appear on more than one page; SScan does the looping."},
 		API{Cmd: "SSCAN", Method: "SScan", On: "none", Recv: "Client.SScan"},
 		API{Cmd: "SUNION", Method: "SUnion", Result: "[]string", Returns: "the members in any of the sets, in no particular order"},
 		API{Cmd: "SUNIONSTORE", Method: "SUnionStore", Result: "int64", Returns: "the size of the set stored at destination"},

@@ -47,7 +47,7 @@ func init() {
 			Returns: "the length of the longest common subsequence and the matching ranges in both values"},
 		API{Cmd: "MGET", Method: "MGet", Result: "[]Null[string]",
 			Returns: "the keys' values in order, not Valid where a key does not exist or holds no string"},
-		API{Cmd: "MSET", Method: "MSet", Args: map[string]string{"data": "KeyValue", "data.value": "any"}, Names: map[string]string{"data": "pairs"},
+		API{Cmd: "MSET", Method: "MSet", Docs: map[string]string{"data.key": "is the key to set", "data.value": "is the value written to the key"}, Args: map[string]string{"data": "KeyValue", "data.value": "any"}, Names: map[string]string{"data": "pairs"},
 			Doc: "Values are strings, []byte, numbers, bools or encoding.BinaryMarshaler."},
 		API{Cmd: "MSETEX", Method: "MSetEx", Manual: true, Params: "pairs []KeyValue, opts []MSetExOptions", Result: "bool",
 			Returns: "whether the keys were set (false when NX or XX kept all of them from being set)",

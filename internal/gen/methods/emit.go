@@ -423,6 +423,7 @@ func (g *command) block(a specArg, path string, ow owner, required bool, doc str
 	g.code, g.indent = saved, savedIndent
 	g.depth--
 	g.types.add(g, typ, fields)
+	g.curPath = path // the members set it to theirs
 	var x string
 	if a.Multiple {
 		x = g.add(ow, member{g.name(a, path, ow.prefix != ""), "[]" + typ, doc})
