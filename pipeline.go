@@ -84,7 +84,7 @@ type Pipeline struct {
 	cn      *Conn   // the reserved connection, or nil
 	tx      bool
 	buf     []byte // every queued command's encoding, back to back
-	cmds    []Cmd  // metadata; enc is set from ends when the pipeline runs
+	cmds    []*Cmd // metadata (from a slab); enc is set from ends when the pipeline runs
 	ends    []int  // end offset of each command in buf
 	sinks   []sink
 	slabs   []any     // *slab[T] for each result type queued
@@ -195,17 +195,33 @@ func (p *Pipeline) add(b *builder, s sink) {
 }
 
 func (p *Pipeline) addCmd(c *Cmd, s sink) {
-	meta := *c
+	meta := take[Cmd](p)
+	*meta = *c
 	meta.enc = nil
 	if meta.err == nil && meta.flags&FlagConnState != 0 && p.cn == nil {
 		meta.err = fmt.Errorf("redis: %s changes the state of the connection it runs on and cannot be pipelined on the client's shared connections; use Client.Conn", meta.name)
 	}
-	if c.err == nil {
+	if meta.err == nil {
+		if need := len(p.buf) + len(c.enc); need > cap(p.buf) {
+			p.buf = append(make([]byte, 0, max(2*cap(p.buf), need, 512)), p.buf...)
+		}
 		p.buf = append(p.buf, c.enc...)
 	}
-	p.cmds = append(p.cmds, meta)
-	p.ends = append(p.ends, len(p.buf))
-	p.sinks = append(p.sinks, s)
+	p.cmds = append(grow(p.cmds), meta)
+	p.ends = append(grow(p.ends), len(p.buf))
+	p.sinks = append(grow(p.sinks), s)
+}
+
+// grow makes room for one more element, doubling the capacity (append
+// grows large slices by a quarter, which for a long pipeline allocates
+// several times the final size in all).
+func grow[T any](s []T) []T {
+	if len(s) < cap(s) {
+		return s
+	}
+	n := make([]T, len(s), max(2*cap(s), 16))
+	copy(n, s)
+	return n
 }
 
 func (p *Pipeline) reset() {
@@ -276,8 +292,7 @@ func (p *Pipeline) Exec(ctx context.Context) error {
 		clear(out[:len(batch)])
 		batch, idx = batch[:0], idx[:0]
 	}
-	for i := range p.cmds {
-		c := &p.cmds[i]
+	for i, c := range p.cmds {
 		if c.err != nil {
 			note(p.sinks[i].set(resp.Value{}, c.err))
 			continue
@@ -364,8 +379,7 @@ func (p *Pipeline) execTx(ctx context.Context) error {
 	cmds := make([]*Cmd, 0, len(p.cmds)+2)
 	idx := make([]int, 0, len(p.cmds))
 	cmds = append(cmds, multiCmd)
-	for i := range p.cmds {
-		c := &p.cmds[i]
+	for i, c := range p.cmds {
 		if c.err != nil {
 			// A command that cannot be built aborts the transaction
 			// before anything is sent, as the server would.
