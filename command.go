@@ -33,3 +33,16 @@ func RunCommand[T any](ctx context.Context, c *Client, cmd Command[T]) (T, error
 func newCommand[T any](b *builder, decode func(resp.Value, error) (T, error)) Command[T] {
 	return Command[T]{Cmd: b.finish(), decode: decode}
 }
+
+// RunOn runs a typed command on a reserved connection and decodes its
+// reply: how to use the typed commands inside a transaction or after
+// SELECT.
+//
+//	cn, _ := rdb.Conn(ctx)
+//	defer cn.Close()
+//	cn.Select(ctx, 2)
+//	v, err := redis.RunOn(ctx, cn, redis.Get("k"))
+func RunOn[T any](ctx context.Context, cn *Conn, cmd Command[T]) (T, error) {
+	r := cn.Run(ctx, cmd.Cmd)
+	return cmd.decode(r.val, r.err)
+}

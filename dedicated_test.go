@@ -111,3 +111,31 @@ func TestConnStateIsNotInherited(t *testing.T) {
 		t.Fatalf("a clean connection was not kept: %+v", st)
 	}
 }
+
+func TestRunOnReservedConn(t *testing.T) {
+	ctx := context.Background()
+	withClients(t, func(t *testing.T, c *redis.Client) {
+		cn, err := c.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cn.Close()
+		if err := cn.Select(ctx, 3); err != nil {
+			t.Fatal(err)
+		}
+		k := key(t, "k")
+		if _, err := redis.RunOn(ctx, cn, redis.Set(k, "in db 3")); err != nil {
+			t.Fatal(err)
+		}
+		if v, err := redis.RunOn(ctx, cn, redis.Get(k)); err != nil || v != "in db 3" {
+			t.Fatalf("RunOn GET = %q, %v", v, err)
+		}
+		if _, err := c.Get(ctx, k); err != redis.ErrNil {
+			t.Fatalf("the key is in db 0 too: %v", err)
+		}
+		if _, err := redis.RunOn(ctx, cn, redis.Incr(k)); err == nil {
+			t.Fatal("INCR on a string returned no error")
+		}
+		redis.RunOn(ctx, cn, redis.Del(k))
+	})
+}

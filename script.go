@@ -127,7 +127,7 @@ func (p *Pipeline) loadScripts(ctx context.Context) error {
 		if p.c != nil {
 			_, err = RunCommand(ctx, p.c, cmd)
 		} else {
-			_, err = cmd.Decode(p.cn.Run(ctx, cmd.Cmd).Value())
+			_, err = RunOn(ctx, p.cn, cmd)
 		}
 		if err != nil {
 			return fmt.Errorf("redis: loading the pipeline's scripts: %w", err)
@@ -137,6 +137,5 @@ func (p *Pipeline) loadScripts(ctx context.Context) error {
 }
 
 func (cn *Conn) runExists(ctx context.Context, shas []string) ([]bool, error) {
-	cmd := ScriptExists(shas...)
-	return cmd.Decode(cn.Run(ctx, cmd.Cmd).Value())
+	return RunOn(ctx, cn, ScriptExists(shas...))
 }
