@@ -428,6 +428,14 @@ func (l *Lock) cleanup(ctx context.Context, token string) {
 	_, _ = releaseScript.Run(redis.Idempotent(ctx), l.c, []string{l.name}, token)
 }
 
+// intReply reads a script's integer reply.
+func intReply(res redis.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.Int64()
+}
+
 // parsePair reads the acquire script's {flag, number} reply.
 func parsePair(res redis.Result, err error) (bool, int64, error) {
 	if err != nil {
@@ -531,8 +539,7 @@ func (l *Lock) extend(ctx context.Context, token string, by time.Duration, repla
 		flag = "1"
 		ctx = redis.Idempotent(ctx)
 	}
-	res, err := extendScript.Run(ctx, l.c, []string{l.name}, token, ms(by), flag)
-	n, err := res.Int64()
+	n, err := intReply(extendScript.Run(ctx, l.c, []string{l.name}, token, ms(by), flag))
 	if err == nil && n < 0 {
 		return 0, ErrNotOwned
 	}

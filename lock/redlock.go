@@ -135,8 +135,7 @@ func (r *Redlock) each(ctx context.Context, fn func(ctx context.Context, c *redi
 // returns the number of nodes that deleted it and the errors met.
 func (r *Redlock) releaseAll(ctx context.Context, token string) (int, []error) {
 	res := r.each(ctx, func(ctx context.Context, c *redis.Client) nodeResult {
-		v, err := releaseScript.Run(redis.Idempotent(ctx), c, []string{r.name}, token)
-		n, err := v.Int64()
+		n, err := intReply(releaseScript.Run(redis.Idempotent(ctx), c, []string{r.name}, token))
 		return nodeResult{ok: n == 1, err: err}
 	})
 	deleted := 0
@@ -359,8 +358,7 @@ func (r *Redlock) Extend(ctx context.Context, ttl time.Duration) error {
 func (r *Redlock) extend(ctx context.Context, token string, ttl time.Duration) (time.Time, bool, error) {
 	start := time.Now()
 	res := r.each(ctx, func(ctx context.Context, c *redis.Client) nodeResult {
-		v, err := extendScript.Run(redis.Idempotent(ctx), c, []string{r.name}, token, ms(ttl), "1")
-		n, err := v.Int64()
+		n, err := intReply(extendScript.Run(redis.Idempotent(ctx), c, []string{r.name}, token, ms(ttl), "1"))
 		return nodeResult{ok: err == nil && n >= 0, n: n, err: err}
 	})
 	validity := ttl - time.Since(start) - r.o.drift()
