@@ -202,6 +202,9 @@ func TestRedlockRenewalAndLoss(t *testing.T) {
 	}
 	took := time.Since(deleted)
 	t.Logf("redlock lost majority detected after %v (renewal period %v)", took.Round(time.Millisecond), ttl/3)
+	if period := ttl / 3; took > period+period/2 {
+		t.Errorf("loss detected after %v, want within one renewal period (%v)", took, period)
+	}
 	if cause := context.Cause(r.Context()); !errors.Is(cause, lock.ErrLost) {
 		t.Errorf("cause %v, want ErrLost", cause)
 	}
