@@ -90,6 +90,9 @@ type Pipeline struct {
 	slabs   []any     // *slab[T] for each result type queued
 	scripts []*Script // scripts queued with Script.Queue, loaded before sending
 
+	cmdStore          [][]Cmd // chunks of command records, reused after Exec
+	cmdChunk, cmdNext int     // where newCmd takes the next record
+
 	// Reused by Exec.
 	batch []*Cmd
 	idx   []int
@@ -195,7 +198,7 @@ func (p *Pipeline) add(b *builder, s sink) {
 }
 
 func (p *Pipeline) addCmd(c *Cmd, s sink) {
-	meta := take[Cmd](p)
+	meta := p.newCmd()
 	*meta = *c
 	meta.enc = nil
 	if meta.err == nil && meta.flags&FlagConnState != 0 && p.cn == nil {
@@ -212,6 +215,28 @@ func (p *Pipeline) addCmd(c *Cmd, s sink) {
 	p.sinks = append(grow(p.sinks), s)
 }
 
+// newCmd returns a command record for the next queued command. Records
+// are internal (callers never see them), so they are reused after Exec:
+// a reused pipeline queues without allocating them again.
+func (p *Pipeline) newCmd() *Cmd {
+	for p.cmdChunk < len(p.cmdStore) {
+		ch := p.cmdStore[p.cmdChunk]
+		if p.cmdNext < len(ch) {
+			c := &ch[p.cmdNext]
+			p.cmdNext++
+			return c
+		}
+		p.cmdChunk, p.cmdNext = p.cmdChunk+1, 0
+	}
+	size := 16
+	if n := len(p.cmdStore); n > 0 {
+		size = min(2*len(p.cmdStore[n-1]), pipelineBatch)
+	}
+	p.cmdStore = append(p.cmdStore, make([]Cmd, size))
+	p.cmdChunk, p.cmdNext = len(p.cmdStore)-1, 1
+	return &p.cmdStore[p.cmdChunk][0]
+}
+
 // grow makes room for one more element, doubling the capacity (append
 // grows large slices by a quarter, which for a long pipeline allocates
 // several times the final size in all).
@@ -225,6 +250,13 @@ func grow[T any](s []T) []T {
 }
 
 func (p *Pipeline) reset() {
+	for i := 0; i <= p.cmdChunk && i < len(p.cmdStore); i++ {
+		clear(p.cmdStore[i]) // drop references to keys, names and errors
+	}
+	p.cmdChunk, p.cmdNext = 0, 0
+	if len(p.cmdStore) > 8 {
+		p.cmdStore = p.cmdStore[:8] // keep up to 16+32+...+1024+1024 records
+	}
 	clear(p.cmds)
 	clear(p.sinks)
 	p.scripts = p.scripts[:0]
