@@ -153,6 +153,24 @@ func crossTalkWorker(c *redis.Client, prefix string, g, rounds int, ordered bool
 				cancel()
 				return fmt.Sprintf("goroutine %d: GET %s returned %q, which it never wrote (possible: %v); history: %q", g, key, v, possible, history)
 			}
+		case op < 8 && rng.IntN(3) == 0:
+			// A pipeline of 1 to 5 ECHOs (a lone caller may read all of
+			// their replies itself).
+			p := c.Pipeline()
+			n := 1 + rng.IntN(5)
+			toks := make([]string, n)
+			rs := make([]*redis.Result, n)
+			for j := range toks {
+				toks[j] = fmt.Sprintf("ptok-%d-%d-%d-%d", g, i, j, rng.Uint64())
+				rs[j] = p.Do("ECHO", toks[j])
+			}
+			err = p.Exec(ctx)
+			for j, r := range rs {
+				if v, e := r.Text(); e == nil && v != toks[j] {
+					cancel()
+					return fmt.Sprintf("goroutine %d: pipelined ECHO %q (%d of %d) returned %q", g, toks[j], j, n, v)
+				}
+			}
 		case op < 9:
 			token := fmt.Sprintf("tok-%d-%d-%d", g, i, rng.Uint64())
 			var v string

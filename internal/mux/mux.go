@@ -150,9 +150,18 @@ func (m *Mux) DoMulti(ctx context.Context, cmds []byte, out []resp.Value) error 
 		r.out = make([]resp.Value, len(out))
 	}
 	r.out = r.out[:len(out)]
-	if _, err := p.send(r, cmds, false); err != nil {
+	// A lone caller reads its own replies, as in Do, when its context
+	// cannot end (with one that can, only for a single reply: reading a
+	// long batch must not outlast the context).
+	mode := readMode(ctx)
+	canRead := mode == readFully || (mode == readBriefly && len(out) == 1)
+	direct, err := p.send(r, cmds, canRead)
+	if err != nil {
 		putRequest(r)
 		return err
+	}
+	if direct {
+		p.readOwn(r, ctx, mode)
 	}
 	if err := r.wait(ctx); err != nil {
 		return err
@@ -549,34 +558,7 @@ func (p *pipe) readOwn(r *request, ctx context.Context, mode int) {
 			return
 		}
 	}
-	for {
-		v, err := rd.Read()
-		if err != nil {
-			p.fail(err, nil) // completes r with the error
-			break
-		}
-		if v.Type() == resp.Push && p.cn.Proto() == 3 {
-			continue // no OnPush handler, or the reader goroutine would be reading
-		}
-		p.replies.Add(1)
-		p.mu.Lock()
-		if p.head == len(p.q) || p.q[p.head].req != r {
-			p.mu.Unlock()
-			p.fail(fmt.Errorf("%w: a reply arrived for a request that is not first in line", resp.ErrProtocol), nil)
-			break
-		}
-		e := p.q[p.head]
-		p.q[p.head] = entry{}
-		p.head++
-		if p.head == len(p.q) {
-			p.q, p.head = p.q[:0], 0
-		}
-		p.mu.Unlock()
-		r.val = v
-		p.completed.Store(e.seq)
-		r.complete()
-		break
-	}
+	p.readReplies(r, rd)
 	p.mu.Lock()
 	if p.err != nil || p.seq == p.completed.Load() {
 		p.reading = readNone
@@ -603,6 +585,43 @@ func (p *pipe) readOwn(r *request, ctx context.Context, mode int) {
 // callerReadLimit bounds how many replies a lone caller reads for others
 // after its own before handing the read role to the reader goroutine.
 const callerReadLimit = 8
+
+// readReplies reads the r.n replies of r, which is first in line, and
+// completes it; a failure fails the pipe (and r with it).
+func (p *pipe) readReplies(r *request, rd *resp.Reader) {
+	for got := 0; got < r.n; {
+		v, err := rd.Read()
+		if err != nil {
+			p.fail(err, nil) // completes r with the error
+			return
+		}
+		if v.Type() == resp.Push && p.cn.Proto() == 3 {
+			continue // no OnPush handler, or the reader goroutine would be reading
+		}
+		p.replies.Add(1)
+		if r.n == 1 {
+			r.val = v
+		} else {
+			r.out[got] = v
+		}
+		got++
+	}
+	p.mu.Lock()
+	if p.head == len(p.q) || p.q[p.head].req != r {
+		p.mu.Unlock()
+		p.fail(fmt.Errorf("%w: a reply arrived for a request that is not first in line", resp.ErrProtocol), nil)
+		return
+	}
+	e := p.q[p.head]
+	p.q[p.head] = entry{}
+	p.head++
+	if p.head == len(p.q) {
+		p.q, p.head = p.q[:0], 0
+	}
+	p.mu.Unlock()
+	p.completed.Store(e.seq)
+	r.complete()
+}
 
 // readLoop is the reader goroutine: each time it is handed the read role,
 // it reads replies and completes requests in order until nothing is in
