@@ -55,7 +55,7 @@ var clientSpecs = []clientSpec{
 		Name:    "respkit",
 		Module:  "github.com/respkit/redis",
 		Options: "redis.NewClient(&redis.Options{Addr: addr}) (defaults: MuxConns 1, RESP3)",
-		Notes:   "Client.Get / Client.Set; pipe-100 with one reused Client.Pipeline(): 100 × Pipeline.Get, Exec",
+		Notes:   "Client.Get / Client.Set; pipe-100 with one reused Client.Pipeline(): 100 × redis.Queue of GET command values built once, Exec",
 		New:     newRespkit,
 	},
 	{
@@ -134,21 +134,26 @@ func (r respkitClient) NewPipeline(keys []string) (pipeline, error) {
 
 func (r respkitClient) Close() error { return r.c.Close() }
 
-// respkitPipelineGets runs one GET per key with the client's Pipeline API
-// (Pipeline.Get per key, then Exec), reusing one Pipeline.
+// respkitPipelineGets runs one GET per key with the client's Pipeline API,
+// the commands built once as values (redis.Get(k)) and queued with
+// redis.Queue on one reused Pipeline, as rueidis reuses pinned commands.
 func respkitPipelineGets(c *redis.Client, keys []string) (pipeline, error) {
-	return &respkitPipeline{p: c.Pipeline(), keys: keys, replies: make([]*redis.Reply[string], len(keys))}, nil
+	p := &respkitPipeline{p: c.Pipeline(), cmds: make([]redis.Command[string], len(keys)), replies: make([]*redis.Reply[string], len(keys))}
+	for i, k := range keys {
+		p.cmds[i] = redis.Get(k)
+	}
+	return p, nil
 }
 
 type respkitPipeline struct {
 	p       *redis.Pipeline
-	keys    []string
+	cmds    []redis.Command[string]
 	replies []*redis.Reply[string]
 }
 
 func (p *respkitPipeline) Exec(ctx context.Context) error {
-	for i, k := range p.keys {
-		p.replies[i] = p.p.Get(k)
+	for i, cmd := range p.cmds {
+		p.replies[i] = redis.Queue(p.p, cmd)
 	}
 	return p.p.Exec(ctx)
 }

@@ -150,12 +150,11 @@ func (m *Mux) DoMulti(ctx context.Context, cmds []byte, out []resp.Value) error 
 		r.out = make([]resp.Value, len(out))
 	}
 	r.out = r.out[:len(out)]
-	// A lone caller reads its own replies, as in Do, when its context
-	// cannot end (with one that can, only for a single reply: reading a
-	// long batch must not outlast the context).
+	// A lone caller reads its own replies, as in Do; with a context that
+	// can end it waits at most directSlice for each reply to begin, then
+	// hands the rest over to the reader goroutine.
 	mode := readMode(ctx)
-	canRead := mode == readFully || (mode == readBriefly && len(out) == 1)
-	direct, err := p.send(r, cmds, canRead)
+	direct, err := p.send(r, cmds, mode != readWait)
 	if err != nil {
 		putRequest(r)
 		return err
@@ -255,6 +254,7 @@ type request struct {
 	state atomic.Uint32
 	done  chan struct{} // receives once when completed
 	n     int
+	got   int          // replies stored so far by a lone caller that handed over mid-way
 	val   resp.Value   // the reply when n == 1
 	out   []resp.Value // the replies when n > 1
 	err   error
@@ -266,7 +266,7 @@ func getRequest() *request { return requests.Get().(*request) }
 
 func putRequest(r *request) {
 	r.state.Store(waiting)
-	r.val, r.err = resp.Value{}, nil
+	r.val, r.err, r.got = resp.Value{}, nil, 0
 	clear(r.out)
 	if cap(r.out) > 1024 {
 		r.out = nil
@@ -529,36 +529,56 @@ func (p *pipe) flushLoop() {
 // at once, having consumed nothing, and the caller waits on ctx.
 func (p *pipe) readOwn(r *request, ctx context.Context, mode int) {
 	rd := p.cn.Reader()
-	if mode == readBriefly && rd.Buffered() == 0 {
-		nc := p.cn.NetConn()
-		dl := time.Now().Add(directSlice)
-		if d, ok := ctx.Deadline(); ok && d.Before(dl) {
-			dl = d
-		}
-		nc.SetReadDeadline(dl)
-		err := rd.Fill()
-		nc.SetReadDeadline(time.Time{})
-		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				p.mu.Lock()
-				if p.err == nil {
-					p.reading = readBackground
-					p.readWake <- struct{}{}
-				} else {
-					p.reading = readNone
+	for r.got < r.n {
+		if mode == readBriefly && rd.Buffered() == 0 {
+			nc := p.cn.NetConn()
+			dl := time.Now().Add(directSlice)
+			if d, ok := ctx.Deadline(); ok && d.Before(dl) {
+				dl = d
+			}
+			nc.SetReadDeadline(dl)
+			err := rd.Fill()
+			nc.SetReadDeadline(time.Time{})
+			if err != nil {
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
+					// Hand the role over, with r partly read (r.got).
+					p.mu.Lock()
+					if p.err == nil {
+						p.reading = readBackground
+						p.readWake <- struct{}{}
+					} else {
+						p.reading = readNone
+					}
+					p.mu.Unlock()
+					return
 				}
+				p.fail(err, nil) // completes r with the error
+				p.mu.Lock()
+				p.reading = readNone
 				p.mu.Unlock()
 				return
 			}
-			p.fail(err, nil) // completes r with the error
-			p.mu.Lock()
-			p.reading = readNone
-			p.mu.Unlock()
-			return
 		}
+		v, err := rd.Read()
+		if err != nil {
+			p.fail(err, nil) // completes r with the error
+			break
+		}
+		if v.Type() == resp.Push && p.cn.Proto() == 3 {
+			continue // no OnPush handler, or the reader goroutine would be reading
+		}
+		p.replies.Add(1)
+		if r.n == 1 {
+			r.val = v
+		} else {
+			r.out[r.got] = v
+		}
+		r.got++
 	}
-	p.readReplies(r, rd)
+	if r.got == r.n {
+		p.dequeueOwn(r)
+	}
 	p.mu.Lock()
 	if p.err != nil || p.seq == p.completed.Load() {
 		p.reading = readNone
@@ -586,26 +606,9 @@ func (p *pipe) readOwn(r *request, ctx context.Context, mode int) {
 // after its own before handing the read role to the reader goroutine.
 const callerReadLimit = 8
 
-// readReplies reads the r.n replies of r, which is first in line, and
-// completes it; a failure fails the pipe (and r with it).
-func (p *pipe) readReplies(r *request, rd *resp.Reader) {
-	for got := 0; got < r.n; {
-		v, err := rd.Read()
-		if err != nil {
-			p.fail(err, nil) // completes r with the error
-			return
-		}
-		if v.Type() == resp.Push && p.cn.Proto() == 3 {
-			continue // no OnPush handler, or the reader goroutine would be reading
-		}
-		p.replies.Add(1)
-		if r.n == 1 {
-			r.val = v
-		} else {
-			r.out[got] = v
-		}
-		got++
-	}
+// dequeueOwn completes r, whose replies a lone caller has read; r must be
+// first in line.
+func (p *pipe) dequeueOwn(r *request) {
 	p.mu.Lock()
 	if p.head == len(p.q) || p.q[p.head].req != r {
 		p.mu.Unlock()
@@ -670,6 +673,9 @@ func (p *pipe) readSpell(batch []entry, limit int) ([]entry, bool) {
 				n = min(n, cap(batch)) // a caller's batch does not grow
 			}
 			batch, bi = append(batch[:0], p.q[p.head:p.head+n]...), 0
+			if n > 0 {
+				got = batch[0].req.got // a lone caller may have read some of its replies
+			}
 			clear(p.q[p.head : p.head+n])
 			p.head += n
 			if p.head == len(p.q) {

@@ -85,3 +85,37 @@ func TestCloseFailsWaitingCallers(t *testing.T) {
 		t.Fatalf("Do after Close: %v, want ErrClosed", err)
 	}
 }
+
+// TestDoMultiHandsOverMidway: a lone caller with a cancellable context
+// reads the replies that come at once, then, when one is slow to begin,
+// hands the rest to the reader goroutine, which must store them after the
+// ones already read. The server reads a long pipeline 16 KiB at a time and
+// answers each part before reading the next, so the ECHOs' replies arrive
+// before the DEBUG SLEEP has even been read.
+func TestDoMultiHandsOverMidway(t *testing.T) {
+	srv := redistest.Start(t, redistest.Config{EnableDebug: true})
+	m := newMux(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	const echoes = 1000
+	var cmds []byte
+	for i := range echoes {
+		cmds = append(cmds, encode(t, "ECHO", strconv.Itoa(i))...)
+	}
+	cmds = append(cmds, encode(t, "DEBUG", "SLEEP", "0.02")...) // longer than the 2ms a caller waits
+	cmds = append(cmds, encode(t, "ECHO", "last")...)
+	for range 3 {
+		out := make([]resp.Value, echoes+2)
+		if err := m.DoMulti(ctx, cmds, out); err != nil {
+			t.Fatal(err)
+		}
+		for i := range echoes {
+			if out[i].String() != strconv.Itoa(i) {
+				t.Fatalf("reply %d = %q", i, out[i].String())
+			}
+		}
+		if out[echoes].String() != "OK" || out[echoes+1].String() != "last" {
+			t.Fatalf("last replies %q %q, want OK last", out[echoes].String(), out[echoes+1].String())
+		}
+	}
+}
