@@ -111,6 +111,13 @@ func readMode(ctx context.Context) int {
 	return readBriefly
 }
 
+// peekAfter is how long a pipe must have been idle before it is peeked.
+// Commands issued back to back (a tight loop of one caller) skip the
+// syscall; a connection killed within this window of its last use is
+// found by the write instead, and the command reports an unknown outcome
+// rather than being retried on a new connection.
+const peekAfter = 100 * time.Microsecond
+
 // errIdleClosed is the failure of a pipe found closed by the server while
 // it sat idle.
 var errIdleClosed = errors.New("connection closed by the server while idle")
@@ -369,6 +376,7 @@ type pipe struct {
 	queued     atomic.Uint64 // seq, readable without the mutex
 	writeStart atomic.Int64  // unix nanoseconds when the current write began; 0 when none
 	writes     atomic.Uint64 // writes made, for the watchdog's idle check
+	idleAt     atomic.Int64  // unix nanoseconds when the pipe last became idle
 	flush      chan struct{} // wakes the flusher; at most one token, as writing is set
 	readWake   chan struct{} // hands the read role to the reader goroutine
 	quit       chan struct{}
@@ -443,6 +451,9 @@ func (p *pipe) send(r *request, cmd []byte, canRead bool) (direct bool, err erro
 func (p *pipe) idleAndClosed() bool {
 	if p.o.OnPush != nil || p.queued.Load() != p.completed.Load() {
 		return false
+	}
+	if time.Now().UnixNano()-p.idleAt.Load() < int64(peekAfter) {
+		return false // just used: a back-to-back command skips the syscall
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -582,6 +593,7 @@ func (p *pipe) readOwn(r *request, ctx context.Context, mode int) {
 	p.mu.Lock()
 	if p.err != nil || p.seq == p.completed.Load() {
 		p.reading = readNone
+		p.idleAt.Store(time.Now().UnixNano())
 		p.mu.Unlock()
 		return
 	}
@@ -708,6 +720,7 @@ func (p *pipe) readSpell(batch []entry, limit int) ([]entry, bool) {
 			p.mu.Lock()
 			if p.seq == e.seq {
 				p.reading = readNone
+				p.idleAt.Store(time.Now().UnixNano())
 				p.mu.Unlock()
 				return batch[:0], true
 			}
