@@ -215,16 +215,19 @@ type Lock struct {
 
 	mu sync.Mutex // guards h
 	h  *holding   // the current holding, nil when not held
+
+	err error // why the Lock cannot be used (bad arguments to New)
 }
 
 // New returns a Lock named name on the client c: the lock is the key
 // name. Options are described at Options; their zero value works. New
-// does no I/O. It panics if c is nil or name is empty.
+// does no I/O. With a nil c or an empty name, every method that does I/O
+// returns an error saying so.
 func New(c *redis.Client, name string, o Options) *Lock {
-	if c == nil || name == "" {
-		panic("lock: New needs a client and a name")
-	}
 	l := &Lock{c: c, name: name, o: o.withDefaults()}
+	if c == nil || name == "" {
+		l.err = errors.New("lock: New needs a client and a name")
+	}
 	if l.o.Fencing {
 		l.fence = l.o.FenceKey
 		if l.fence == "" {
@@ -305,6 +308,9 @@ func (l *Lock) ValidUntil() time.Time {
 // goroutine finds out what happened and releases the lock if the try took
 // it, so no lock is left behind for the TTL.
 func (l *Lock) Acquire(ctx context.Context) error {
+	if l.err != nil {
+		return l.err
+	}
 	if l.current() != nil {
 		return ErrHeld
 	}
@@ -343,6 +349,9 @@ func (l *Lock) Acquire(ctx context.Context) error {
 // false and a nil error when someone else holds it, and ErrHeld when this
 // Lock already does. Unknown outcomes are handled as in Acquire.
 func (l *Lock) TryAcquire(ctx context.Context) (bool, error) {
+	if l.err != nil {
+		return false, l.err
+	}
 	if l.current() != nil {
 		return false, ErrHeld
 	}
@@ -463,6 +472,9 @@ func parsePair(res redis.Result, err error) (bool, int64, error) {
 // first attempt deleted it, and returns an error wrapping
 // redis.ErrOutcomeUnknown rather than ErrNotOwned.
 func (l *Lock) Release(ctx context.Context) error {
+	if l.err != nil {
+		return l.err
+	}
 	l.mu.Lock()
 	h := l.h
 	l.h = nil
@@ -509,6 +521,9 @@ func release(ctx context.Context, c *redis.Client, key, token string) error {
 // without, an unknown outcome is returned as an error wrapping
 // redis.ErrOutcomeUnknown (the TTL may or may not have grown).
 func (l *Lock) Extend(ctx context.Context, by time.Duration, replaceTTL bool) error {
+	if l.err != nil {
+		return l.err
+	}
 	h := l.current()
 	if h == nil {
 		return ErrNotOwned
@@ -529,6 +544,9 @@ func (l *Lock) Extend(ctx context.Context, by time.Duration, replaceTTL bool) er
 // Reacquire resets the lock's TTL to Options.TTL if the key still holds
 // the token, as Extend(ctx, TTL, true) does.
 func (l *Lock) Reacquire(ctx context.Context) error {
+	if l.err != nil {
+		return l.err
+	}
 	return l.Extend(ctx, l.o.TTL, true)
 }
 
@@ -552,6 +570,9 @@ func (l *Lock) extend(ctx context.Context, token string, by time.Duration, repla
 // Owned reports whether the lock's key holds this holder's token: false
 // when the Lock does not hold the lock.
 func (l *Lock) Owned(ctx context.Context) (bool, error) {
+	if l.err != nil {
+		return false, l.err
+	}
 	h := l.current()
 	if h == nil {
 		return false, nil
@@ -568,6 +589,9 @@ func (l *Lock) Owned(ctx context.Context) (bool, error) {
 
 // Locked reports whether anyone holds the lock (its key exists).
 func (l *Lock) Locked(ctx context.Context) (bool, error) {
+	if l.err != nil {
+		return false, l.err
+	}
 	n, err := l.c.Exists(ctx, l.name)
 	return n > 0, err
 }
@@ -576,6 +600,9 @@ func (l *Lock) Locked(ctx context.Context) (bool, error) {
 // millisecond resolution: 0 when nobody holds the lock, redis.NoExpiry
 // when the key has no expiry (someone removed it outside this package).
 func (l *Lock) TTL(ctx context.Context) (time.Duration, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
 	d, err := l.c.PTTL(ctx, l.name)
 	if errors.Is(err, redis.ErrNil) {
 		return 0, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -231,5 +232,27 @@ func TestExtendReacquireInspect(t *testing.T) {
 				t.Error(err)
 			}
 		})
+	}
+}
+
+func TestBadArgumentsAreErrorsNotPanics(t *testing.T) {
+	ctx := context.Background()
+	l := lock.New(nil, "x", lock.Options{})
+	if err := l.Acquire(ctx); err == nil || !strings.Contains(err.Error(), "client and a name") {
+		t.Fatalf("Acquire on a Lock without a client: %v", err)
+	}
+	if _, err := lock.New(nil, "", lock.Options{}).TryAcquire(ctx); err == nil {
+		t.Fatal("TryAcquire on a Lock without a name returned no error")
+	}
+	if err := lock.NewRedlock(nil, "x", lock.RedlockOptions{}).Acquire(ctx); err == nil {
+		t.Fatal("Redlock without clients returned no error")
+	}
+	if _, err := lock.NewRedlock([]*redis.Client{nil}, "x", lock.RedlockOptions{}).TryAcquire(ctx); err == nil || !strings.Contains(err.Error(), "nil client") {
+		t.Fatalf("Redlock with a nil client: %v", err)
+	}
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer c.Close()
+	if err := lock.NewRedlock([]*redis.Client{c}, "x", lock.RedlockOptions{Options: lock.Options{Fencing: true}}).Acquire(ctx); err == nil || !strings.Contains(err.Error(), "fencing") {
+		t.Fatalf("Redlock with fencing: %v", err)
 	}
 }

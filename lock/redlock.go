@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -34,30 +35,30 @@ type Redlock struct {
 
 	mu sync.Mutex // guards h
 	h  *holding
+
+	err error // why the Redlock cannot be used (bad arguments to NewRedlock)
 }
 
 // NewRedlock returns a Redlock named name (the key on every node) over
 // clients, one per independent primary; an odd number, usually 5, is best.
-// It does no I/O. It panics if clients is empty or holds nil, if name is
-// empty, or if o.Fencing is set: counters on independent nodes cannot
-// give a fencing token that grows across holders.
+// It does no I/O. With no clients, a nil client or an empty name, or with
+// o.Fencing set (counters on independent nodes cannot give a fencing token
+// that grows across holders), every method that does I/O returns an error
+// saying so.
 func NewRedlock(clients []*redis.Client, name string, o RedlockOptions) *Redlock {
-	if len(clients) == 0 || name == "" {
-		panic("lock: NewRedlock needs clients and a name")
-	}
-	for _, c := range clients {
-		if c == nil {
-			panic("lock: NewRedlock: nil client")
-		}
-	}
-	if o.Fencing {
-		panic("lock: Redlock does not support fencing tokens")
-	}
 	r := &Redlock{
 		clients: append([]*redis.Client(nil), clients...),
 		name:    name,
 		o:       o.Options.withDefaults(),
 		quorum:  len(clients)/2 + 1,
+	}
+	switch {
+	case len(clients) == 0 || name == "":
+		r.err = errors.New("lock: NewRedlock needs clients and a name")
+	case slices.Contains(clients, nil):
+		r.err = errors.New("lock: NewRedlock: nil client")
+	case o.Fencing:
+		r.err = errors.New("lock: Redlock does not support fencing tokens")
 	}
 	r.timeout = o.NodeTimeout
 	if r.timeout <= 0 {
@@ -247,6 +248,9 @@ func (r *Redlock) try(ctx context.Context) round {
 // round if there were any; when ctx ends it returns ctx's error promptly
 // and releases in the background whatever the round in flight took.
 func (r *Redlock) Acquire(ctx context.Context) error {
+	if r.err != nil {
+		return r.err
+	}
 	if r.current() != nil {
 		return ErrHeld
 	}
@@ -295,6 +299,9 @@ func (r *Redlock) Acquire(ctx context.Context) error {
 // nodes failed so that no majority was reached, and ErrHeld when this
 // Redlock already holds the lock.
 func (r *Redlock) TryAcquire(ctx context.Context) (bool, error) {
+	if r.err != nil {
+		return false, r.err
+	}
 	if r.current() != nil {
 		return false, ErrHeld
 	}
@@ -311,6 +318,9 @@ func (r *Redlock) TryAcquire(ctx context.Context) (bool, error) {
 // node answered (the lock had expired or been taken), and the node errors
 // otherwise. The holding ends whatever Release returns.
 func (r *Redlock) Release(ctx context.Context) error {
+	if r.err != nil {
+		return r.err
+	}
 	r.mu.Lock()
 	h := r.h
 	r.h = nil
@@ -337,6 +347,9 @@ func (r *Redlock) Release(ctx context.Context) error {
 // the token for a majority to be possible; otherwise a failure returns
 // the node errors and leaves the holding to its current validity time.
 func (r *Redlock) Extend(ctx context.Context, ttl time.Duration) error {
+	if r.err != nil {
+		return r.err
+	}
 	h := r.current()
 	if h == nil {
 		return ErrNotOwned
