@@ -243,14 +243,3 @@ func TestRedlockCancelWhileWaiting(t *testing.T) {
 		t.Errorf("key left on %d nodes", n)
 	}
 }
-
-func TestRedlockRefusesFencing(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("NewRedlock with Fencing did not panic")
-		}
-	}()
-	c := redis.NewClient(&redis.Options{})
-	defer c.Close()
-	lock.NewRedlock([]*redis.Client{c}, "x", lock.RedlockOptions{Options: lock.Options{Fencing: true}})
-}
