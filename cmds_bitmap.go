@@ -19,7 +19,7 @@ var (
 
 // BitCountOptions are the optional arguments of BITCOUNT. The zero value sends none of them.
 type BitCountOptions struct {
-	// Range is range.
+	// Range sends start end [BYTE | BIT].
 	Range *BitCountRange
 }
 

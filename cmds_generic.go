@@ -1041,7 +1041,7 @@ func (p *Pipeline) ScanPage(cursor uint64, opts ...ScanOptions) *Reply[CursorPag
 type SortOptions struct {
 	// By sends BY by-pattern.
 	By string
-	// Limit sends LIMIT limit.
+	// Limit sends LIMIT offset count.
 	Limit *Limit
 	// Get sends GET get-pattern, one or more.
 	Get []string

@@ -175,7 +175,7 @@ func (p *Pipeline) GeoPos(key string, members ...string) *Reply[[]Null[GeoPositi
 
 // GeoRadiusOptions are the optional arguments of GEORADIUS. The zero value sends none of them.
 type GeoRadiusOptions struct {
-	// Count is count-block.
+	// Count sends COUNT count [ANY].
 	Count *GeoCount
 	// Asc sends ASC.
 	Asc bool
@@ -268,7 +268,7 @@ type GeoRadiusWithOptions struct {
 	WithDist bool
 	// WithHash sends WITHHASH.
 	WithHash bool
-	// Count is count-block.
+	// Count sends COUNT count [ANY].
 	Count *GeoCount
 	// Asc sends ASC.
 	Asc bool

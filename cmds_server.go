@@ -1311,7 +1311,7 @@ func (p *Pipeline) Debug(subcommand string, args ...any) *Reply[string] {
 
 // FailoverOptions are the optional arguments of FAILOVER. The zero value sends none of them.
 type FailoverOptions struct {
-	// Target sends TO target.
+	// Target sends TO host port [FORCE].
 	Target *FailoverTarget
 	// Abort sends ABORT.
 	Abort bool
@@ -2129,7 +2129,7 @@ func (p *Pipeline) ModuleLoad(path string, args ...string) *Reply[struct{}] {
 
 // ModuleLoadExOptions are the optional arguments of MODULE LOADEX. The zero value sends none of them.
 type ModuleLoadExOptions struct {
-	// Configs sends CONFIG configs, one or more.
+	// Configs sends CONFIG name value, one or more times.
 	Configs []ModuleConfig
 	// Args sends ARGS args, one or more.
 	Args []string

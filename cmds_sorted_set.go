@@ -943,7 +943,7 @@ func (p *Pipeline) ZRangeWithScores(key string, start int64, stop int64, opts ..
 type ZRangeScoreOptions struct {
 	// Rev sends REV (Redis 6.2.0).
 	Rev bool
-	// Limit sends LIMIT limit (Redis 6.2.0).
+	// Limit sends LIMIT offset count (Redis 6.2.0).
 	Limit *Limit
 }
 
@@ -1067,7 +1067,7 @@ func (p *Pipeline) ZRangeScoreWithScores(key string, start string, stop string, 
 type ZRangeLexOptions struct {
 	// Rev sends REV (Redis 6.2.0).
 	Rev bool
-	// Limit sends LIMIT limit (Redis 6.2.0).
+	// Limit sends LIMIT offset count (Redis 6.2.0).
 	Limit *Limit
 }
 
@@ -1130,7 +1130,7 @@ func (p *Pipeline) ZRangeLex(key string, start string, stop string, opts ...ZRan
 
 // ZRangeByLexOptions are the optional arguments of ZRANGEBYLEX. The zero value sends none of them.
 type ZRangeByLexOptions struct {
-	// Limit sends LIMIT limit.
+	// Limit sends LIMIT offset count.
 	Limit *Limit
 }
 
@@ -1187,7 +1187,7 @@ func (p *Pipeline) ZRangeByLex(key string, minLex string, maxLex string, opts ..
 
 // ZRangeByScoreOptions are the optional arguments of ZRANGEBYSCORE. The zero value sends none of them.
 type ZRangeByScoreOptions struct {
-	// Limit sends LIMIT limit.
+	// Limit sends LIMIT offset count.
 	Limit *Limit
 }
 
@@ -1304,7 +1304,7 @@ type ZRangeStoreOptions struct {
 	ByLex bool
 	// Rev sends REV.
 	Rev bool
-	// Limit sends LIMIT limit.
+	// Limit sends LIMIT offset count.
 	Limit *Limit
 }
 
@@ -1660,7 +1660,7 @@ func (p *Pipeline) ZRevRangeWithScores(key string, start int64, stop int64) *Rep
 
 // ZRevRangeByLexOptions are the optional arguments of ZREVRANGEBYLEX. The zero value sends none of them.
 type ZRevRangeByLexOptions struct {
-	// Limit sends LIMIT limit.
+	// Limit sends LIMIT offset count.
 	Limit *Limit
 }
 
@@ -1717,7 +1717,7 @@ func (p *Pipeline) ZRevRangeByLex(key string, maxLex string, minLex string, opts
 
 // ZRevRangeByScoreOptions are the optional arguments of ZREVRANGEBYSCORE. The zero value sends none of them.
 type ZRevRangeByScoreOptions struct {
-	// Limit sends LIMIT limit.
+	// Limit sends LIMIT offset count.
 	Limit *Limit
 }
 

@@ -291,6 +291,15 @@ func (g *command) sinceNote(a specArg) string {
 }
 
 func (g *command) argDoc(a specArg) string {
+	if a.Type == "block" {
+		b := a
+		b.Optional, b.Multiple = false, false
+		s := "sends " + syntaxArg(b)
+		if a.Multiple {
+			s += ", one or more times"
+		}
+		return s + g.sinceNote(a)
+	}
 	s := "is " + a.Name
 	if a.Token != "" {
 		s = "sends " + a.Token + " " + a.Name
