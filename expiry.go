@@ -69,22 +69,15 @@ func asPTTLs(v resp.Value, err error) ([]time.Duration, error) {
 
 // asUnixTime reads an absolute expiry in seconds (EXPIRETIME): ErrNil when
 // the key does not exist, the zero time when it has no expiry.
-func asUnixTime(v resp.Value, err error) (time.Time, error) {
-	n, err := asInt64(v, err)
-	switch {
-	case err != nil:
-		return time.Time{}, err
-	case n == -2:
-		return time.Time{}, ErrNil
-	case n < 0:
-		return time.Time{}, nil
-	}
-	return time.Unix(n, 0), nil
-}
+func asUnixTime(v resp.Value, err error) (time.Time, error) { return asExpiryIn(v, err, time.Second) }
 
 // asUnixMilliTime reads an absolute expiry in milliseconds (PEXPIRETIME),
 // like asUnixTime.
 func asUnixMilliTime(v resp.Value, err error) (time.Time, error) {
+	return asExpiryIn(v, err, time.Millisecond)
+}
+
+func asExpiryIn(v resp.Value, err error, unit time.Duration) (time.Time, error) {
 	n, err := asInt64(v, err)
 	switch {
 	case err != nil:
@@ -94,5 +87,8 @@ func asUnixMilliTime(v resp.Value, err error) (time.Time, error) {
 	case n < 0:
 		return time.Time{}, nil
 	}
-	return time.UnixMilli(n), nil
+	if unit == time.Millisecond {
+		return time.UnixMilli(n), nil
+	}
+	return time.Unix(n, 0), nil
 }
