@@ -1,6 +1,8 @@
 package redis
 
 import (
+	"fmt"
+	"math"
 	"time"
 
 	"github.com/respkit/redis/resp"
@@ -18,17 +20,20 @@ const (
 )
 
 // ttlIn converts a TTL reply n in the given unit; -1 and -2 become the
-// sentinels.
-func ttlIn(n int64, unit time.Duration) time.Duration {
+// sentinels. A TTL too long for a time.Duration (about 292 years; Redis
+// allows longer) is an error rather than a wrapped-around value.
+func ttlIn(n int64, unit time.Duration) (time.Duration, error) {
 	switch {
 	case n == -1:
-		return NoExpiry
+		return NoExpiry, nil
 	case n == -2:
-		return NoSuchKey
+		return NoSuchKey, nil
 	case n < 0:
-		return time.Duration(n)
+		return 0, fmt.Errorf("redis: TTL reply %d is negative", n)
+	case n > math.MaxInt64/int64(unit):
+		return 0, fmt.Errorf("redis: TTL of %d × %v does not fit a time.Duration", n, unit)
 	}
-	return time.Duration(n) * unit
+	return time.Duration(n) * unit, nil
 }
 
 // asTTL reads TTL's reply (seconds): ErrNil when the key does not exist,
@@ -48,22 +53,24 @@ func asTTLIn(v resp.Value, err error, unit time.Duration) (time.Duration, error)
 	if n == -2 {
 		return 0, ErrNil
 	}
-	return ttlIn(n, unit), nil
+	return ttlIn(n, unit)
 }
 
 // asTTLs reads per-field TTLs (HTTL), NoExpiry and NoSuchKey included.
-func asTTLs(v resp.Value, err error) ([]time.Duration, error) {
-	return asListOf(v, err, func(v resp.Value, err error) (time.Duration, error) {
-		n, err := asInt64(v, err)
-		return ttlIn(n, time.Second), err
-	})
-}
+func asTTLs(v resp.Value, err error) ([]time.Duration, error) { return asTTLsIn(v, err, time.Second) }
 
 // asPTTLs reads per-field TTLs in milliseconds (HPTTL).
 func asPTTLs(v resp.Value, err error) ([]time.Duration, error) {
+	return asTTLsIn(v, err, time.Millisecond)
+}
+
+func asTTLsIn(v resp.Value, err error, unit time.Duration) ([]time.Duration, error) {
 	return asListOf(v, err, func(v resp.Value, err error) (time.Duration, error) {
 		n, err := asInt64(v, err)
-		return ttlIn(n, time.Millisecond), err
+		if err != nil {
+			return 0, err
+		}
+		return ttlIn(n, unit)
 	})
 }
 

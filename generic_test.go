@@ -659,3 +659,34 @@ func genericGlobEscape(s string) string {
 	}
 	return b.String()
 }
+
+// TestGenericTTLBeyondDuration: Redis accepts TTLs longer than a
+// time.Duration can hold (about 292 years); the decoder reports that
+// instead of returning a wrapped-around duration.
+func TestGenericTTLBeyondDuration(t *testing.T) {
+	ctx := context.Background()
+	withClients(t, func(t *testing.T, c *redis.Client) {
+		k := key(t, "k")
+		if err := c.Set(ctx, k, "v"); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Do(ctx, "EXPIRE", k, int64(1e12)).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if d, err := c.TTL(ctx, k); err == nil || !strings.Contains(err.Error(), "does not fit") {
+			t.Fatalf("TTL of 10^12 s = %v, %v; want an error", d, err)
+		}
+		if d, err := c.PTTL(ctx, k); err == nil || !strings.Contains(err.Error(), "does not fit") {
+			t.Fatalf("PTTL of 10^15 ms = %v, %v; want an error", d, err)
+		}
+		// 200 years fits.
+		const years200 = 200 * 365 * 24 * time.Hour
+		if err := c.Do(ctx, "EXPIRE", k, int64(years200/time.Second)).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if d, err := c.TTL(ctx, k); err != nil || d < years200-time.Minute || d > years200 {
+			t.Fatalf("TTL of 200 years = %v, %v", d, err)
+		}
+		c.Del(ctx, k)
+	})
+}
