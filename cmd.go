@@ -177,6 +177,18 @@ func (b *builder) blockFor(d time.Duration) {
 	b.c.block = d
 }
 
+// choice appends the token among tokens that v names, ignoring case, or
+// fails naming the argument and the tokens it may be.
+func (b *builder) choice(v, what string, tokens ...string) {
+	for _, t := range tokens {
+		if strings.EqualFold(v, t) {
+			b.e.String(t)
+			return
+		}
+	}
+	b.fail("%s must be one of %s, not %q", what, strings.Join(tokens, ", "), v)
+}
+
 // count returns how many of the conditions hold, to check options that
 // exclude each other.
 func count(conds ...bool) int {

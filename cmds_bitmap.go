@@ -4,7 +4,6 @@ package redis
 
 import (
 	"context"
-	"strings"
 )
 
 var (
@@ -144,26 +143,7 @@ func (p *Pipeline) BitFieldRO(key string, ops ...BitFieldOp) *Reply[[]int64] {
 
 func appendBitOp(b *builder, operation string, destkey string, keys []string) {
 	b.begin(cmdBITOP)
-	switch {
-	case strings.EqualFold(operation, "AND"):
-		b.str("AND")
-	case strings.EqualFold(operation, "OR"):
-		b.str("OR")
-	case strings.EqualFold(operation, "XOR"):
-		b.str("XOR")
-	case strings.EqualFold(operation, "NOT"):
-		b.str("NOT")
-	case strings.EqualFold(operation, "DIFF"):
-		b.str("DIFF")
-	case strings.EqualFold(operation, "DIFF1"):
-		b.str("DIFF1")
-	case strings.EqualFold(operation, "ANDOR"):
-		b.str("ANDOR")
-	case strings.EqualFold(operation, "ONE"):
-		b.str("ONE")
-	default:
-		b.fail("operation must be one of AND, OR, XOR, NOT, DIFF, DIFF1, ANDOR, ONE, not %q", operation)
-	}
+	b.choice(operation, "operation", "AND", "OR", "XOR", "NOT", "DIFF", "DIFF1", "ANDOR", "ONE")
 	b.key(destkey)
 	if len(keys) == 0 {
 		b.fail("needs at least one key")

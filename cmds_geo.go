@@ -4,7 +4,6 @@ package redis
 
 import (
 	"context"
-	"strings"
 )
 
 var (
@@ -197,18 +196,7 @@ func appendGeoRadius(b *builder, key string, longitude float64, latitude float64
 	b.float(longitude)
 	b.float(latitude)
 	b.float(radius)
-	switch {
-	case strings.EqualFold(unit, "m"):
-		b.str("m")
-	case strings.EqualFold(unit, "km"):
-		b.str("km")
-	case strings.EqualFold(unit, "ft"):
-		b.str("ft")
-	case strings.EqualFold(unit, "mi"):
-		b.str("mi")
-	default:
-		b.fail("unit must be one of m, km, ft, mi, not %q", unit)
-	}
+	b.choice(unit, "unit", "m", "km", "ft", "mi")
 	if v1 := o.Count; v1 != nil {
 		b.str("COUNT")
 		b.int(v1.Count)
@@ -290,18 +278,7 @@ func appendGeoRadiusWith(b *builder, key string, longitude float64, latitude flo
 	b.float(longitude)
 	b.float(latitude)
 	b.float(radius)
-	switch {
-	case strings.EqualFold(unit, "m"):
-		b.str("m")
-	case strings.EqualFold(unit, "km"):
-		b.str("km")
-	case strings.EqualFold(unit, "ft"):
-		b.str("ft")
-	case strings.EqualFold(unit, "mi"):
-		b.str("mi")
-	default:
-		b.fail("unit must be one of m, km, ft, mi, not %q", unit)
-	}
+	b.choice(unit, "unit", "m", "km", "ft", "mi")
 	if o.WithCoord {
 		b.str("WITHCOORD")
 	}
@@ -410,18 +387,7 @@ func appendGeoRadiusByMember(b *builder, key string, member string, radius float
 	b.key(key)
 	b.str(member)
 	b.float(radius)
-	switch {
-	case strings.EqualFold(unit, "m"):
-		b.str("m")
-	case strings.EqualFold(unit, "km"):
-		b.str("km")
-	case strings.EqualFold(unit, "ft"):
-		b.str("ft")
-	case strings.EqualFold(unit, "mi"):
-		b.str("mi")
-	default:
-		b.fail("unit must be one of m, km, ft, mi, not %q", unit)
-	}
+	b.choice(unit, "unit", "m", "km", "ft", "mi")
 	if v1 := o.Count; v1 != nil {
 		b.str("COUNT")
 		b.int(v1.Count)
@@ -486,18 +452,7 @@ func appendGeoRadiusByMemberWith(b *builder, key string, member string, radius f
 	b.key(key)
 	b.str(member)
 	b.float(radius)
-	switch {
-	case strings.EqualFold(unit, "m"):
-		b.str("m")
-	case strings.EqualFold(unit, "km"):
-		b.str("km")
-	case strings.EqualFold(unit, "ft"):
-		b.str("ft")
-	case strings.EqualFold(unit, "mi"):
-		b.str("mi")
-	default:
-		b.fail("unit must be one of m, km, ft, mi, not %q", unit)
-	}
+	b.choice(unit, "unit", "m", "km", "ft", "mi")
 	if o.WithCoord {
 		b.str("WITHCOORD")
 	}
@@ -609,18 +564,7 @@ func appendGeoRadiusRO(b *builder, key string, longitude float64, latitude float
 	b.float(longitude)
 	b.float(latitude)
 	b.float(radius)
-	switch {
-	case strings.EqualFold(unit, "m"):
-		b.str("m")
-	case strings.EqualFold(unit, "km"):
-		b.str("km")
-	case strings.EqualFold(unit, "ft"):
-		b.str("ft")
-	case strings.EqualFold(unit, "mi"):
-		b.str("mi")
-	default:
-		b.fail("unit must be one of m, km, ft, mi, not %q", unit)
-	}
+	b.choice(unit, "unit", "m", "km", "ft", "mi")
 	if v1 := o.Count; v1 != nil {
 		b.str("COUNT")
 		b.int(v1.Count)
@@ -685,18 +629,7 @@ func appendGeoRadiusROWith(b *builder, key string, longitude float64, latitude f
 	b.float(longitude)
 	b.float(latitude)
 	b.float(radius)
-	switch {
-	case strings.EqualFold(unit, "m"):
-		b.str("m")
-	case strings.EqualFold(unit, "km"):
-		b.str("km")
-	case strings.EqualFold(unit, "ft"):
-		b.str("ft")
-	case strings.EqualFold(unit, "mi"):
-		b.str("mi")
-	default:
-		b.fail("unit must be one of m, km, ft, mi, not %q", unit)
-	}
+	b.choice(unit, "unit", "m", "km", "ft", "mi")
 	if o.WithCoord {
 		b.str("WITHCOORD")
 	}
@@ -771,18 +704,7 @@ func appendGeoRadiusByMemberRO(b *builder, key string, member string, radius flo
 	b.key(key)
 	b.str(member)
 	b.float(radius)
-	switch {
-	case strings.EqualFold(unit, "m"):
-		b.str("m")
-	case strings.EqualFold(unit, "km"):
-		b.str("km")
-	case strings.EqualFold(unit, "ft"):
-		b.str("ft")
-	case strings.EqualFold(unit, "mi"):
-		b.str("mi")
-	default:
-		b.fail("unit must be one of m, km, ft, mi, not %q", unit)
-	}
+	b.choice(unit, "unit", "m", "km", "ft", "mi")
 	if v1 := o.Count; v1 != nil {
 		b.str("COUNT")
 		b.int(v1.Count)
@@ -846,18 +768,7 @@ func appendGeoRadiusByMemberROWith(b *builder, key string, member string, radius
 	b.key(key)
 	b.str(member)
 	b.float(radius)
-	switch {
-	case strings.EqualFold(unit, "m"):
-		b.str("m")
-	case strings.EqualFold(unit, "km"):
-		b.str("km")
-	case strings.EqualFold(unit, "ft"):
-		b.str("ft")
-	case strings.EqualFold(unit, "mi"):
-		b.str("mi")
-	default:
-		b.fail("unit must be one of m, km, ft, mi, not %q", unit)
-	}
+	b.choice(unit, "unit", "m", "km", "ft", "mi")
 	if o.WithCoord {
 		b.str("WITHCOORD")
 	}

@@ -4,7 +4,6 @@ package redis
 
 import (
 	"context"
-	"strings"
 	"time"
 )
 
@@ -37,22 +36,8 @@ func appendBLMove(b *builder, source string, destination string, from string, to
 	b.begin(cmdBLMOVE)
 	b.key(source)
 	b.key(destination)
-	switch {
-	case strings.EqualFold(from, "LEFT"):
-		b.str("LEFT")
-	case strings.EqualFold(from, "RIGHT"):
-		b.str("RIGHT")
-	default:
-		b.fail("wherefrom must be one of LEFT, RIGHT, not %q", from)
-	}
-	switch {
-	case strings.EqualFold(to, "LEFT"):
-		b.str("LEFT")
-	case strings.EqualFold(to, "RIGHT"):
-		b.str("RIGHT")
-	default:
-		b.fail("whereto must be one of LEFT, RIGHT, not %q", to)
-	}
+	b.choice(from, "wherefrom", "LEFT", "RIGHT")
+	b.choice(to, "whereto", "LEFT", "RIGHT")
 	b.fseconds(timeout)
 	b.blockFor(timeout)
 }
@@ -274,14 +259,7 @@ func (p *Pipeline) LIndex(key string, index int64) *Reply[string] {
 func appendLInsert(b *builder, key string, where string, pivot any, element any) {
 	b.begin(cmdLINSERT)
 	b.key(key)
-	switch {
-	case strings.EqualFold(where, "BEFORE"):
-		b.str("BEFORE")
-	case strings.EqualFold(where, "AFTER"):
-		b.str("AFTER")
-	default:
-		b.fail("where must be one of BEFORE, AFTER, not %q", where)
-	}
+	b.choice(where, "where", "BEFORE", "AFTER")
 	b.arg(pivot)
 	b.arg(element)
 }
@@ -350,22 +328,8 @@ func appendLMove(b *builder, source string, destination string, from string, to 
 	b.begin(cmdLMOVE)
 	b.key(source)
 	b.key(destination)
-	switch {
-	case strings.EqualFold(from, "LEFT"):
-		b.str("LEFT")
-	case strings.EqualFold(from, "RIGHT"):
-		b.str("RIGHT")
-	default:
-		b.fail("wherefrom must be one of LEFT, RIGHT, not %q", from)
-	}
-	switch {
-	case strings.EqualFold(to, "LEFT"):
-		b.str("LEFT")
-	case strings.EqualFold(to, "RIGHT"):
-		b.str("RIGHT")
-	default:
-		b.fail("whereto must be one of LEFT, RIGHT, not %q", to)
-	}
+	b.choice(from, "wherefrom", "LEFT", "RIGHT")
+	b.choice(to, "whereto", "LEFT", "RIGHT")
 }
 
 // LMove returns the LMOVE command (LMOVE source destination <LEFT | RIGHT>

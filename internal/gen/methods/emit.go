@@ -327,15 +327,14 @@ func (g *command) oneof(a specArg, path string, ow owner, required bool) {
 		}
 		x := g.add(ow, member{g.name(a, path, ow.prefix != ""), "string", "is one of " + strings.Join(toks, ", ") + g.sinceNote(a)})
 		g.exprs[path] = x
-		g.uses["strings"] = true
-		g.line("switch {")
-		for _, t := range toks {
-			g.line("case strings.EqualFold(%s, %q):", x, t)
-			g.line("\tb.str(%q)", t)
+		if a.Token != "" {
+			g.line("b.str(%q)", a.Token)
 		}
-		g.line("default:")
-		g.line("\tb.fail(%q, %s)", a.Name+" must be one of "+strings.Join(toks, ", ")+", not %q", x)
-		g.line("}")
+		quoted := make([]string, len(toks))
+		for i, t := range toks {
+			quoted[i] = fmt.Sprintf("%q", t)
+		}
+		g.line("b.choice(%s, %q, %s)", x, a.Name, strings.Join(quoted, ", "))
 		return
 	}
 	if required && ow.prefix == "" {
