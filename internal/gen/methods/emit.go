@@ -224,57 +224,63 @@ func (g *command) arg(a specArg, parent string, ow owner, required bool) {
 	case "block":
 		g.block(a, path, target, required, doc)
 	default:
-		k := g.kind(a, path)
-		t := goType(k)
-		if a.Multiple {
-			t = "[]" + t
-		}
-		if strings.HasPrefix(k, "*") && required {
-			g.fail("%s: required argument %s cannot be %s", g.a.Cmd, path, k)
-		}
-		x := g.add(target, member{g.name(a, path, exported), t, doc})
-		g.exprs[path], g.kinds[path] = x, k
-		if t == "time.Duration" || t == "time.Time" || strings.HasSuffix(t, "]time.Duration") || strings.HasSuffix(t, "]time.Time") {
-			g.uses["time"] = true
-		}
-		if !a.Multiple {
-			if !required {
-				g.line("if %s {", present(t, x))
-				g.indent++
-			}
-			if a.Token != "" {
-				g.line("b.str(%q)", a.Token)
-			}
-			g.line("%s", encode(k, x))
-			if !required {
-				g.indent--
-				g.line("}")
-			}
-			return
-		}
-		if required {
-			g.line("if len(%s) == 0 {", x)
-			g.line("\tb.fail(%q)", "needs at least one "+a.Name)
-			g.line("}")
-		} else {
-			g.line("if len(%s) > 0 {", x)
+		g.scalar(a, path, target, required, exported, doc)
+	}
+}
+
+// scalar emits a scalar argument a (one value, or a list of them when
+// a.Multiple), held by a parameter or field of target.
+func (g *command) scalar(a specArg, path string, target owner, required, exported bool, doc string) {
+	k := g.kind(a, path)
+	t := goType(k)
+	if a.Multiple {
+		t = "[]" + t
+	}
+	if strings.HasPrefix(k, "*") && required {
+		g.fail("%s: required argument %s cannot be %s", g.a.Cmd, path, k)
+	}
+	x := g.add(target, member{g.name(a, path, exported), t, doc})
+	g.exprs[path], g.kinds[path] = x, k
+	if t == "time.Duration" || t == "time.Time" || strings.HasSuffix(t, "]time.Duration") || strings.HasSuffix(t, "]time.Time") {
+		g.uses["time"] = true
+	}
+	if !a.Multiple {
+		if !required {
+			g.line("if %s {", present(t, x))
 			g.indent++
 		}
-		if a.Token != "" && !a.MultipleToken {
+		if a.Token != "" {
 			g.line("b.str(%q)", a.Token)
 		}
-		v := g.loopVar()
-		g.line("for _, %s := range %s {", v, x)
-		if a.MultipleToken {
-			g.line("\tb.str(%q)", a.Token)
-		}
-		g.line("\t%s", encode(k, v))
-		g.line("}")
-		g.depth--
+		g.line("%s", encode(k, x))
 		if !required {
 			g.indent--
 			g.line("}")
 		}
+		return
+	}
+	if required {
+		g.line("if len(%s) == 0 {", x)
+		g.line("\tb.fail(%q)", "needs at least one "+a.Name)
+		g.line("}")
+	} else {
+		g.line("if len(%s) > 0 {", x)
+		g.indent++
+	}
+	if a.Token != "" && !a.MultipleToken {
+		g.line("b.str(%q)", a.Token)
+	}
+	v := g.loopVar()
+	g.line("for _, %s := range %s {", v, x)
+	if a.MultipleToken {
+		g.line("\tb.str(%q)", a.Token)
+	}
+	g.line("\t%s", encode(k, v))
+	g.line("}")
+	g.depth--
+	if !required {
+		g.indent--
+		g.line("}")
 	}
 }
 
@@ -546,6 +552,9 @@ func cmdVar(name string) string {
 	return "cmd" + strings.NewReplacer(" ", "_", "-", "_", "|", "_").Replace(name)
 }
 
+// command writes one API entry: its append function (generated from the
+// spec, or written by hand for Manual entries), its constructor, its
+// method and its Pipeline method.
 func (f *fileWriter) command(a *API, c *specCmd, types *typeSet) error {
 	if f.uses == nil {
 		f.uses, f.seen = map[string]bool{}, map[string]bool{}
@@ -560,131 +569,200 @@ func (f *fileWriter) command(a *API, c *specCmd, types *typeSet) error {
 		f.seen[c.Name] = true
 		f.vars = append(f.vars, fmt.Sprintf("%s = cmdInfo(%q)", cmdVar(c.Name), c.Name))
 	}
+	var sig signature
+	if a.Manual {
+		sig = f.manualSignature(a)
+	} else {
+		var err error
+		if sig, err = f.appendFunc(a, c, types); err != nil {
+			return err
+		}
+	}
+	return f.wrappers(a, c, sig)
+}
+
+// signature is how the wrappers of one command call its append function.
+type signature struct {
+	callArgs   []string // the append function's arguments after b
+	ctorParams []string // the wrappers' parameters, the last slice variadic
+}
+
+// manualSignature reads the parameters of a hand-written append function
+// from the entry's Params.
+func (f *fileWriter) manualSignature(a *API) signature {
+	var sig signature
+	params := splitParams(a.Params)
+	for i, p := range params {
+		name, typ, _ := strings.Cut(strings.TrimSpace(p), " ")
+		sig.callArgs = append(sig.callArgs, name)
+		typ = strings.TrimSpace(typ)
+		if strings.HasPrefix(typ, "[]") && i == len(params)-1 {
+			// The last slice parameter is variadic in the wrappers.
+			sig.ctorParams = append(sig.ctorParams, name+" ..."+typ[2:])
+		} else {
+			sig.ctorParams = append(sig.ctorParams, name+" "+typ)
+		}
+		if strings.Contains(typ, "time.") {
+			f.uses["time"] = true
+		}
+	}
+	return sig
+}
+
+// optsTypeOf is the name of the entry's options struct.
+func optsTypeOf(a *API) string {
+	if a.Opts != "" {
+		return a.Opts
+	}
+	return a.Method + "Options"
+}
+
+// appendFunc generates the append function of an entry from the spec's
+// argument tree, and the options struct it takes.
+func (f *fileWriter) appendFunc(a *API, c *specCmd, types *typeSet) (signature, error) {
 	g := &command{a: a, c: c, uses: map[string]bool{}, types: types,
 		exprs: map[string]string{}, kinds: map[string]string{}, used: map[string]bool{}}
-	blocking := slices.Contains(c.Flags, "BLOCKING")
-	var params string
-	var callArgs []string
-	var ctorParams []string
-	optsType := a.Opts
-	if optsType == "" {
-		optsType = a.Method + "Options"
+	optsType := optsTypeOf(a)
+	g.body(optsType)
+	g.blockTime()
+	g.checkOverrides()
+	if len(g.errs) > 0 {
+		return signature{}, fmt.Errorf("%s", strings.Join(g.errs, "\n"))
 	}
-	if a.Manual {
-		for _, p := range splitParams(a.Params) {
-			name, typ, _ := strings.Cut(strings.TrimSpace(p), " ")
-			callArgs = append(callArgs, name)
-			typ = strings.TrimSpace(typ)
-			if strings.HasPrefix(typ, "[]") && p == splitParams(a.Params)[len(splitParams(a.Params))-1] {
-				// The last slice parameter is variadic in the wrappers.
-				ctorParams = append(ctorParams, name+" ..."+typ[2:])
-			} else {
-				ctorParams = append(ctorParams, name+" "+typ)
-			}
-			if strings.Contains(typ, "time.") {
-				f.uses["time"] = true
-			}
+	sig, params := g.signature(optsType)
+	for k := range g.uses {
+		f.uses[k] = true
+	}
+	// The options struct, once per name: commands may share one when
+	// their optional arguments are the same.
+	if len(g.opts) > 0 && types.sameOpts(g, optsType, g.opts) {
+		fmt.Fprintf(&f.body, "// %s are the optional arguments of %s. The zero value sends none of them.\ntype %s struct {\n", optsType, c.Name, optsType)
+		for _, m := range g.opts {
+			fmt.Fprintf(&f.body, "\t// %s %s.\n\t%s %s\n", m.name, m.doc, m.name, m.typ)
 		}
-	} else {
-		g.line("b.begin(%s)", cmdVar(c.Name))
-		start := g.code.Len()
-		top := owner{members: &g.params}
-		for _, arg := range c.Args {
-			g.arg(arg, "", top, !arg.Optional)
-		}
-		body := g.code.String()[start:]
-		g.code.Reset()
-		g.line("b.begin(%s)", cmdVar(c.Name))
-		if len(g.opts) > 0 {
-			g.line("var o %s", optsType)
-			g.line("switch len(opts) {")
-			g.line("case 0:")
-			g.line("case 1:")
-			g.line("\to = opts[0]")
-			g.line("default:")
-			g.line("\tb.fail(\"at most one %s, got %%d\", len(opts))", optsType)
-			g.line("}")
-		}
-		g.code.WriteString(body)
-		if blocking {
-			if a.Block == "" {
-				g.fail("%s is blocking: set Block to its timeout argument, or write it by hand", c.Name)
-			} else if x, ok := g.exprs[a.Block]; !ok {
-				g.fail("%s: Block %q is not an argument", c.Name, a.Block)
-			} else if k := g.kinds[a.Block]; k != "fseconds" && k != "ms" && k != "seconds" {
-				g.fail("%s: Block %q must be a duration kind, is %q", c.Name, a.Block, k)
-			} else {
-				g.line("b.blockFor(%s)", x)
-			}
-		}
-		for _, list := range []struct {
-			tag   string
-			items []string
-		}{{"fix", a.Fix}, {"omit", a.Omit}, {"require", a.Require}} {
-			for _, p := range list.items {
-				if !g.used[list.tag+":"+p] {
-					g.fail("%s: %s %q matches no optional argument", a.Method, list.tag, p)
-				}
-			}
-		}
-		for p := range a.Args {
-			if !g.used["args:"+p] {
-				g.fail("%s: Args %q matches no argument", a.Method, p)
-			}
-		}
-		for p := range a.Docs {
-			if !g.used["docs:"+p] {
-				g.fail("%s: Docs %q matches no parameter or field", a.Method, p)
-			}
-		}
-		for p := range a.Names {
-			if !g.used["names:"+p] {
-				g.fail("%s: Names %q matches no argument", a.Method, p)
-			}
-		}
-		if len(g.errs) > 0 {
-			return fmt.Errorf("%s", strings.Join(g.errs, "\n"))
-		}
-		var ps []string
-		for i, p := range g.params {
-			callArgs = append(callArgs, p.name)
-			typ := p.typ
-			ps = append(ps, p.name+" "+typ)
-			if i == len(g.params)-1 && len(g.opts) == 0 && strings.HasPrefix(typ, "[]") {
-				ctorParams = append(ctorParams, p.name+" ..."+typ[2:])
-			} else {
-				ctorParams = append(ctorParams, p.name+" "+typ)
-			}
-		}
-		if len(g.opts) > 0 {
-			ps = append(ps, "opts []"+optsType)
-			callArgs = append(callArgs, "opts")
-			ctorParams = append(ctorParams, "opts ..."+optsType)
-		}
-		params = strings.Join(ps, ", ")
-		for k := range g.uses {
-			f.uses[k] = true
-		}
-		// The options struct, once per name: commands may share one when
-		// their optional arguments are the same.
-		if len(g.opts) > 0 && types.sameOpts(g, optsType, g.opts) {
-			fmt.Fprintf(&f.body, "// %s are the optional arguments of %s. The zero value sends none of them.\ntype %s struct {\n", optsType, c.Name, optsType)
-			for _, m := range g.opts {
-				fmt.Fprintf(&f.body, "\t// %s %s.\n\t%s %s\n", m.name, m.doc, m.name, m.typ)
-			}
-			f.body.WriteString("}\n\n")
-		}
-		if len(g.errs) > 0 {
-			return fmt.Errorf("%s", strings.Join(g.errs, "\n"))
-		}
-		fmt.Fprintf(&f.body, "func append%s(b *builder", a.Method)
-		if params != "" {
-			f.body.WriteString(", " + params)
-		}
-		f.body.WriteString(") {\n")
-		f.body.WriteString(g.code.String())
 		f.body.WriteString("}\n\n")
 	}
+	if len(g.errs) > 0 {
+		return signature{}, fmt.Errorf("%s", strings.Join(g.errs, "\n"))
+	}
+	fmt.Fprintf(&f.body, "func append%s(b *builder", a.Method)
+	if params != "" {
+		f.body.WriteString(", " + params)
+	}
+	f.body.WriteString(") {\n")
+	f.body.WriteString(g.code.String())
+	f.body.WriteString("}\n\n")
+	return sig, nil
+}
+
+// body writes the statements of the append function into g.code: the
+// arguments are walked first, since that finds the options, and the
+// choice of options struct is then put before them.
+func (g *command) body(optsType string) {
+	g.line("b.begin(%s)", cmdVar(g.c.Name))
+	start := g.code.Len()
+	top := owner{members: &g.params}
+	for _, arg := range g.c.Args {
+		g.arg(arg, "", top, !arg.Optional)
+	}
+	args := g.code.String()[start:]
+	g.code.Reset()
+	g.line("b.begin(%s)", cmdVar(g.c.Name))
+	if len(g.opts) > 0 {
+		g.line("var o %s", optsType)
+		g.line("switch len(opts) {")
+		g.line("case 0:")
+		g.line("case 1:")
+		g.line("\to = opts[0]")
+		g.line("default:")
+		g.line("\tb.fail(\"at most one %s, got %%d\", len(opts))", optsType)
+		g.line("}")
+	}
+	g.code.WriteString(args)
+}
+
+// blockTime adds the blockFor call of a blocking command, whose timeout
+// argument the entry's Block names.
+func (g *command) blockTime() {
+	a, c := g.a, g.c
+	if !slices.Contains(c.Flags, "BLOCKING") {
+		return
+	}
+	if a.Block == "" {
+		g.fail("%s is blocking: set Block to its timeout argument, or write it by hand", c.Name)
+	} else if x, ok := g.exprs[a.Block]; !ok {
+		g.fail("%s: Block %q is not an argument", c.Name, a.Block)
+	} else if k := g.kinds[a.Block]; k != "fseconds" && k != "ms" && k != "seconds" {
+		g.fail("%s: Block %q must be a duration kind, is %q", c.Name, a.Block, k)
+	} else {
+		g.line("b.blockFor(%s)", x)
+	}
+}
+
+// checkOverrides fails on an entry's overrides (Fix, Omit, Require, Args,
+// Docs, Names) that matched no argument: they are stale or misspelt.
+func (g *command) checkOverrides() {
+	a := g.a
+	for _, list := range []struct {
+		tag   string
+		items []string
+	}{{"fix", a.Fix}, {"omit", a.Omit}, {"require", a.Require}} {
+		for _, p := range list.items {
+			if !g.used[list.tag+":"+p] {
+				g.fail("%s: %s %q matches no optional argument", a.Method, list.tag, p)
+			}
+		}
+	}
+	for _, m := range []struct {
+		tag, what string
+		keys      []string
+	}{
+		{"args", "Args %q matches no argument", mapKeys(a.Args)},
+		{"docs", "Docs %q matches no parameter or field", mapKeys(a.Docs)},
+		{"names", "Names %q matches no argument", mapKeys(a.Names)},
+	} {
+		for _, p := range m.keys {
+			if !g.used[m.tag+":"+p] {
+				g.fail("%s: "+m.what, a.Method, p)
+			}
+		}
+	}
+}
+
+// mapKeys returns the keys of m.
+func mapKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// signature returns how the wrappers call the append function, and the
+// append function's own parameter list (after b).
+func (g *command) signature(optsType string) (signature, string) {
+	var sig signature
+	var ps []string
+	for i, p := range g.params {
+		sig.callArgs = append(sig.callArgs, p.name)
+		ps = append(ps, p.name+" "+p.typ)
+		if i == len(g.params)-1 && len(g.opts) == 0 && strings.HasPrefix(p.typ, "[]") {
+			sig.ctorParams = append(sig.ctorParams, p.name+" ..."+p.typ[2:])
+		} else {
+			sig.ctorParams = append(sig.ctorParams, p.name+" "+p.typ)
+		}
+	}
+	if len(g.opts) > 0 {
+		ps = append(ps, "opts []"+optsType)
+		sig.callArgs = append(sig.callArgs, "opts")
+		sig.ctorParams = append(sig.ctorParams, "opts ..."+optsType)
+	}
+	return sig, strings.Join(ps, ", ")
+}
+
+// wrappers writes the constructor, the Client (or Conn) method and the
+// Pipeline method of an entry, all calling its append function.
+func (f *fileWriter) wrappers(a *API, c *specCmd, sig signature) error {
 	dec, err := a.decoder()
 	if err != nil {
 		return err
@@ -699,40 +777,40 @@ func (f *fileWriter) command(a *API, c *specCmd, types *typeSet) error {
 	}
 	syntax := syntaxLine(c)
 	since := "Since Redis " + c.Since + "."
-	call := strings.Join(append([]string{"b"}, callArgs...), ", ")
+	call := strings.Join(append([]string{"b"}, sig.callArgs...), ", ")
+	ctorParams := strings.Join(sig.ctorParams, ", ")
 	// Constructor.
 	fmt.Fprintf(&f.body, "%s", comment(fmt.Sprintf("%s returns the %s command (%s), to run with RunCommand or in a pipeline. %s", a.Method, c.Name, syntax, since)))
 	fmt.Fprintf(&f.body, "func %s(%s) Command[%s] {\n\tb := new(builder)\n\tappend%s(%s)\n\treturn newCommand(b, %s)\n}\n\n",
-		a.Method, strings.Join(ctorParams, ", "), ctorResult, a.Method, call, dec)
+		a.Method, ctorParams, ctorResult, a.Method, call, dec)
 	// Method.
 	recv, exec := "c *Client", "c.exec(ctx, b)"
 	if a.On == "conn" {
 		recv, exec = "cn *Conn", "cn.exec(ctx, b)"
 	}
-	ret := a.returns()
 	doc := fmt.Sprintf("%s sends %s", a.Method, syntax)
 	if result == "" {
 		doc += "."
 	} else {
-		doc += " and returns " + ret + "."
+		doc += " and returns " + a.returns() + "."
 	}
 	if a.Doc != "" {
 		doc += "\n\n" + a.Doc
 	}
 	doc += "\n\n" + since
 	fmt.Fprintf(&f.body, "%s", comment(doc))
-	mparams := append([]string{"ctx context.Context"}, ctorParams...)
+	mparams := strings.Join(append([]string{"ctx context.Context"}, sig.ctorParams...), ", ")
 	if result == "" {
 		fmt.Fprintf(&f.body, "func (%s) %s(%s) error {\n\tb := getBuilder()\n\tappend%s(%s)\n\t_, err := %s(%s)\n\treturn err\n}\n\n",
-			recv, a.Method, strings.Join(mparams, ", "), a.Method, call, dec, exec)
+			recv, a.Method, mparams, a.Method, call, dec, exec)
 	} else {
 		fmt.Fprintf(&f.body, "func (%s) %s(%s) (%s, error) {\n\tb := getBuilder()\n\tappend%s(%s)\n\treturn %s(%s)\n}\n\n",
-			recv, a.Method, strings.Join(mparams, ", "), result, a.Method, call, dec, exec)
+			recv, a.Method, mparams, result, a.Method, call, dec, exec)
 	}
 	if a.On == "" {
 		fmt.Fprintf(&f.body, "%s", comment(fmt.Sprintf("%s queues %s in the pipeline; its Reply holds what Client.%s returns. %s", a.Method, c.Name, a.Method, since)))
 		fmt.Fprintf(&f.body, "func (p *Pipeline) %s(%s) *Reply[%s] {\n\tb := getBuilder()\n\tappend%s(%s)\n\treturn queue(p, b, %s)\n}\n\n",
-			a.Method, strings.Join(ctorParams, ", "), ctorResult, a.Method, call, dec)
+			a.Method, ctorParams, ctorResult, a.Method, call, dec)
 	}
 	return nil
 }
