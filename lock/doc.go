@@ -51,6 +51,12 @@
 // fails for another reason is retried at the next period, and the context
 // ends when the validity time runs out first.
 //
+// Once lost, the lock is no longer held by the Lock: Token returns "",
+// Fence 0 and ValidUntil the zero time, while Context keeps reporting the
+// loss until the next Acquire, TryAcquire or Release. Acquire takes the
+// lock anew, with a new token and a higher fencing token, after deleting
+// the key if it still holds the lost token.
+//
 // # Fencing tokens
 //
 // A lock cannot stop a holder that was paused (by a garbage collector, a

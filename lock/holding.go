@@ -62,6 +62,16 @@ func (h *holding) setValidUntil(t time.Time) {
 	h.timer.Reset(time.Until(t))
 }
 
+// ended reports whether the holding has ended (released or lost).
+func (h *holding) ended() bool {
+	select {
+	case <-h.stop:
+		return true
+	default:
+		return false
+	}
+}
+
 // end finishes the holding with the given cause; later calls do nothing.
 func (h *holding) end(cause error) {
 	h.once.Do(func() {

@@ -201,8 +201,9 @@ return ttl
 
 // Lock is a lock on one Redis key, for one holder: each process, goroutine
 // or task that competes for the lock creates its own Lock with New. A
-// Lock holds the lock at most once at a time; after Release it can be
-// acquired again.
+// Lock holds the lock at most once at a time; after Release, or once the
+// lock is lost (Context cancelled with cause ErrLost), it can be acquired
+// again.
 //
 // The methods are safe for concurrent use (Release may be called while
 // another goroutine waits on Context), but Acquire and TryAcquire must
@@ -214,7 +215,11 @@ type Lock struct {
 	o     Options
 
 	mu sync.Mutex // guards h
-	h  *holding   // the current holding, nil when not held
+	// h is the current holding, nil when not held. A holding that was
+	// lost stays here, ended, until the next Acquire, TryAcquire or
+	// Release, so that Context reports the loss and Release or the next
+	// acquisition can clear its key.
+	h *holding
 
 	err error // why the Lock cannot be used (bad arguments to New)
 }
@@ -240,15 +245,53 @@ func New(c *redis.Client, name string, o Options) *Lock {
 // Name returns the lock's name, which is its key.
 func (l *Lock) Name() string { return l.name }
 
-// current returns the current holding, or nil.
+// current returns the current holding, or nil when the Lock does not hold
+// the lock (never acquired, released, or lost).
 func (l *Lock) current() *holding {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.h == nil || l.h.ended() {
+		return nil
+	}
 	return l.h
 }
 
+// begin starts an acquisition: it returns ErrHeld when the Lock holds the
+// lock, and otherwise detaches a lost holding, if any, and returns it.
+func (l *Lock) begin() (lost *holding, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.h != nil {
+		if !l.h.ended() {
+			return nil, ErrHeld
+		}
+		lost, l.h = l.h, nil
+	}
+	return lost, nil
+}
+
+// clearLost deletes the key if it still holds the token of a lost holding
+// (one whose validity ran out may still be on the server), so that the
+// next acquisition is a new one: with a fixed Options.Token the acquire
+// script would otherwise take it for a repeat and keep the old fencing
+// token. With random tokens this only frees the key sooner, and a failure
+// is ignored; with a fixed token a failure is returned, and the lost
+// holding is kept for the next try.
+func (l *Lock) clearLost(ctx context.Context, lost *holding) error {
+	err := release(ctx, l.c, l.name, lost.token)
+	if err == nil || errors.Is(err, ErrNotOwned) || l.o.Token == "" {
+		return nil
+	}
+	l.mu.Lock()
+	if l.h == nil {
+		l.h = lost
+	}
+	l.mu.Unlock()
+	return fmt.Errorf("lock: clearing the lost holding of %q: %w", l.name, err)
+}
+
 // Token returns the token of the current holding, or "" when the Lock
-// does not hold the lock.
+// does not hold the lock, including after the lock was lost.
 func (l *Lock) Token() string {
 	if h := l.current(); h != nil {
 		return h.token
@@ -258,7 +301,9 @@ func (l *Lock) Token() string {
 
 // Fence returns the fencing token of the current holding: the value of
 // the lock's counter after this acquisition incremented it. It is 0
-// without Options.Fencing or when the Lock does not hold the lock.
+// without Options.Fencing or when the Lock does not hold the lock,
+// including after the lock was lost. After a loss, the next acquisition
+// gets a new, higher fencing token.
 func (l *Lock) Fence() int64 {
 	if h := l.current(); h != nil {
 		return h.fence
@@ -271,10 +316,15 @@ func (l *Lock) Fence() int64 {
 // lost (cause ErrLost) — found gone by a renewal, or its validity time
 // passed without an Extend, Reacquire or renewal. Run the work the lock
 // protects under it. It carries the values of the context given to
-// Acquire, not its cancellation. When the Lock does not hold the lock it
-// returns a context already cancelled with cause ErrNotOwned.
+// Acquire, not its cancellation. After a loss it returns the lost
+// holding's context (cause ErrLost) until the next Acquire, TryAcquire or
+// Release. When the Lock does not hold the lock otherwise, it returns a
+// context already cancelled with cause ErrNotOwned.
 func (l *Lock) Context() context.Context {
-	if h := l.current(); h != nil {
+	l.mu.Lock()
+	h := l.h
+	l.mu.Unlock()
+	if h != nil {
 		return h.ctx
 	}
 	return notHeldContext
@@ -288,7 +338,7 @@ var notHeldContext = func() context.Context {
 
 // ValidUntil returns when the current holding's validity ends, as this
 // process's clock sees it with the drift allowance taken off, or the zero
-// time when the Lock does not hold the lock.
+// time when the Lock does not hold the lock (including after a loss).
 func (l *Lock) ValidUntil() time.Time {
 	if h := l.current(); h != nil {
 		return h.validUntil()
@@ -302,6 +352,11 @@ func (l *Lock) ValidUntil() time.Time {
 // Options.WaitTimeout passes (ErrNotAcquired). With Options.NonBlocking it
 // tries once. On a Lock that already holds the lock it returns ErrHeld.
 //
+// After the lock was lost (Context cancelled with cause ErrLost), the Lock
+// no longer holds it and Acquire takes it anew: a new token (unless
+// Options.Token is set) and a new, higher fencing token. It first deletes
+// the key if it still holds the lost holding's token.
+//
 // A try whose connection fails after sending is repeated (acquiring is
 // idempotent per token). If the outcome stays unknown, or ctx ends while
 // a try is in flight, Acquire returns the error at once and a background
@@ -311,8 +366,12 @@ func (l *Lock) Acquire(ctx context.Context) error {
 	if l.err != nil {
 		return l.err
 	}
-	if l.current() != nil {
-		return ErrHeld
+	if lost, err := l.begin(); err != nil {
+		return err
+	} else if lost != nil {
+		if err := l.clearLost(ctx, lost); err != nil {
+			return err
+		}
 	}
 	var deadline <-chan time.Time
 	if l.o.WaitTimeout > 0 && !l.o.NonBlocking {
@@ -347,13 +406,18 @@ func (l *Lock) Acquire(ctx context.Context) error {
 
 // TryAcquire tries to take the lock once, without waiting. It returns
 // false and a nil error when someone else holds it, and ErrHeld when this
-// Lock already does. Unknown outcomes are handled as in Acquire.
+// Lock already does. Unknown outcomes, and a Lock whose lock was lost,
+// are handled as in Acquire.
 func (l *Lock) TryAcquire(ctx context.Context) (bool, error) {
 	if l.err != nil {
 		return false, l.err
 	}
-	if l.current() != nil {
-		return false, ErrHeld
+	if lost, err := l.begin(); err != nil {
+		return false, err
+	} else if lost != nil {
+		if err := l.clearLost(ctx, lost); err != nil {
+			return false, err
+		}
 	}
 	ok, _, err := l.try(ctx)
 	return ok, err
@@ -465,7 +529,10 @@ func parsePair(res redis.Result, err error) (bool, int64, error) {
 // ErrReleased. It returns ErrNotOwned when the key no longer holds the
 // token (the lock expired or was taken: the work it protected may have
 // overlapped with another holder's), or when the Lock does not hold the
-// lock. The holding ends whatever Release returns.
+// lock. The holding ends whatever Release returns. After a loss, Release
+// still deletes the key if it holds the lost holding's token (a holding
+// whose validity ran out may still be on the server), and returns nil if
+// it did, ErrNotOwned otherwise.
 //
 // If the connection fails after the script was sent, Release sends it
 // again; if that finds the key gone, Release cannot tell whether the
@@ -514,8 +581,8 @@ func release(ctx context.Context, c *redis.Client, key, token string) error {
 // with replaceTTL the lock's TTL becomes by, otherwise by is added to the
 // time it has left. It moves the validity time (and Context's end)
 // accordingly. It returns ErrNotOwned when the token no longer matches or
-// the Lock does not hold the lock, and cancels Context with cause ErrLost
-// in the first case.
+// the Lock does not hold the lock (including after a loss), and cancels
+// Context with cause ErrLost in the first case.
 //
 // With replaceTTL the call is idempotent and repeated after a lost reply;
 // without, an unknown outcome is returned as an error wrapping
@@ -568,7 +635,7 @@ func (l *Lock) extend(ctx context.Context, token string, by time.Duration, repla
 }
 
 // Owned reports whether the lock's key holds this holder's token: false
-// when the Lock does not hold the lock.
+// when the Lock does not hold the lock (including after a loss).
 func (l *Lock) Owned(ctx context.Context) (bool, error) {
 	if l.err != nil {
 		return false, l.err

@@ -34,7 +34,10 @@ type Redlock struct {
 	quorum  int
 
 	mu sync.Mutex // guards h
-	h  *holding
+	// h is the current holding, nil when not held; a lost holding stays
+	// here, ended, until the next Acquire, TryAcquire or Release (as in
+	// Lock).
+	h *holding
 
 	err error // why the Redlock cannot be used (bad arguments to NewRedlock)
 }
@@ -73,13 +76,38 @@ func (r *Redlock) Name() string { return r.name }
 // Quorum returns how many nodes must agree: a majority, len(clients)/2+1.
 func (r *Redlock) Quorum() int { return r.quorum }
 
+// current returns the current holding, or nil when not held (never
+// acquired, released, or lost).
 func (r *Redlock) current() *holding {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.h == nil || r.h.ended() {
+		return nil
+	}
 	return r.h
 }
 
-// Token returns the token of the current holding, or "" when not held.
+// begin starts an acquisition: ErrHeld when the Redlock holds the lock;
+// otherwise it detaches a lost holding and deletes its token on every node
+// that still has it (best effort: the token is random, or if fixed, a node
+// keeping it is simply acquired again).
+func (r *Redlock) begin(ctx context.Context) error {
+	r.mu.Lock()
+	lost := r.h
+	if lost != nil && !lost.ended() {
+		r.mu.Unlock()
+		return ErrHeld
+	}
+	r.h = nil
+	r.mu.Unlock()
+	if lost != nil {
+		r.releaseAll(ctx, lost.token)
+	}
+	return nil
+}
+
+// Token returns the token of the current holding, or "" when not held
+// (including after a loss).
 func (r *Redlock) Token() string {
 	if h := r.current(); h != nil {
 		return h.token
@@ -90,9 +118,14 @@ func (r *Redlock) Token() string {
 // Context returns a context cancelled when the current holding ends, as
 // Lock.Context does: by Release (cause ErrReleased), or when the validity
 // time runs out without a successful Extend or renewal, or a renewal finds
-// that a majority no longer holds the token (cause ErrLost).
+// that a majority no longer holds the token (cause ErrLost). After a loss
+// it returns the lost holding's context until the next Acquire, TryAcquire
+// or Release.
 func (r *Redlock) Context() context.Context {
-	if h := r.current(); h != nil {
+	r.mu.Lock()
+	h := r.h
+	r.mu.Unlock()
+	if h != nil {
 		return h.ctx
 	}
 	return notHeldContext
@@ -100,7 +133,8 @@ func (r *Redlock) Context() context.Context {
 
 // ValidUntil returns the end of the current holding's validity time on
 // this process's clock (TTL minus the time the acquisition took, minus
-// the drift allowance), or the zero time when not held.
+// the drift allowance), or the zero time when not held (including after a
+// loss).
 func (r *Redlock) ValidUntil() time.Time {
 	if h := r.current(); h != nil {
 		return h.validUntil()
@@ -247,12 +281,16 @@ func (r *Redlock) try(ctx context.Context) round {
 // gives up it returns ErrNotAcquired, wrapping the node errors of the last
 // round if there were any; when ctx ends it returns ctx's error promptly
 // and releases in the background whatever the round in flight took.
+//
+// After the lock was lost (Context cancelled with cause ErrLost), the
+// Redlock no longer holds it: Acquire first deletes the lost holding's
+// token on every node that still has it, then takes the lock anew.
 func (r *Redlock) Acquire(ctx context.Context) error {
 	if r.err != nil {
 		return r.err
 	}
-	if r.current() != nil {
-		return ErrHeld
+	if err := r.begin(ctx); err != nil {
+		return err
 	}
 	var deadline <-chan time.Time
 	if r.o.WaitTimeout > 0 && !r.o.NonBlocking {
@@ -297,13 +335,13 @@ func (r *Redlock) Acquire(ctx context.Context) error {
 // TryAcquire makes one round. It returns false and a nil error when the
 // lock is held elsewhere, false and an error wrapping ErrNotAcquired when
 // nodes failed so that no majority was reached, and ErrHeld when this
-// Redlock already holds the lock.
+// Redlock already holds the lock. After a loss it behaves as Acquire.
 func (r *Redlock) TryAcquire(ctx context.Context) (bool, error) {
 	if r.err != nil {
 		return false, r.err
 	}
-	if r.current() != nil {
-		return false, ErrHeld
+	if err := r.begin(ctx); err != nil {
+		return false, err
 	}
 	rd := r.try(ctx)
 	if rd.err != nil && ctx.Err() == nil {
