@@ -367,6 +367,45 @@ type ConnInfo struct {
 	Other map[string]string
 }
 
+// The fields of ConnInfo by their name in CLIENT LIST, by kind: integers,
+// whole seconds and strings. A name in none of them goes to Other.
+var (
+	clientInfoInts = map[string]func(*ConnInfo) *int64{
+		"id":        func(c *ConnInfo) *int64 { return &c.ID },
+		"fd":        func(c *ConnInfo) *int64 { return &c.FD },
+		"db":        func(c *ConnInfo) *int64 { return &c.DB },
+		"sub":       func(c *ConnInfo) *int64 { return &c.Sub },
+		"psub":      func(c *ConnInfo) *int64 { return &c.PSub },
+		"ssub":      func(c *ConnInfo) *int64 { return &c.SSub },
+		"multi":     func(c *ConnInfo) *int64 { return &c.Multi },
+		"qbuf":      func(c *ConnInfo) *int64 { return &c.QBuf },
+		"qbuf-free": func(c *ConnInfo) *int64 { return &c.QBufFree },
+		"argv-mem":  func(c *ConnInfo) *int64 { return &c.ArgvMem },
+		"multi-mem": func(c *ConnInfo) *int64 { return &c.MultiMem },
+		"obl":       func(c *ConnInfo) *int64 { return &c.OBL },
+		"oll":       func(c *ConnInfo) *int64 { return &c.OLL },
+		"omem":      func(c *ConnInfo) *int64 { return &c.OMem },
+		"tot-mem":   func(c *ConnInfo) *int64 { return &c.TotMem },
+		"redir":     func(c *ConnInfo) *int64 { return &c.Redir },
+		"resp":      func(c *ConnInfo) *int64 { return &c.Resp },
+	}
+	clientInfoSeconds = map[string]func(*ConnInfo) *time.Duration{
+		"age":  func(c *ConnInfo) *time.Duration { return &c.Age },
+		"idle": func(c *ConnInfo) *time.Duration { return &c.Idle },
+	}
+	clientInfoStrings = map[string]func(*ConnInfo) *string{
+		"addr":     func(c *ConnInfo) *string { return &c.Addr },
+		"laddr":    func(c *ConnInfo) *string { return &c.LAddr },
+		"name":     func(c *ConnInfo) *string { return &c.Name },
+		"flags":    func(c *ConnInfo) *string { return &c.Flags },
+		"events":   func(c *ConnInfo) *string { return &c.Events },
+		"cmd":      func(c *ConnInfo) *string { return &c.Cmd },
+		"user":     func(c *ConnInfo) *string { return &c.User },
+		"lib-name": func(c *ConnInfo) *string { return &c.LibName },
+		"lib-ver":  func(c *ConnInfo) *string { return &c.LibVer },
+	}
+)
+
 // parseClientInfo parses one line of CLIENT LIST: space-separated
 // name=value fields.
 func parseClientInfo(line string) (ConnInfo, error) {
@@ -376,81 +415,26 @@ func parseClientInfo(line string) (ConnInfo, error) {
 		if !ok {
 			return ci, fmt.Errorf("redis: client info field %q has no value", field)
 		}
-		var n *int64
-		var d *time.Duration
-		switch name {
-		case "id":
-			n = &ci.ID
-		case "addr":
-			ci.Addr = val
-		case "laddr":
-			ci.LAddr = val
-		case "fd":
-			n = &ci.FD
-		case "name":
-			ci.Name = val
-		case "age":
-			d = &ci.Age
-		case "idle":
-			d = &ci.Idle
-		case "flags":
-			ci.Flags = val
-		case "db":
-			n = &ci.DB
-		case "sub":
-			n = &ci.Sub
-		case "psub":
-			n = &ci.PSub
-		case "ssub":
-			n = &ci.SSub
-		case "multi":
-			n = &ci.Multi
-		case "qbuf":
-			n = &ci.QBuf
-		case "qbuf-free":
-			n = &ci.QBufFree
-		case "argv-mem":
-			n = &ci.ArgvMem
-		case "multi-mem":
-			n = &ci.MultiMem
-		case "obl":
-			n = &ci.OBL
-		case "oll":
-			n = &ci.OLL
-		case "omem":
-			n = &ci.OMem
-		case "tot-mem":
-			n = &ci.TotMem
-		case "events":
-			ci.Events = val
-		case "cmd":
-			ci.Cmd = val
-		case "user":
-			ci.User = val
-		case "redir":
-			n = &ci.Redir
-		case "resp":
-			n = &ci.Resp
-		case "lib-name":
-			ci.LibName = val
-		case "lib-ver":
-			ci.LibVer = val
-		default:
+		if s := clientInfoStrings[name]; s != nil {
+			*s(&ci) = val
+			continue
+		}
+		n, d := clientInfoInts[name], clientInfoSeconds[name]
+		if n == nil && d == nil {
 			if ci.Other == nil {
 				ci.Other = map[string]string{}
 			}
 			ci.Other[name] = val
+			continue
 		}
-		if n != nil || d != nil {
-			x, err := strconv.ParseInt(val, 10, 64)
-			if err != nil {
-				return ci, fmt.Errorf("redis: client info field %s=%q is not an integer", name, val)
-			}
-			if n != nil {
-				*n = x
-			} else {
-				*d = time.Duration(x) * time.Second
-			}
+		x, err := strconv.ParseInt(val, 10, 64)
+		if err != nil {
+			return ci, fmt.Errorf("redis: client info field %s=%q is not an integer", name, val)
+		}
+		if n != nil {
+			*n(&ci) = x
+		} else {
+			*d(&ci) = time.Duration(x) * time.Second
 		}
 	}
 	return ci, nil
