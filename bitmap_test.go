@@ -2,9 +2,7 @@ package redis_test
 
 import (
 	"context"
-	"fmt"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/respkit/redis"
@@ -93,10 +91,8 @@ func TestBitmapBitOpNew(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
 		wantArgs(t, redis.BitOp("DIFF", "d", "a", "b"), "BITOP", "DIFF", "d", "a", "b")
 		wantArgs(t, redis.BitOp("one", "d", "a", "b"), "BITOP", "ONE", "d", "a", "b")
-		if v := bitmapServerVersion(t, c); v[0] < 8 || v[0] == 8 && v[1] < 2 {
-			t.Skipf("BITOP DIFF needs Redis 8.2, the server is %d.%d.%d (set REDIS_URL to a newer server to run this test)", v[0], v[1], v[2])
-		}
 		a, b, dst := key(t, "x"), key(t, "y"), key(t, "dst")
+		requireSupport(t, c, "BITOP DIFF (Redis 8.2)", "BITOP", "DIFF", dst, a, b)
 		if err := c.MSet(ctx, redis.KeyValue{Key: a, Value: "\x0f"}, redis.KeyValue{Key: b, Value: "\x03"}); err != nil {
 			t.Fatal(err)
 		}
@@ -158,24 +154,4 @@ func TestBitmapBitField(t *testing.T) {
 		wantBuildError(t, redis.BitField("k", redis.BitFieldOp{}), "zero BitFieldOp")
 		wantBuildError(t, redis.BitField("k", redis.BitFieldGet("u8", -1)), "negative offset")
 	})
-}
-
-// bitmapServerVersion returns the server's version from INFO server.
-func bitmapServerVersion(t *testing.T, c *redis.Client) [3]int {
-	t.Helper()
-	info, err := c.Do(context.Background(), "INFO", "server").Text()
-	if err != nil {
-		t.Fatalf("INFO server: %v", err)
-	}
-	for _, line := range strings.Split(info, "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "redis_version:"); ok {
-			var out [3]int
-			if _, err := fmt.Sscanf(v, "%d.%d.%d", &out[0], &out[1], &out[2]); err != nil {
-				t.Fatalf("redis_version %q: %v", v, err)
-			}
-			return out
-		}
-	}
-	t.Fatal("INFO server has no redis_version")
-	return [3]int{}
 }

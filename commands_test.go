@@ -7,13 +7,17 @@ package redis_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/respkit/redis"
 	"github.com/respkit/redis/internal/cmdinfo"
@@ -23,24 +27,89 @@ import (
 
 var shared struct {
 	once sync.Once
-	srv  *redistest.Server
+	srv  *redistest.Server // nil when the tests use $REDIS_URL
 	opts redis.Options
 	err  error
 }
+
+// runPrefix begins every key that key returns: unique to this run of the
+// test binary, so that runs against the same $REDIS_URL server never see
+// each other's keys, and removed at the end of the run.
+var runPrefix = func() string {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return "respkit-test:" + hex.EncodeToString(b[:]) + ":"
+}()
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared.srv != nil {
 		shared.srv.Close()
+	} else if shared.err == nil && shared.opts.Addr != "" {
+		if err := removeRunKeys(shared.opts); err != nil {
+			fmt.Fprintf(os.Stderr, "removing this run's keys (%s*) from $REDIS_URL: %v\n", "{"+runPrefix, err)
+			if code == 0 {
+				code = 1
+			}
+		}
 	}
 	os.Exit(code)
 }
 
+// removeRunKeys unlinks, in every database of the server o reaches, the
+// keys this run made (those key returned). The suite never flushes a
+// server it did not start.
+func removeRunKeys(o redis.Options) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for db := 0; db < 16; db++ {
+		o.DB = db
+		c := redis.NewClient(&o)
+		err := unlinkMatching(ctx, c, "{"+runPrefix+"*")
+		c.Close()
+		if err != nil {
+			var re *redis.Error
+			if db > 0 && errors.As(err, &re) {
+				return nil // no such database (SELECT refused): done
+			}
+			return fmt.Errorf("db %d: %w", db, err)
+		}
+	}
+	return nil
+}
+
+func unlinkMatching(ctx context.Context, c *redis.Client, pattern string) error {
+	cursor := "0"
+	for {
+		v, err := c.Do(ctx, "SCAN", cursor, "MATCH", pattern, "COUNT", 1000).Slice()
+		if err != nil {
+			return err
+		}
+		if len(v) != 2 {
+			return fmt.Errorf("SCAN reply of %d elements", len(v))
+		}
+		if keys := v[1].Elems(); len(keys) > 0 {
+			args := []any{"UNLINK"}
+			for _, k := range keys {
+				args = append(args, k.String())
+			}
+			if err := c.Do(ctx, args...).Err(); err != nil {
+				return err
+			}
+		}
+		if cursor = v[0].String(); cursor == "0" {
+			return nil
+		}
+	}
+}
+
 // commandOptions returns options that reach the server the command tests
-// share: $REDIS_URL when set (to run them against a newer server), else a
+// share: $REDIS_URL when set (to run them against another server), else a
 // redis-server started once for this test binary, with DEBUG enabled.
 // Tests that stop the server, change its configuration or flush it must
-// start their own with redistest.Start instead.
+// start their own with redistest.Start instead; see also requireOwnServer.
 func commandOptions(t *testing.T) redis.Options {
 	t.Helper()
 	shared.once.Do(func() {
@@ -64,6 +133,26 @@ func commandOptions(t *testing.T) redis.Options {
 	return shared.opts
 }
 
+// requireOwnServer skips the test when the shared server is not one the
+// suite started ($REDIS_URL is set): for tests that act on the whole
+// server, such as killing every connection of a kind.
+func requireOwnServer(t *testing.T, what string) {
+	t.Helper()
+	commandOptions(t)
+	if shared.srv == nil {
+		t.Skipf("%s acts on the whole server: not on $REDIS_URL, which the suite did not start", what)
+	}
+}
+
+// aclUser is the ACL user c authenticates as: Options.Username (which
+// $REDIS_URL may set), else "default".
+func aclUser(c *redis.Client) string {
+	if u := c.Options().Username; u != "" {
+		return u
+	}
+	return "default"
+}
+
 // withClients runs body twice, with a client speaking RESP2 and one
 // speaking RESP3, on the shared command server.
 func withClients(t *testing.T, body func(t *testing.T, c *redis.Client)) {
@@ -80,10 +169,11 @@ func withClients(t *testing.T, body func(t *testing.T, c *redis.Client)) {
 	}
 }
 
-// key returns a key unique to the running (sub)test. All keys of one test
-// share a hash tag, so multi-key commands also work on a cluster.
+// key returns a key unique to the running (sub)test and to this run of
+// the tests (see runPrefix). All keys of one test share a hash tag, so
+// multi-key commands also work on a cluster.
 func key(t *testing.T, suffix string) string {
-	return "{" + t.Name() + "}:" + suffix
+	return "{" + runPrefix + t.Name() + "}:" + suffix
 }
 
 // requireCommand skips the test unless the server has the command (as
@@ -103,6 +193,27 @@ func requireCommand(t *testing.T, c *redis.Client, name string) {
 		return
 	}
 	t.Skipf("%s needs Redis %s: COMMAND INFO on this server does not list it (set REDIS_URL to a newer server to run this test)", info.Name, info.Since)
+}
+
+// requireSupport skips the test unless the server accepts args: a
+// harmless probe of an option or mode that some servers lack (a whole
+// command is requireCommand's). A server error to the probe means the
+// server lacks it; what names it in the skip message. The probe must not
+// fail for another reason: run it on a key of its own, after any setup it
+// needs. Version numbers are not compared: servers that are not Redis
+// (Valkey) report versions that do not say what they have.
+func requireSupport(t *testing.T, c *redis.Client, what string, args ...any) {
+	t.Helper()
+	_, err := c.Do(context.Background(), args...).Value()
+	probe := strings.TrimSpace(fmt.Sprintln(args...))
+	var re *redis.Error
+	switch {
+	case err == nil:
+	case errors.As(err, &re):
+		t.Skipf("%s: this server answers %s with %q (set REDIS_URL to a server that has it to run this test)", what, probe, err)
+	default:
+		t.Fatalf("probing %s with %s: %v", what, probe, err)
+	}
 }
 
 // encoded is what wantArgs needs of a command value.

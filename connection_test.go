@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/respkit/redis"
 	"github.com/respkit/redis/redistest"
+	"github.com/respkit/redis/resp"
 )
 
 // connRunOn runs a typed command on a reserved connection and decodes its
@@ -102,6 +104,27 @@ func TestConnectionEncoding(t *testing.T) {
 	wantArgs(t, redis.ClientUnpause(), "CLIENT", "UNPAUSE")
 }
 
+// TestConnectionClientInfoDecode decodes a fixed CLIENT INFO line: every
+// known field into its typed field, the rest into Other.
+func TestConnectionClientInfoDecode(t *testing.T) {
+	line := "id=7 addr=127.0.0.1:5000 laddr=127.0.0.1:6379 fd=9 name=n age=3 idle=2 flags=N db=1 sub=4 psub=5 ssub=6 " +
+		"multi=-1 qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=11 rbs=1024 rbp=0 obl=12 oll=13 omem=14 tot-mem=22298 " +
+		"events=r cmd=client|info user=default redir=-1 resp=3 lib-name=respkit lib-ver=1.0 tot-cmds=8\n"
+	got, err := redis.ClientInfo().Decode(resp.StringValue(line), nil)
+	want := redis.ConnInfo{ID: 7, Addr: "127.0.0.1:5000", LAddr: "127.0.0.1:6379", FD: 9, Name: "n", Age: 3 * time.Second,
+		Idle: 2 * time.Second, Flags: "N", DB: 1, Sub: 4, PSub: 5, SSub: 6, Multi: -1, QBuf: 26, QBufFree: 20448, ArgvMem: 10,
+		MultiMem: 11, OBL: 12, OLL: 13, OMem: 14, TotMem: 22298, Events: "r", Cmd: "client|info", User: "default", Redir: -1,
+		Resp: 3, LibName: "respkit", LibVer: "1.0", Other: map[string]string{"rbs": "1024", "rbp": "0", "tot-cmds": "8"}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("decoded %+v, %v\nwant %+v", got, err, want)
+	}
+	for _, bad := range []string{"id=7 addr", "id=x", "age=1.5"} {
+		if _, err := redis.ClientInfo().Decode(resp.StringValue(bad), nil); err == nil {
+			t.Errorf("%q decoded without error", bad)
+		}
+	}
+}
+
 // TestConnectionStateRefusedOnClient checks that the commands that change
 // their connection's state are Conn methods only, and that a Client
 // refuses their command values.
@@ -138,16 +161,19 @@ func TestConnectionClientIDInfoList(t *testing.T) {
 		if err := cn.ClientSetName(ctx, "cs-info"); err != nil {
 			t.Fatal(err)
 		}
-		raw, err := cn.Do(ctx, "CLIENT", "INFO").Text()
+		// One reply, read raw and decoded: counters (tot-cmds, tot-net-in,
+		// ...) change from one CLIENT INFO to the next.
+		reply, err := cn.Do(ctx, "CLIENT", "INFO").Value()
 		if err != nil {
 			t.Fatal(err)
 		}
-		info, err := connRunOn(t, cn, redis.ClientInfo())
+		raw := reply.String()
+		info, err := redis.ClientInfo().Decode(reply, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if info.ID != id || info.Name != "cs-info" || info.Resp != proto || info.DB != 0 || info.Multi != -1 ||
-			info.User != "default" || info.Cmd != "client|info" || info.Redir != -1 || !strings.Contains(info.Flags, "N") ||
+			info.User != aclUser(c) || info.Cmd != "client|info" || info.Redir != -1 || !strings.Contains(info.Flags, "N") ||
 			info.Addr == "" || info.LAddr == "" || info.FD <= 0 || info.Age < 0 || info.TotMem <= 0 || info.Events != "r" {
 			t.Fatalf("CLIENT INFO decoded as %+v from %q", info, raw)
 		}
@@ -599,39 +625,21 @@ func TestConnectionClientKill(t *testing.T) {
 	})
 }
 
+// TestConnectionClientKillMaxAge runs on its own server: KILL MAXAGE on a
+// shared one would close other clients' old connections.
 func TestConnectionClientKillMaxAge(t *testing.T) {
-	withClients(t, func(t *testing.T, c *redis.Client) {
-		connRequireVersion(t, c, 7, 4, "CLIENT KILL MAXAGE")
-		srv := redistest.Start(t, redistest.Config{})
-		o := c.Options()
-		o.Addr = srv.Addr()
-		own := redis.NewClient(&o)
-		defer own.Close()
-		cn := connReserve(t, own)
-		if n, err := own.ClientKill(context.Background(), redis.ClientKillFilter{MaxAge: time.Hour, Type: "normal"}); err != nil || n != 0 {
+	srv := redistest.Start(t, redistest.Config{})
+	connOwnServerClients(t, srv, redis.Options{}, func(t *testing.T, c *redis.Client) {
+		// The probe's ID filter matches no connection.
+		requireSupport(t, c, "CLIENT KILL MAXAGE (Redis 7.4)", "CLIENT", "KILL", "ID", int64(1)<<62, "MAXAGE", 3600)
+		cn := connReserve(t, c)
+		if n, err := c.ClientKill(context.Background(), redis.ClientKillFilter{MaxAge: time.Hour, Type: "normal"}); err != nil || n != 0 {
 			t.Fatalf("KILL MAXAGE 3600 = %d, %v", n, err)
 		}
 		if err := cn.Do(context.Background(), "PING").Err(); err != nil {
 			t.Fatal(err)
 		}
 	})
-}
-
-// connRequireVersion skips the test unless the server is at least major.minor,
-// for arguments (not commands) that newer servers added.
-func connRequireVersion(t *testing.T, c *redis.Client, major, minor int, what string) {
-	t.Helper()
-	h, err := c.Hello(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ma, mi int
-	if _, err := fmt.Sscanf(h.Version, "%d.%d", &ma, &mi); err != nil {
-		t.Fatalf("server version %q: %v", h.Version, err)
-	}
-	if ma < major || ma == major && mi < minor {
-		t.Skipf("%s needs Redis %d.%d, the server is %s (set REDIS_URL to a newer server to run this test)", what, major, minor, h.Version)
-	}
 }
 
 func TestConnectionClientPause(t *testing.T) {

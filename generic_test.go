@@ -549,11 +549,14 @@ func TestGenericSort(t *testing.T) {
 	})
 }
 
-// TestGenericMigrate moves keys to a second server.
+// TestGenericMigrate moves keys between two servers it starts itself
+// (the same binary, so they agree on the DUMP format, and reach each
+// other on the loopback interface).
 func TestGenericMigrate(t *testing.T) {
+	source := redistest.Start(t, redistest.Config{})
 	target := redistest.Start(t, redistest.Config{})
 	host, port := "127.0.0.1", target.Port()
-	withClients(t, func(t *testing.T, c *redis.Client) {
+	forProtocols(t, source, redis.Options{}, func(t *testing.T, c *redis.Client) {
 		ctx := context.Background()
 		tc := redis.NewClient(&redis.Options{Addr: target.Addr()})
 		defer tc.Close()

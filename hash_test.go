@@ -219,12 +219,12 @@ func TestHashScan(t *testing.T) {
 // TestHashScanNoValues needs HSCAN ... NOVALUES (Redis 7.4).
 func TestHashScanNoValues(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
-		// NOVALUES came with the field-expiry commands in 7.4; COMMAND INFO
-		// does not list arguments, so HEXPIRE stands for the version.
-		requireCommand(t, c, "HEXPIRE")
 		ctx := context.Background()
 		k := key(t, "hash")
 		coll(c.HSet(ctx, k, redis.HashField{Field: "a", Value: "1"}, redis.HashField{Field: "b", Value: "2"})).ok(t)
+		// NOVALUES is an option: probed on the hash (a missing key is
+		// answered before the options are read).
+		requireSupport(t, c, "HSCAN NOVALUES (Redis 7.4)", "HSCAN", k, 0, "NOVALUES")
 		var fs []string
 		for f, err := range c.HScanFields(ctx, k) {
 			if err != nil {

@@ -191,6 +191,7 @@ func resumeAll(t *testing.T, c *redis.Client, ps *redis.PubSub, breakIt func()) 
 }
 
 func TestPubSubSurvivesClientKill(t *testing.T) {
+	requireOwnServer(t, "CLIENT KILL TYPE pubsub")
 	withClients(t, func(t *testing.T, c *redis.Client) {
 		ps := c.NewPubSub(nil)
 		defer ps.Close()

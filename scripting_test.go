@@ -92,7 +92,7 @@ func TestScriptingEval(t *testing.T) {
 		if s, _ := r.Text(); err != nil || s != "OK" {
 			t.Fatalf("EVAL SET = %q, %v", s, err)
 		}
-		r, err = c.Eval(ctx, "return redis.call('INCRBY', 'x', 0) + 41", nil)
+		r, err = c.Eval(ctx, "return redis.call('INCRBY', KEYS[1], 0) + 41", []string{key(t, "n")})
 		if n, _ := r.Int64(); err != nil || n != 41 {
 			t.Fatalf("EVAL number = %d, %v", n, err)
 		}

@@ -8,53 +8,11 @@ import (
 	"reflect"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/respkit/redis"
 )
-
-// zsetServerAtLeast skips the test unless the server's version is at least
-// want: for options (not commands) newer than the test server, which
-// requireCommand cannot detect.
-func zsetServerAtLeast(t *testing.T, c *redis.Client, want, what string) {
-	t.Helper()
-	info, err := c.Do(context.Background(), "INFO", "server").Text()
-	if err != nil {
-		t.Fatalf("INFO server: %v", err)
-	}
-	var have string
-	for _, line := range strings.Split(info, "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "redis_version:"); ok {
-			have = v
-		}
-	}
-	if have == "" {
-		t.Fatalf("INFO server has no redis_version")
-	}
-	if zsetVersionLess(have, want) {
-		t.Skipf("%s needs Redis %s; the server is %s (set REDIS_URL to a newer server to run this test)", what, want, have)
-	}
-}
-
-func zsetVersionLess(a, b string) bool {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < 3; i++ {
-		var x, y int
-		if i < len(as) {
-			x, _ = strconv.Atoi(as[i])
-		}
-		if i < len(bs) {
-			y, _ = strconv.Atoi(bs[i])
-		}
-		if x != y {
-			return x < y
-		}
-	}
-	return false
-}
 
 func zsetEqual[T any](t *testing.T, what string, got, want T) {
 	t.Helper()
@@ -308,9 +266,9 @@ func TestSortedSetRanges(t *testing.T) {
 // TestSortedSetRankWithScore covers ZRANK/ZREVRANK WITHSCORE (Redis 7.2).
 func TestSortedSetRankWithScore(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
-		zsetServerAtLeast(t, c, "7.2.0", "ZRANK and ZREVRANK WITHSCORE")
 		ctx := context.Background()
 		k := key(t, "z")
+		requireSupport(t, c, "ZRANK WITHSCORE (Redis 7.2)", "ZRANK", key(t, "probe"), "m", "WITHSCORE")
 		zsetSeed(t, c, k, redis.Z{Score: 1.5, Member: "a"}, redis.Z{Score: 2, Member: "b"}, redis.Z{Score: 3, Member: "c"})
 		rs := zsetNoErr[redis.ZRankScore](t, "ZRANK WITHSCORE")
 		zsetEqual(t, "ZRANK WITHSCORE", rs(c.ZRankWithScore(ctx, k, "a")), redis.ZRankScore{Rank: 0, Score: 1.5})
@@ -383,9 +341,9 @@ func TestSortedSetCombine(t *testing.T) {
 // TestSortedSetAggregateCount covers AGGREGATE COUNT (Redis 8.8).
 func TestSortedSetAggregateCount(t *testing.T) {
 	withClients(t, func(t *testing.T, c *redis.Client) {
-		zsetServerAtLeast(t, c, "8.8.0", "AGGREGATE COUNT")
 		ctx := context.Background()
 		a, b := key(t, "a"), key(t, "b")
+		requireSupport(t, c, "AGGREGATE COUNT (Redis 8.8)", "ZUNION", 1, key(t, "probe"), "AGGREGATE", "COUNT")
 		zsetSeed(t, c, a, redis.Z{Score: 1, Member: "x"}, redis.Z{Score: 2, Member: "y"})
 		zsetSeed(t, c, b, redis.Z{Score: 10, Member: "y"})
 		got := zsetNoErr[[]redis.Z](t, "ZUNION AGGREGATE COUNT")(c.ZUnionWithScores(ctx, []string{a, b}, redis.ZCombineOptions{Aggregate: "COUNT"}))
