@@ -3,6 +3,9 @@ package redis
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"runtime"
 	"strings"
@@ -14,6 +17,12 @@ import (
 // Options configure a Client. The zero value connects to localhost:6379
 // over TCP with RESP3 and sensible defaults; every field documents its own.
 // ParseURL fills the same struct from a redis://, rediss:// or unix:// URL.
+//
+// Options never print the password: fmt (every verb, %v, %+v and %#v
+// included), String, GoString and log/slog show Password as "<redacted>"
+// when it is set. A struct that embeds Options inherits this Format
+// method, which prints the embedded Options only; such a struct should
+// define its own.
 type Options struct {
 	// Addr is "host:port", or a Unix socket path (starting with "/", or
 	// with Network "unix"). Default "localhost:6379".
@@ -52,8 +61,18 @@ type Options struct {
 	DialTimeout time.Duration
 	// ReadTimeout bounds the wait for each reply. Default 3 s; -1 means
 	// no limit. Blocking commands (BLPOP, XREAD BLOCK, WAIT, ...) get their
-	// own block time on top. A context deadline applies as well.
+	// own block time on top. A context deadline applies as well. On a
+	// shared connection a caller that times out gives up only its own
+	// reply: the connection stays up and the callers behind it are
+	// delayed, not failed. A timed-out command is not retried (see
+	// RetryPolicy.RetryTimeouts): the server is slow or stuck.
 	ReadTimeout time.Duration
+	// StallTimeout declares a shared connection dead when it owes replies
+	// and has received nothing at all for this long; its callers then fail
+	// and it is replaced. A slow reply that keeps arriving never trips it.
+	// Default: 10 s or 2 × ReadTimeout, whichever is longer (none when
+	// ReadTimeout is -1); -1 disables.
+	StallTimeout time.Duration
 	// WriteTimeout bounds each write. Default: ReadTimeout; -1 means no
 	// limit.
 	WriteTimeout time.Duration
@@ -118,6 +137,12 @@ func (o *Options) withDefaults() Options {
 	if c.WriteTimeout == 0 {
 		c.WriteTimeout = c.ReadTimeout
 	}
+	if c.StallTimeout == 0 {
+		c.StallTimeout = -1 // no read limit: replies may take any time
+		if c.ReadTimeout > 0 {
+			c.StallTimeout = max(10*time.Second, 2*c.ReadTimeout)
+		}
+	}
 	if c.MuxConns <= 0 {
 		c.MuxConns = 1
 	}
@@ -145,3 +170,47 @@ func (o *Options) credentials() func(ctx context.Context) (string, string, error
 	user, pass := o.Username, o.Password
 	return func(context.Context) (string, string, error) { return user, pass, nil }
 }
+
+// redactedSecret is printed in place of a password.
+const redactedSecret = "<redacted>"
+
+// printableOptions has the fields of Options and none of its methods, so
+// that fmt prints it field by field.
+type printableOptions Options
+
+// printable returns a copy with the password replaced by redactedSecret.
+// Funcs (Dialer, CredentialsProvider) print as addresses, and pointers
+// nested in a struct (TLSConfig) as addresses too, so nothing they hold is
+// printed.
+func (o Options) printable() printableOptions {
+	p := printableOptions(o)
+	if p.Password != "" {
+		p.Password = redactedSecret
+	}
+	return p
+}
+
+// Format implements fmt.Formatter: every verb prints the options as fmt
+// would print the struct, with the password redacted. %#v prints Go
+// syntax for redis.Options.
+func (o Options) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		io.WriteString(f, o.GoString())
+		return
+	}
+	fmt.Fprintf(f, fmt.FormatString(f, verb), o.printable())
+}
+
+// String returns the options as %+v prints them, with the password
+// redacted.
+func (o Options) String() string { return fmt.Sprintf("%+v", o.printable()) }
+
+// GoString returns the options as %#v prints them, with the password
+// redacted.
+func (o Options) GoString() string {
+	s := fmt.Sprintf("%#v", o.printable())
+	return strings.Replace(s, "redis.printableOptions{", "redis.Options{", 1)
+}
+
+// LogValue implements slog.LogValuer: the options as String returns them.
+func (o Options) LogValue() slog.Value { return slog.StringValue(o.String()) }

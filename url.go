@@ -23,11 +23,74 @@ import (
 // (durations such as "500ms" or "3s", or a plain number of seconds; -1
 // where the field allows it), pool_size, min_idle_conns, mux_conns and
 // max_attempts. An unknown parameter, a bad value or a db given twice is
-// an error naming it: a typo never silently falls back to a default.
+// an error naming it: a typo never silently falls back to a default. A
+// fragment ("#...") is an error too: it is most often a "#" in a password
+// that should have been percent-encoded (%23), as must "@", ":", "/", "?"
+// and "%".
+//
+// Errors never contain the password: they describe the URL with its
+// password replaced by "xxxxx".
 func ParseURL(rawURL string) (*Options, error) {
+	o, err := parseURL(rawURL)
+	if err == nil {
+		return o, nil
+	}
+	redacted := redactURL(rawURL)
+	if redacted == rawURL {
+		return nil, err // no user information: nothing to hide
+	}
+	// Describe what is wrong from the redacted URL alone, so no part of
+	// the password can reach the message (a malformed password may be
+	// split by the parser into a port, a path or a query).
+	if _, rerr := parseURL(redacted); rerr != nil {
+		return nil, rerr
+	}
+	return nil, fmt.Errorf("redis: URL %q: malformed user information (percent-encode %s in the username and password)", redacted, `"@", ":", "/", "?", "#" and "%"`)
+}
+
+// redactURL returns rawURL with the password of its user information
+// replaced by "xxxxx" (the whole user information when it has no ":").
+// The user information ends at the last "@" of the authority, as url.Parse
+// has it; but when an "@" also appears after the authority, a password
+// holding an unescaped "/", "?" or "#" may have ended the authority early,
+// so the redaction runs to the last "@" of the whole string instead, which
+// may hide more than the password but never less.
+func redactURL(rawURL string) string {
+	start := 0
+	if i := strings.Index(rawURL, "://"); i >= 0 {
+		start = i + 3
+	} else if strings.HasPrefix(rawURL, "//") {
+		start = 2
+	}
+	rest := rawURL[start:]
+	end := len(rest)
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		end = i
+	}
+	at := strings.LastIndexByte(rest[:end], '@')
+	if j := strings.LastIndexByte(rest, '@'); j >= end {
+		at = j
+	}
+	if at < 0 {
+		return rawURL
+	}
+	user := rest[:at]
+	if c := strings.IndexByte(user, ':'); c >= 0 {
+		user = user[:c+1] + "xxxxx"
+	} else {
+		user = "xxxxx"
+	}
+	return rawURL[:start] + user + rest[at:]
+}
+
+// parseURL is ParseURL without the redaction of errors.
+func parseURL(rawURL string) (*Options, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("redis: parse URL: %w", err)
+	}
+	if u.Fragment != "" || strings.Contains(rawURL, "#") {
+		return nil, fmt.Errorf("redis: URL has a fragment (%q); a \"#\" in a password must be percent-encoded as %%23", "#"+u.Fragment)
 	}
 	o := &Options{}
 	switch u.Scheme {
