@@ -75,6 +75,9 @@ type Client struct {
 	o      Options
 	std    *standalone // nil for other transports
 	closed atomic.Bool
+
+	pubsubMu sync.Mutex           // guards pubsubs
+	pubsubs  map[*PubSub]struct{} // open PubSubs, ended by Close (pubsub.go)
 }
 
 // NewClient returns a client for one server. It connects lazily: the first
@@ -103,6 +106,7 @@ func (c *Client) Close() error {
 	if c.closed.Swap(true) {
 		return nil
 	}
+	c.closePubSubs()
 	return c.t.Close()
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,6 +46,16 @@ const (
 	KindResubscribed
 	// KindPong answers a health-check PING (Payload is its argument).
 	KindPong
+	// KindSubscribeRefused, KindPatternSubscribeRefused and
+	// KindShardSubscribeRefused say that the server refused a
+	// subscription (NOPERM after an ACL change, for example) and that the
+	// PubSub no longer holds it: Channel is the channel or pattern,
+	// Payload the server's error. A refused renewal after a reconnect is
+	// reported this way; so is a refused Subscribe, whose caller also gets
+	// the error.
+	KindSubscribeRefused
+	KindPatternSubscribeRefused
+	KindShardSubscribeRefused
 )
 
 var kindNames = [...]string{
@@ -52,10 +63,13 @@ var kindNames = [...]string{
 	KindSubscribed: "subscribe", KindPatternSubscribed: "psubscribe", KindShardSubscribed: "ssubscribe",
 	KindUnsubscribed: "unsubscribe", KindPatternUnsubscribed: "punsubscribe", KindShardUnsubscribed: "sunsubscribe",
 	KindResubscribed: "resubscribed", KindPong: "pong",
+	KindSubscribeRefused: "subscribe-refused", KindPatternSubscribeRefused: "psubscribe-refused",
+	KindShardSubscribeRefused: "ssubscribe-refused",
 }
 
 // String returns the kind's name as Redis spells it ("message",
-// "psubscribe", ...), or "resubscribed" for the gap marker.
+// "psubscribe", ...), "resubscribed" for the gap marker, or
+// "subscribe-refused" (and "psubscribe-refused", "ssubscribe-refused").
 func (k MessageKind) String() string {
 	if int(k) < len(kindNames) && kindNames[k] != "" {
 		return kindNames[k]
@@ -64,37 +78,42 @@ func (k MessageKind) String() string {
 }
 
 // Message is one event of a subscription: a published message, a
-// confirmation, or the gap marker after a reconnect.
+// confirmation, a refusal, or the gap marker after a reconnect.
 type Message struct {
 	Kind MessageKind
 	// Channel is the channel (or shard channel) the message was published
-	// to, or the channel or pattern a confirmation is about.
+	// to, or the channel or pattern a confirmation or refusal is about.
 	Channel string
 	// Pattern is the pattern that matched, for KindPatternMessage.
 	Pattern string
-	// Payload is the message.
+	// Payload is the message, or the server's error for a refusal.
 	Payload string
 	// Count is the number of subscriptions the connection has after a
 	// (un)subscription.
 	Count int64
 }
 
-// Overflow is what a PubSub does with an event when its buffer is full.
+// Overflow is what a PubSub does with a message when its buffer is full.
+// Whatever the policy, confirmations, refusals and gap markers are never
+// dropped and never wait: they do not count against BufferSize.
 type Overflow uint8
 
 // Overflow policies.
 const (
-	// OverflowBlock (the default) waits until the reader takes an event.
+	// OverflowBlock (the default) waits until the reader takes a message.
 	// The subscriber's connection stops being read meanwhile: the server
 	// buffers messages, and disconnects the subscriber when its output
 	// buffer limit is reached (then the PubSub reconnects and reports a
 	// gap). Other subscribers are not affected.
 	OverflowBlock Overflow = iota
-	// OverflowDropOldest discards the oldest buffered event.
+	// OverflowDropOldest discards the oldest buffered message to make
+	// room for the arriving one.
 	OverflowDropOldest
 	// OverflowDropNewest discards the arriving message.
 	OverflowDropNewest
-	// OverflowFail closes the PubSub with ErrPubSubOverflow.
+	// OverflowFail ends the PubSub with ErrPubSubOverflow when a message
+	// finds the buffer full. The events buffered before it can still be
+	// read.
 	OverflowFail
 )
 
@@ -104,13 +123,19 @@ var ErrPubSubOverflow = errors.New("redis: pub/sub buffer full: the reader fell 
 // ErrPubSubClosed is returned by calls on a closed PubSub.
 var ErrPubSubClosed = errors.New("redis: PubSub is closed")
 
+// errPubSubClientClosed ends the PubSubs of a closed Client: it matches
+// both ErrPubSubClosed and ErrClosed.
+var errPubSubClientClosed = fmt.Errorf("%w: %w", ErrPubSubClosed, ErrClosed)
+
 // PubSubOptions configure a PubSub. The zero value works.
 type PubSubOptions struct {
-	// BufferSize is how many events wait for the reader; 0 means 1024.
+	// BufferSize is how many published messages may wait for the reader;
+	// 0 means 1024. Confirmations, refusals and gap markers come on top:
+	// they are never dropped and never count against it (there are a few
+	// per Subscribe call or reconnect).
 	BufferSize int
-	// Overflow says what happens when the buffer is full; the default is
-	// OverflowBlock. Confirmations and gap markers are never dropped: under
-	// the drop policies they push out the oldest event instead.
+	// Overflow says what happens to a message when the buffer is full;
+	// the default is OverflowBlock.
 	Overflow Overflow
 	// HealthCheck is how long the connection may stay silent before the
 	// PubSub sends a PING; a connection that stays silent for as long again
@@ -131,6 +156,9 @@ const (
 var (
 	subscribeNames   = [3]string{"SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE"}
 	unsubscribeNames = [3]string{"UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"}
+	confirmKinds     = [3]MessageKind{KindSubscribed, KindPatternSubscribed, KindShardSubscribed}
+	unconfirmKinds   = [3]MessageKind{KindUnsubscribed, KindPatternUnsubscribed, KindShardUnsubscribed}
+	refusedKinds     = [3]MessageKind{KindSubscribeRefused, KindPatternSubscribeRefused, KindShardSubscribeRefused}
 )
 
 // PubSub is a subscriber: one connection of its own that carries its
@@ -142,32 +170,85 @@ var (
 // KindResubscribed event in the stream at the point of the gap. A
 // health-check PING finds connections that died silently.
 //
+// A PubSub ends when it is closed, when its Client is closed (its calls
+// then fail with an error matching both ErrClosed and ErrPubSubClosed),
+// or under OverflowFail.
+//
 // Its methods are safe for concurrent use. Close it when done.
 type PubSub struct {
 	c *Client
 	o PubSubOptions
 
-	ctx    context.Context // ends at Close
+	ctx    context.Context // ends when the PubSub ends
 	cancel context.CancelFunc
 
-	mu      sync.Mutex // guards the fields below
-	subs    [3]map[string]bool
-	waiters []*subWaiter
-	dc      DedicatedConn // current connection; nil while reconnecting
-	err     error         // why the PubSub ended
-	sending sync.Mutex    // serialises writes to dc
+	// sending serialises writes to the connection. It is taken before mu
+	// and held while a command's record joins the connection's queue and
+	// its bytes are written, so the queue is in the order of the bytes.
+	sending sync.Mutex
 
-	events  chan Message
+	mu      sync.Mutex         // guards the fields below
+	subs    [3]map[string]bool // held subscriptions, renewed after a reconnect
+	cur     *psConn            // the current connection; nil while reconnecting
+	orphans []*subWaiter       // subscribers waiting for a renewal's confirmation
+	err     error              // why the PubSub ended
+
+	q       eventQueue
 	dropped atomic.Uint64
 	done    chan struct{} // closed when the reader goroutine has ended
 	wake    chan struct{} // a subscription was added while disconnected
+
+	closing   chan struct{} // closed by Close and by Client.Close
+	closeOnce sync.Once
+	outOnce   sync.Once
+	out       chan Message // Channel's stream, fed by pump
 }
 
-// subWaiter waits for the confirmations of a (un)subscription.
+// psConn is one connection of a PubSub and the commands it carries.
+type psConn struct {
+	dc DedicatedConn
+	// Guarded by PubSub.mu:
+	inflight []*psCmd           // commands whose replies are due, oldest first
+	active   [3]map[string]bool // subscriptions confirmed on this connection
+}
+
+// psCmd is a command sent on a psConn. The server answers each command in
+// order: (un)subscriptions with one confirmation per name, or with one
+// error for the whole command; PING with a pong.
+type psCmd struct {
+	op      psOp
+	kind    int        // subChannel, subPattern or subShard
+	names   []string   // names whose confirmations are still due
+	renewal bool       // sent by a (re)connection, not by a caller
+	w       *subWaiter // the caller waiting, or nil
+}
+
+type psOp uint8
+
+const (
+	opSubscribe psOp = iota
+	opUnsubscribe
+	opPing
+)
+
+// subWaiter is a caller of Subscribe or Unsubscribe waiting for its
+// command's replies, or, once the connection carrying the command is lost,
+// for the confirmations of the renewal (pending, under PubSub.mu).
 type subWaiter struct {
-	kind    MessageKind
-	pending map[string]bool
-	done    chan error // receives once
+	kind    int
+	pending map[string]bool // as an orphan: the names still to be renewed
+	done    chan error      // buffered: answer never blocks
+}
+
+// answer gives the waiter its result; only the first answer counts.
+func (w *subWaiter) answer(err error) {
+	if w == nil {
+		return
+	}
+	select {
+	case w.done <- err:
+	default:
+	}
 }
 
 // NewPubSub returns a subscriber with no subscriptions yet; add them with
@@ -188,16 +269,56 @@ func (c *Client) NewPubSub(o *PubSubOptions) *PubSub {
 	}
 	ps := &PubSub{
 		c: c, o: opts,
-		events: make(chan Message, opts.BufferSize),
-		done:   make(chan struct{}),
-		wake:   make(chan struct{}, 1),
+		done:    make(chan struct{}),
+		wake:    make(chan struct{}, 1),
+		closing: make(chan struct{}),
 	}
+	ps.q.init()
 	for i := range ps.subs {
 		ps.subs[i] = map[string]bool{}
 	}
 	ps.ctx, ps.cancel = context.WithCancel(context.Background())
+	if !c.trackPubSub(ps) {
+		ps.shut(errPubSubClientClosed)
+	}
 	go ps.run()
 	return ps
+}
+
+// trackPubSub records an open PubSub, to be ended by Client.Close; it
+// returns false when the client is closed already.
+func (c *Client) trackPubSub(ps *PubSub) bool {
+	c.pubsubMu.Lock()
+	defer c.pubsubMu.Unlock()
+	if c.closed.Load() {
+		return false
+	}
+	if c.pubsubs == nil {
+		c.pubsubs = map[*PubSub]struct{}{}
+	}
+	c.pubsubs[ps] = struct{}{}
+	return true
+}
+
+func (c *Client) untrackPubSub(ps *PubSub) {
+	c.pubsubMu.Lock()
+	delete(c.pubsubs, ps)
+	c.pubsubMu.Unlock()
+}
+
+// closePubSubs ends every open PubSub of a client being closed and waits
+// until their connections are released.
+func (c *Client) closePubSubs() {
+	c.pubsubMu.Lock()
+	open := c.pubsubs
+	c.pubsubs = nil
+	c.pubsubMu.Unlock()
+	for ps := range open {
+		ps.shut(errPubSubClientClosed)
+	}
+	for ps := range open {
+		<-ps.done
+	}
 }
 
 // Subscribe sends SUBSCRIBE channel [channel ...] on a new subscriber and
@@ -232,40 +353,51 @@ func (c *Client) newSubscribed(ctx context.Context, kind int, names []string) (*
 
 // Subscribe sends SUBSCRIBE channel [channel ...] and returns once the
 // server has confirmed every channel: from then on, every message
-// published to them is delivered. Since Redis 2.0.0.
+// published to them is delivered. If the server refuses the command
+// (NOPERM, for example), Subscribe returns its error and the PubSub holds
+// none of the channels it did not hold before. If the connection is lost
+// first, Subscribe returns once the renewal has confirmed them. Since
+// Redis 2.0.0.
 func (ps *PubSub) Subscribe(ctx context.Context, channels ...string) error {
 	return ps.subscribe(ctx, subChannel, channels)
 }
 
 // PSubscribe sends PSUBSCRIBE pattern [pattern ...] and returns once the
-// server has confirmed every pattern. Since Redis 2.0.0.
+// server has confirmed every pattern, as Subscribe does. Since Redis
+// 2.0.0.
 func (ps *PubSub) PSubscribe(ctx context.Context, patterns ...string) error {
 	return ps.subscribe(ctx, subPattern, patterns)
 }
 
 // SSubscribe sends SSUBSCRIBE shardchannel [shardchannel ...] and returns
-// once the server has confirmed every shard channel. Since Redis 7.0.0.
+// once the server has confirmed every shard channel, as Subscribe does.
+// Since Redis 7.0.0.
 func (ps *PubSub) SSubscribe(ctx context.Context, shardChannels ...string) error {
 	return ps.subscribe(ctx, subShard, shardChannels)
 }
 
 // Unsubscribe sends UNSUBSCRIBE for the channels (all of the PubSub's
 // channels when none are given) and returns once the server has confirmed
-// each. Since Redis 2.0.0.
+// each. The PubSub stops holding them at once, so they are not renewed
+// after a reconnect. If the connection is lost before the confirmations
+// arrive (or there is no connection), Unsubscribe returns nil without
+// them: the new connection is not subscribed to the channels, and no
+// unsubscribe confirmation for them appears in the stream. Since Redis
+// 2.0.0.
 func (ps *PubSub) Unsubscribe(ctx context.Context, channels ...string) error {
 	return ps.unsubscribe(ctx, subChannel, channels)
 }
 
 // PUnsubscribe sends PUNSUBSCRIBE for the patterns (all when none are
-// given) and returns once the server has confirmed each. Since Redis
-// 2.0.0.
+// given) and returns once the server has confirmed each, as Unsubscribe
+// does. Since Redis 2.0.0.
 func (ps *PubSub) PUnsubscribe(ctx context.Context, patterns ...string) error {
 	return ps.unsubscribe(ctx, subPattern, patterns)
 }
 
 // SUnsubscribe sends SUNSUBSCRIBE for the shard channels (all when none
-// are given) and returns once the server has confirmed each. Since Redis
-// 7.0.0.
+// are given) and returns once the server has confirmed each, as
+// Unsubscribe does. Since Redis 7.0.0.
 func (ps *PubSub) SUnsubscribe(ctx context.Context, shardChannels ...string) error {
 	return ps.unsubscribe(ctx, subShard, shardChannels)
 }
@@ -285,44 +417,69 @@ func (ps *PubSub) Subscriptions() (channels, patterns, shardChannels []string) {
 	return list(ps.subs[subChannel]), list(ps.subs[subPattern]), list(ps.subs[subShard])
 }
 
-var confirmKinds = [3]MessageKind{KindSubscribed, KindPatternSubscribed, KindShardSubscribed}
-var unconfirmKinds = [3]MessageKind{KindUnsubscribed, KindPatternUnsubscribed, KindShardUnsubscribed}
+func psCommand(name string, names []string) (*Cmd, error) {
+	args := make([]any, 0, len(names)+1)
+	args = append(args, name)
+	for _, n := range names {
+		args = append(args, n)
+	}
+	return NewCmd(args...)
+}
 
 func (ps *PubSub) subscribe(ctx context.Context, kind int, names []string) error {
 	if len(names) == 0 {
 		return fmt.Errorf("redis: %s needs at least one name", subscribeNames[kind])
 	}
-	w := &subWaiter{kind: confirmKinds[kind], pending: map[string]bool{}, done: make(chan error, 1)}
+	cmd, err := psCommand(subscribeNames[kind], names)
+	if err != nil {
+		return err
+	}
+	w := &subWaiter{kind: kind, done: make(chan error, 1)}
+	ps.sending.Lock()
 	ps.mu.Lock()
 	if ps.err != nil {
+		err := ps.err
 		ps.mu.Unlock()
-		return ps.err
+		ps.sending.Unlock()
+		return err
 	}
 	for _, n := range names {
 		ps.subs[kind][n] = true
-		w.pending[n] = true
 	}
-	ps.waiters = append(ps.waiters, w)
-	dc := ps.dc
-	ps.mu.Unlock()
-	if dc == nil {
-		// Reconnecting: the renewal will include these names.
+	l := ps.cur
+	if l == nil {
+		// Reconnecting: the renewal includes these names and answers w.
+		w.pending = map[string]bool{}
+		for _, n := range names {
+			w.pending[n] = true
+		}
+		ps.orphans = append(ps.orphans, w)
+		ps.mu.Unlock()
+		ps.sending.Unlock()
 		select {
 		case ps.wake <- struct{}{}:
 		default:
 		}
 	} else {
-		ps.send(dc, subscribeNames[kind], names)
+		l.inflight = append(l.inflight, &psCmd{op: opSubscribe, kind: kind, names: names, w: w})
+		ps.mu.Unlock()
+		// A failed write breaks the connection: the reader reconnects and
+		// the renewal answers w.
+		l.dc.Send(ps.ctx, []*Cmd{cmd})
+		ps.sending.Unlock()
 	}
 	return ps.await(ctx, w)
 }
 
 func (ps *PubSub) unsubscribe(ctx context.Context, kind int, names []string) error {
-	w := &subWaiter{kind: unconfirmKinds[kind], pending: map[string]bool{}, done: make(chan error, 1)}
+	w := &subWaiter{kind: kind, done: make(chan error, 1)}
+	ps.sending.Lock()
 	ps.mu.Lock()
 	if ps.err != nil {
+		err := ps.err
 		ps.mu.Unlock()
-		return ps.err
+		ps.sending.Unlock()
+		return err
 	}
 	if len(names) == 0 {
 		for n := range ps.subs[kind] {
@@ -330,42 +487,56 @@ func (ps *PubSub) unsubscribe(ctx context.Context, kind int, names []string) err
 		}
 		if len(names) == 0 {
 			ps.mu.Unlock()
+			ps.sending.Unlock()
 			return nil
 		}
 	}
+	cmd, err := psCommand(unsubscribeNames[kind], names)
+	if err != nil {
+		ps.mu.Unlock()
+		ps.sending.Unlock()
+		return err
+	}
 	for _, n := range names {
 		delete(ps.subs[kind], n)
-		w.pending[n] = true
+		// A Subscribe of n waiting for a renewal is superseded: the
+		// renewal will not include n.
+		ps.settleOrphans(kind, n, nil)
 	}
-	dc := ps.dc
-	if dc == nil {
-		// Not connected: the renewal will leave them out.
+	l := ps.cur
+	if l == nil {
+		// Not connected: the renewal leaves them out.
 		ps.mu.Unlock()
+		ps.sending.Unlock()
 		return nil
 	}
-	ps.waiters = append(ps.waiters, w)
+	l.inflight = append(l.inflight, &psCmd{op: opUnsubscribe, kind: kind, names: names, w: w})
 	ps.mu.Unlock()
-	ps.send(dc, unsubscribeNames[kind], names)
+	// A failed write breaks the connection, which answers w (the new one
+	// is not subscribed to names).
+	l.dc.Send(ps.ctx, []*Cmd{cmd})
+	ps.sending.Unlock()
 	return ps.await(ctx, w)
 }
 
-// send writes a (un)subscription. A failed write is not reported here: it
-// breaks the connection, the reader goroutine reconnects, and the renewal
-// carries the subscription (the caller's waiter is answered by its
-// confirmation).
-func (ps *PubSub) send(dc DedicatedConn, name string, names []string) {
-	args := make([]any, 0, len(names)+1)
-	args = append(args, name)
-	for _, n := range names {
-		args = append(args, n)
+// settleOrphans removes name from the orphans waiting for its renewal:
+// with err nil an orphan is answered once nothing is left to renew for it
+// (the renewal confirmed it, or the caller no longer wants it); with an
+// error (a refusal) it is answered with err at once. ps.mu is held.
+func (ps *PubSub) settleOrphans(kind int, name string, err error) {
+	kept := ps.orphans[:0]
+	for _, w := range ps.orphans {
+		if w.kind == kind && w.pending[name] {
+			delete(w.pending, name)
+			if err != nil || len(w.pending) == 0 {
+				w.answer(err)
+				continue
+			}
+		}
+		kept = append(kept, w)
 	}
-	cmd, err := NewCmd(args...)
-	if err != nil {
-		return
-	}
-	ps.sending.Lock()
-	dc.Send(ps.ctx, []*Cmd{cmd}) // a failure closes the connection: the reader reconnects
-	ps.sending.Unlock()
+	clear(ps.orphans[len(kept):])
+	ps.orphans = kept
 }
 
 func (ps *PubSub) await(ctx context.Context, w *subWaiter) error {
@@ -373,72 +544,174 @@ func (ps *PubSub) await(ctx context.Context, w *subWaiter) error {
 	case err := <-w.done:
 		return err
 	case <-ctx.Done():
-		ps.dropWaiter(w)
+		ps.mu.Lock()
+		if i := slices.Index(ps.orphans, w); i >= 0 {
+			ps.orphans = slices.Delete(ps.orphans, i, i+1)
+		}
+		ps.mu.Unlock()
 		return ctx.Err()
 	case <-ps.done:
-		ps.mu.Lock()
-		err := ps.err
+		select {
+		case err := <-w.done:
+			return err
+		default:
+		}
+		return ps.closedErr()
+	}
+}
+
+// confirmed records a confirmation on l: it answers the command it
+// completes and the orphans the renewal has now subscribed.
+func (ps *PubSub) confirmed(l *psConn, m Message) {
+	op, kind := opSubscribe, slices.Index(confirmKinds[:], m.Kind)
+	if kind < 0 {
+		op, kind = opUnsubscribe, slices.Index(unconfirmKinds[:], m.Kind)
+	}
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	// The server answers in order, so the confirmation is the first one
+	// due; a confirmation out of place is matched to the first command
+	// expecting it.
+	i := slices.IndexFunc(l.inflight, func(c *psCmd) bool {
+		return c.op == op && c.kind == kind && len(c.names) > 0 && c.names[0] == m.Channel
+	})
+	if i < 0 {
+		i = slices.IndexFunc(l.inflight, func(c *psCmd) bool {
+			return c.op == op && c.kind == kind && slices.Contains(c.names, m.Channel)
+		})
+	}
+	if i >= 0 {
+		c := l.inflight[i]
+		j := slices.Index(c.names, m.Channel)
+		c.names = slices.Delete(c.names, j, j+1)
+		if len(c.names) == 0 {
+			l.inflight = slices.Delete(l.inflight, i, i+1)
+			c.w.answer(nil)
+		}
+	}
+	if op == opSubscribe {
+		l.active[kind][m.Channel] = true
+		ps.settleOrphans(kind, m.Channel, nil)
+	} else {
+		delete(l.active[kind], m.Channel)
+	}
+}
+
+// ponged removes the health check a pong answers.
+func (ps *PubSub) ponged(l *psConn) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if i := slices.IndexFunc(l.inflight, func(c *psCmd) bool { return c.op == opPing }); i >= 0 {
+		l.inflight = slices.Delete(l.inflight, i, i+1)
+	}
+}
+
+// refused handles an error reply on l, which answers its oldest command.
+// A refused SUBSCRIBE fails its caller, and the PubSub stops holding the
+// names it did not hold otherwise (confirmed on l, or asked for again by a
+// later command), reporting each in the stream. A refused renewal of
+// several names is sent again one name at a time, so that one refused
+// name does not cost the others. It returns false when the PubSub ends.
+func (ps *PubSub) refused(l *psConn, err error) bool {
+	var (
+		events []Message
+		resend []*Cmd
+	)
+	ps.sending.Lock()
+	ps.mu.Lock()
+	if len(l.inflight) == 0 {
 		ps.mu.Unlock()
-		return err
+		ps.sending.Unlock()
+		return true
 	}
-}
-
-func (ps *PubSub) dropWaiter(w *subWaiter) {
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	for i, x := range ps.waiters {
-		if x == w {
-			ps.waiters = append(ps.waiters[:i], ps.waiters[i+1:]...)
-			return
+	c := l.inflight[0]
+	l.inflight = slices.Delete(l.inflight, 0, 1)
+	switch {
+	case c.op == opSubscribe && c.renewal && len(c.names) > 1:
+		for _, n := range c.names {
+			if !ps.subs[c.kind][n] {
+				continue // unsubscribed since
+			}
+			cmd, cerr := psCommand(subscribeNames[c.kind], []string{n})
+			if cerr != nil {
+				continue
+			}
+			l.inflight = append(l.inflight, &psCmd{op: opSubscribe, kind: c.kind, names: []string{n}, renewal: true})
+			resend = append(resend, cmd)
+		}
+	case c.op == opSubscribe:
+		c.w.answer(err)
+		for _, n := range c.names {
+			if !ps.subs[c.kind][n] || l.active[c.kind][n] || l.wanted(c.kind, n) {
+				continue
+			}
+			delete(ps.subs[c.kind], n)
+			ps.settleOrphans(c.kind, n, err)
+			events = append(events, Message{Kind: refusedKinds[c.kind], Channel: n, Payload: err.Error()})
+		}
+	default:
+		// A refused UNSUBSCRIBE (the names stay dropped) or PING.
+		c.w.answer(err)
+	}
+	ps.mu.Unlock()
+	if len(resend) > 0 {
+		l.dc.Send(ps.ctx, resend) // a failure breaks the connection: the reader reconnects
+	}
+	ps.sending.Unlock()
+	for _, m := range events {
+		if !ps.deliver(m) {
+			return false
 		}
 	}
+	return true
 }
 
-// confirm records a confirmation and answers the waiters it completes.
-func (ps *PubSub) confirm(kind MessageKind, name string) {
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	kept := ps.waiters[:0]
-	for _, w := range ps.waiters {
-		if w.kind == kind && w.pending[name] {
-			delete(w.pending, name)
+// wanted reports whether a SUBSCRIBE of name waits for its reply on l.
+// PubSub.mu is held.
+func (l *psConn) wanted(kind int, name string) bool {
+	for _, c := range l.inflight {
+		if c.op == opSubscribe && c.kind == kind && slices.Contains(c.names, name) {
+			return true
 		}
-		if len(w.pending) == 0 {
-			w.done <- nil
-			continue
-		}
-		kept = append(kept, w)
 	}
-	ps.waiters = kept
-}
-
-// failWaiters answers every waiter with err (an error reply to a
-// subscription, or the end of the PubSub).
-func (ps *PubSub) failWaiters(err error) {
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	for _, w := range ps.waiters {
-		w.done <- err
-	}
-	ps.waiters = nil
+	return false
 }
 
 // Receive returns the next event, waiting until one arrives, ctx ends or
-// the PubSub is closed (then ErrPubSubClosed, or ErrPubSubOverflow).
+// the PubSub has ended and its buffered events have been read (then the
+// error says why: ErrPubSubClosed, ErrPubSubOverflow, or an error
+// matching ErrClosed when the Client was closed).
 func (ps *PubSub) Receive(ctx context.Context) (Message, error) {
-	select {
-	case m, ok := <-ps.events:
-		if ok {
-			return m, nil
+	m, ok, err := ps.next(ctx.Done())
+	if !ok && err == nil {
+		err = ctx.Err()
+	}
+	return m, err
+}
+
+// next returns the next event; ok is false when stop is closed first
+// (err nil) or when the PubSub has ended and nothing is left (err says
+// why).
+func (ps *PubSub) next(stop <-chan struct{}) (m Message, ok bool, err error) {
+	for {
+		if m, ok := ps.q.take(); ok {
+			return m, true, nil
 		}
-		return Message{}, ps.closedErr()
-	case <-ctx.Done():
-		return Message{}, ctx.Err()
+		select {
+		case <-ps.q.ready:
+		case <-ps.q.ended:
+			if m, ok := ps.q.take(); ok {
+				return m, true, nil
+			}
+			return Message{}, false, ps.closedErr()
+		case <-stop:
+			return Message{}, false, nil
+		}
 	}
 }
 
 // ReceiveMessage returns the next published message (of any of the three
-// message kinds), skipping confirmations, pongs and gap markers.
+// message kinds), skipping confirmations, refusals, pongs and gap markers.
 func (ps *PubSub) ReceiveMessage(ctx context.Context) (Message, error) {
 	for {
 		m, err := ps.Receive(ctx)
@@ -451,26 +724,63 @@ func (ps *PubSub) ReceiveMessage(ctx context.Context) (Message, error) {
 func (ps *PubSub) closedErr() error {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
-	if ps.err != nil && ps.err != ErrPubSubClosed {
+	if ps.err != nil {
 		return ps.err
 	}
 	return ErrPubSubClosed
 }
 
-// Channel returns the stream of events, closed when the PubSub ends.
-// Receive and Channel read the same stream: use one or the other.
-func (ps *PubSub) Channel() <-chan Message { return ps.events }
+// Channel returns the stream of events. Receive and Channel read the same
+// stream: use one or the other. The first call starts a goroutine that
+// hands the events over; it holds one event beyond the buffer while the
+// reader is busy. The channel is closed when the PubSub ends: at once
+// after Close or Client.Close, after the buffered events under
+// OverflowFail.
+func (ps *PubSub) Channel() <-chan Message {
+	ps.outOnce.Do(func() {
+		ps.out = make(chan Message)
+		go ps.pump()
+	})
+	return ps.out
+}
 
-// Dropped returns how many events the overflow policy has discarded.
+func (ps *PubSub) pump() {
+	defer close(ps.out)
+	for {
+		m, ok, _ := ps.next(ps.closing)
+		if !ok {
+			return
+		}
+		select {
+		case <-ps.closing:
+			return
+		default:
+		}
+		select {
+		case ps.out <- m:
+		case <-ps.closing:
+			return
+		}
+	}
+}
+
+// Dropped returns how many messages the overflow policy has discarded.
 func (ps *PubSub) Dropped() uint64 { return ps.dropped.Load() }
 
-// Close ends the subscriptions and closes the connection. Buffered events
-// can still be read from Channel, which is then closed. Close is safe to
-// call more than once.
+// Close ends the subscriptions and closes the connection. Events buffered
+// before Close can still be read with Receive, which then returns
+// ErrPubSubClosed; Channel is closed. Close is safe to call more than
+// once.
 func (ps *PubSub) Close() error {
-	ps.end(ErrPubSubClosed)
+	ps.shut(ErrPubSubClosed)
 	<-ps.done
 	return nil
+}
+
+// shut ends the PubSub for err and stops Channel's goroutine.
+func (ps *PubSub) shut(err error) {
+	ps.end(err)
+	ps.closeOnce.Do(func() { close(ps.closing) })
 }
 
 // end records why the PubSub ends (the first reason wins) and stops it.
@@ -484,21 +794,26 @@ func (ps *PubSub) end(err error) {
 }
 
 // run is the reader goroutine: it connects, renews the subscriptions,
-// reads events and reconnects after failures, until Close.
+// reads events and reconnects after failures, until the PubSub ends.
 func (ps *PubSub) run() {
 	defer func() {
-		ps.failWaiters(ps.closedErr())
-		close(ps.events)
+		ps.c.untrackPubSub(ps)
+		ps.failAll(ps.closedErr())
+		ps.q.end()
 		close(ps.done)
 	}()
 	for attempt, connected := 0, false; ps.ctx.Err() == nil; {
 		if ps.c.closed.Load() {
-			ps.end(ErrClosed)
+			ps.end(errPubSubClientClosed)
 			return
 		}
-		dc, err := ps.connect(connected)
+		l, err := ps.connect(connected)
 		if err != nil {
 			if ps.ctx.Err() != nil {
+				return
+			}
+			if errors.Is(err, ErrClosed) {
+				ps.end(errPubSubClientClosed)
 				return
 			}
 			attempt++
@@ -508,14 +823,58 @@ func (ps *PubSub) run() {
 			continue
 		}
 		attempt, connected = 0, true
-		ps.read(dc)
-		ps.mu.Lock()
-		if ps.dc == dc {
-			ps.dc = nil
-		}
-		ps.mu.Unlock()
-		dc.Release(false)
+		ps.read(l)
+		ps.disconnect(l)
 	}
+}
+
+// disconnect retires a failed connection. Callers waiting on its commands
+// are answered as the renewal will leave things: a pending unsubscription
+// is complete (the new connection does not hold the names), a pending
+// subscription waits for the renewal's confirmation.
+func (ps *PubSub) disconnect(l *psConn) {
+	ps.mu.Lock()
+	if ps.cur == l {
+		ps.cur = nil
+	}
+	for _, c := range l.inflight {
+		if c.w == nil {
+			continue
+		}
+		if c.op != opSubscribe {
+			c.w.answer(nil)
+			continue
+		}
+		c.w.pending = map[string]bool{}
+		for _, n := range c.names {
+			if ps.subs[c.kind][n] {
+				c.w.pending[n] = true
+			}
+		}
+		if len(c.w.pending) == 0 {
+			c.w.answer(nil) // unsubscribed since
+			continue
+		}
+		ps.orphans = append(ps.orphans, c.w)
+	}
+	l.inflight = nil
+	ps.mu.Unlock()
+	l.dc.Release(false)
+}
+
+// failAll answers every waiting caller with err, at the end.
+func (ps *PubSub) failAll(err error) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ps.cur != nil {
+		for _, c := range ps.cur.inflight {
+			c.w.answer(err)
+		}
+	}
+	for _, w := range ps.orphans {
+		w.answer(err)
+	}
+	ps.orphans = nil
 }
 
 func (ps *PubSub) reconnectDelay(attempt int) time.Duration {
@@ -539,8 +898,9 @@ func (ps *PubSub) sleep(d time.Duration) bool {
 }
 
 // connect takes a connection and subscribes it to everything the PubSub
-// holds. On a reconnect the gap marker goes into the stream first.
-func (ps *PubSub) connect(reconnect bool) (DedicatedConn, error) {
+// holds. On a reconnect the gap marker goes into the stream before any
+// event of the new connection.
+func (ps *PubSub) connect(reconnect bool) (*psConn, error) {
 	ps.mu.Lock()
 	hasSubs := len(ps.subs[0])+len(ps.subs[1])+len(ps.subs[2]) > 0
 	ps.mu.Unlock()
@@ -556,48 +916,52 @@ func (ps *PubSub) connect(reconnect bool) (DedicatedConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	ps.mu.Lock()
-	if ps.err != nil {
-		ps.mu.Unlock()
-		dc.Release(false)
-		return nil, ps.err
+	l := &psConn{dc: dc}
+	for i := range l.active {
+		l.active[i] = map[string]bool{}
 	}
 	var cmds []*Cmd
+	ps.sending.Lock()
+	ps.mu.Lock()
+	if ps.err != nil {
+		err := ps.err
+		ps.mu.Unlock()
+		ps.sending.Unlock()
+		dc.Release(false)
+		return nil, err
+	}
 	for kind := range ps.subs {
 		if len(ps.subs[kind]) == 0 {
 			continue
 		}
-		args := []any{subscribeNames[kind]}
+		names := make([]string, 0, len(ps.subs[kind]))
 		for n := range ps.subs[kind] {
-			args = append(args, n)
+			names = append(names, n)
 		}
-		cmd, err := NewCmd(args...)
+		cmd, err := psCommand(subscribeNames[kind], names)
 		if err != nil {
-			ps.mu.Unlock()
-			dc.Release(false)
-			return nil, err
+			continue // cannot happen with string arguments
 		}
 		cmds = append(cmds, cmd)
+		l.inflight = append(l.inflight, &psCmd{op: opSubscribe, kind: kind, names: names, renewal: true})
 	}
-	ps.dc = dc
+	ps.cur = l
 	ps.mu.Unlock()
+	if len(cmds) > 0 {
+		// A failure closes the connection: read finds out at once and
+		// the caller reconnects.
+		dc.Send(ps.ctx, cmds)
+	}
+	ps.sending.Unlock()
 	if reconnect {
+		// The renewal is on its way already; its confirmations are read
+		// after this.
 		ps.deliver(Message{Kind: KindResubscribed})
 	}
-	if len(cmds) > 0 {
-		ps.sending.Lock()
-		err = dc.Send(ps.ctx, cmds)
-		ps.sending.Unlock()
-		if err != nil {
-			// The connection is closed: read finds out at once and the
-			// caller reconnects.
-			return dc, nil
-		}
-	}
-	return dc, nil
+	return l, nil
 }
 
-// pingCmd is the health check; its argument tells its pong apart.
+// pubsubPing is the health check; its argument tells its pong apart.
 var pubsubPing = mustCmd("PING", "respkit-health")
 
 func mustCmd(args ...any) *Cmd {
@@ -608,23 +972,31 @@ func mustCmd(args ...any) *Cmd {
 	return c
 }
 
-// read handles the events of one connection until it fails.
-func (ps *PubSub) read(dc DedicatedConn) {
+// ping sends the health check on l.
+func (ps *PubSub) ping(l *psConn) error {
+	ps.sending.Lock()
+	defer ps.sending.Unlock()
+	ps.mu.Lock()
+	l.inflight = append(l.inflight, &psCmd{op: opPing})
+	ps.mu.Unlock()
+	return l.dc.Send(ps.ctx, []*Cmd{pubsubPing})
+}
+
+// read handles the events of one connection until it fails or the PubSub
+// ends.
+func (ps *PubSub) read(l *psConn) {
 	pinged := false
 	for {
 		timeout := ps.o.HealthCheck
 		if timeout < 0 {
 			timeout = 0
 		}
-		v, err := dc.Receive(ps.ctx, timeout)
+		v, err := l.dc.Receive(ps.ctx, timeout)
 		if err != nil {
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() && !pinged && ps.ctx.Err() == nil {
 				pinged = true
-				ps.sending.Lock()
-				err = dc.Send(ps.ctx, []*Cmd{pubsubPing})
-				ps.sending.Unlock()
-				if err == nil {
+				if ps.ping(l) == nil {
 					continue
 				}
 			}
@@ -632,9 +1004,9 @@ func (ps *PubSub) read(dc DedicatedConn) {
 		}
 		pinged = false
 		if v.IsError() {
-			// A refused (un)subscription, such as NOPERM: its waiters
-			// learn why. The connection stays.
-			ps.failWaiters(v.Err())
+			if !ps.refused(l, v.Err()) {
+				return
+			}
 			continue
 		}
 		m, ok := parseEvent(v)
@@ -644,10 +1016,12 @@ func (ps *PubSub) read(dc DedicatedConn) {
 		switch m.Kind {
 		case KindSubscribed, KindPatternSubscribed, KindShardSubscribed,
 			KindUnsubscribed, KindPatternUnsubscribed, KindShardUnsubscribed:
-			ps.confirm(m.Kind, m.Channel)
-		}
-		if m.Kind == KindPong && m.Payload == "respkit-health" {
-			continue // our own health check
+			ps.confirmed(l, m)
+		case KindPong:
+			ps.ponged(l)
+			if m.Payload == "respkit-health" {
+				continue // our own health check
+			}
 		}
 		if !ps.deliver(m) {
 			return
@@ -705,44 +1079,129 @@ func parseEvent(v resp.Value) (Message, bool) {
 // deliver puts an event in the stream under the overflow policy; it
 // returns false when the PubSub ends.
 func (ps *PubSub) deliver(m Message) bool {
-	select {
-	case ps.events <- m:
+	q := &ps.q
+	q.mu.Lock()
+	if m.Kind > KindShardMessage || q.msgs < ps.o.BufferSize {
+		q.push(m)
+		q.mu.Unlock()
 		return true
+	}
+	switch ps.o.Overflow {
+	case OverflowDropOldest:
+		q.dropOldestMessage()
+		q.push(m)
+		ps.dropped.Add(1)
+	case OverflowDropNewest:
+		ps.dropped.Add(1)
+	case OverflowFail:
+		q.mu.Unlock()
+		ps.end(ErrPubSubOverflow)
+		return false
+	default: // OverflowBlock
+		for q.msgs >= ps.o.BufferSize {
+			q.mu.Unlock()
+			select {
+			case <-q.room:
+			case <-ps.ctx.Done():
+				return false
+			}
+			q.mu.Lock()
+		}
+		q.push(m)
+	}
+	q.mu.Unlock()
+	return true
+}
+
+// eventQueue holds a PubSub's events between its reader goroutine (the
+// only producer) and Receive (any number of consumers). Unlike a channel
+// it can drop a message from the middle, so a drop policy never takes a
+// confirmation or gap marker with it.
+type eventQueue struct {
+	mu   sync.Mutex // guards ring, head, n, msgs
+	ring []Message  // circular; grows when full
+	head int
+	n    int // events held
+	msgs int // messages (KindMessage..KindShardMessage) among them
+
+	ready chan struct{} // 1-buffered: an event was added (or others remain)
+	room  chan struct{} // 1-buffered: a message was taken
+	ended chan struct{} // closed when no event will be added any more
+}
+
+func (q *eventQueue) init() {
+	q.ring = make([]Message, 16)
+	q.ready = make(chan struct{}, 1)
+	q.room = make(chan struct{}, 1)
+	q.ended = make(chan struct{})
+}
+
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
 	default:
 	}
-	control := m.Kind > KindShardMessage
-	switch {
-	case ps.o.Overflow == OverflowBlock:
-		select {
-		case ps.events <- m:
-			return true
-		case <-ps.ctx.Done():
-			return false
-		}
-	case ps.o.Overflow == OverflowDropNewest && !control:
-		ps.dropped.Add(1)
-		return true
-	case ps.o.Overflow == OverflowFail:
-		ps.mu.Lock()
-		if ps.err == nil {
-			ps.err = ErrPubSubOverflow
-		}
-		ps.mu.Unlock()
-		ps.cancel()
-		return false
-	}
-	// Drop the oldest to make room. The reader may take events meanwhile,
-	// so a failed attempt just tries again.
-	for {
-		select {
-		case <-ps.events:
-			ps.dropped.Add(1)
-		default:
-		}
-		select {
-		case ps.events <- m:
-			return true
-		default:
-		}
-	}
 }
+
+func (q *eventQueue) at(i int) *Message { return &q.ring[(q.head+i)%len(q.ring)] }
+
+// push appends m; q.mu is held.
+func (q *eventQueue) push(m Message) {
+	if q.n == len(q.ring) {
+		ring := make([]Message, 2*len(q.ring))
+		for i := range q.n {
+			ring[i] = *q.at(i)
+		}
+		q.ring, q.head = ring, 0
+	}
+	*q.at(q.n) = m
+	q.n++
+	if m.Kind <= KindShardMessage {
+		q.msgs++
+	}
+	signal(q.ready)
+}
+
+// dropOldestMessage removes the oldest message, moving the control events
+// before it up by one; q.mu is held and q.msgs > 0.
+func (q *eventQueue) dropOldestMessage() {
+	i := 0
+	for q.at(i).Kind > KindShardMessage {
+		i++
+	}
+	for ; i > 0; i-- {
+		*q.at(i) = *q.at(i - 1)
+	}
+	*q.at(0) = Message{}
+	q.head = (q.head + 1) % len(q.ring)
+	q.n--
+	q.msgs--
+}
+
+// take removes and returns the oldest event, if any.
+func (q *eventQueue) take() (Message, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.n == 0 {
+		return Message{}, false
+	}
+	p := q.at(0)
+	m := *p
+	*p = Message{}
+	q.head = (q.head + 1) % len(q.ring)
+	q.n--
+	if m.Kind <= KindShardMessage {
+		q.msgs--
+		signal(q.room)
+	}
+	if q.n > 0 {
+		signal(q.ready) // for the next consumer waiting
+	}
+	if q.n == 0 && len(q.ring) > 1024 {
+		q.ring, q.head = make([]Message, 16), 0 // let a burst's memory go
+	}
+	return m, true
+}
+
+// end says no event will be added any more.
+func (q *eventQueue) end() { close(q.ended) }

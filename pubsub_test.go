@@ -263,7 +263,8 @@ func TestPubSubHealthCheck(t *testing.T) {
 }
 
 // fill publishes n messages to a PubSub nobody reads, and waits until its
-// reader has handled them all (delivered or dropped).
+// reader has handled them all (delivered or dropped); buffered counts the
+// subscription's confirmation too.
 func fill(t *testing.T, c *redis.Client, ps *redis.PubSub, ch string, n int, buffered int) {
 	t.Helper()
 	for i := range n {
@@ -294,12 +295,12 @@ func TestPubSubOverflow(t *testing.T) {
 		if err := ps.Subscribe(ctx, key(t, "ch")); err != nil {
 			t.Fatal(err)
 		}
-		fill(t, c, ps, key(t, "ch"), 20, 4)
-		if d := ps.Dropped(); d != 17 {
-			t.Fatalf("Dropped = %d, want 17 (21 events, 4 kept)", d)
+		fill(t, c, ps, key(t, "ch"), 20, 5)
+		if d := ps.Dropped(); d != 16 {
+			t.Fatalf("Dropped = %d, want 16 (20 messages, 4 kept)", d)
 		}
-		if got := fmt.Sprint(payloads(ps, 4)); got != "[message:16 message:17 message:18 message:19]" {
-			t.Fatalf("kept %s, want the newest four", got)
+		if got := fmt.Sprint(payloads(ps, 5)); got != "[subscribe: message:16 message:17 message:18 message:19]" {
+			t.Fatalf("kept %s, want the confirmation and the newest four messages", got)
 		}
 	})
 	t.Run("DropNewest", func(t *testing.T) {
@@ -308,12 +309,12 @@ func TestPubSubOverflow(t *testing.T) {
 		if err := ps.Subscribe(ctx, key(t, "ch")); err != nil {
 			t.Fatal(err)
 		}
-		fill(t, c, ps, key(t, "ch"), 20, 4)
-		if d := ps.Dropped(); d != 17 {
-			t.Fatalf("Dropped = %d, want 17", d)
+		fill(t, c, ps, key(t, "ch"), 20, 5)
+		if d := ps.Dropped(); d != 16 {
+			t.Fatalf("Dropped = %d, want 16", d)
 		}
-		if got := fmt.Sprint(payloads(ps, 4)); got != "[subscribe: message:0 message:1 message:2]" {
-			t.Fatalf("kept %s, want the oldest four", got)
+		if got := fmt.Sprint(payloads(ps, 5)); got != "[subscribe: message:0 message:1 message:2 message:3]" {
+			t.Fatalf("kept %s, want the confirmation and the oldest four messages", got)
 		}
 	})
 	t.Run("Fail", func(t *testing.T) {
