@@ -99,3 +99,30 @@ func BenchmarkEncodeArgAny(b *testing.B) {
 }
 
 var _ io.Reader = (*loopReader)(nil)
+
+func benchSkip(b *testing.B, reply string) {
+	r := NewReader(&loopReader{data: []byte(reply)}, Limits{})
+	b.SetBytes(int64(len(reply)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.Skip(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkReadArray1000(b *testing.B) {
+	benchRead(b, "*1000\r\n"+strings.Repeat("$5\r\nhello\r\n", 1000))
+}
+func BenchmarkReadBulk1M(b *testing.B) {
+	benchRead(b, "$1048576\r\n"+strings.Repeat("x", 1<<20)+"\r\n")
+}
+func BenchmarkReadBulk20K(b *testing.B) {
+	benchRead(b, "$20000\r\n"+strings.Repeat("x", 20000)+"\r\n")
+}
+func BenchmarkSkipArray10(b *testing.B) {
+	benchSkip(b, "*10\r\n"+strings.Repeat("$5\r\nhello\r\n", 10))
+}
+func BenchmarkSkipMixed(b *testing.B) {
+	benchSkip(b, "%3\r\n+a\r\n:1\r\n+b\r\n*2\r\n,1.5\r\n#t\r\n+c\r\n=9\r\ntxt:hello\r\n")
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"unsafe"
 )
 
@@ -21,15 +22,19 @@ var ErrProtocol = errors.New("resp: protocol error")
 var ErrLimit = errors.New("resp: reply over limit")
 
 // Limits bound what a Reader accepts from a broken or hostile server. A zero
-// field takes its default.
+// field takes its default. Values too large to do arithmetic on are
+// lowered to the largest safe ones, so no length within the limits can
+// overflow.
 type Limits struct {
 	// MaxBulkLen is the largest bulk string, bulk error or verbatim string
-	// in bytes. Default 512 MiB, the server's own proto-max-bulk-len default.
+	// in bytes, and the largest total of a streamed string's chunks.
+	// Default 512 MiB, the server's own proto-max-bulk-len default.
 	MaxBulkLen int64
 	// MaxAggregateLen is the largest number of elements of one array, set or
 	// push, or of pairs of one map or attribute. Default 1<<28.
 	MaxAggregateLen int64
-	// MaxDepth is the deepest nesting of aggregates. Default 128.
+	// MaxDepth is the deepest nesting of aggregates. Default 128, at most
+	// 1<<16.
 	MaxDepth int
 	// MaxLineLen is the longest simple string, simple error, number or
 	// header line in bytes. Default 1 MiB.
@@ -48,6 +53,16 @@ const (
 	DefaultReadBufferSize = 16 << 10
 )
 
+// The largest limits: a bulk length plus its CRLF, twice a map's length
+// and a line plus its CRLF all fit in an int, and the deepest nesting
+// stays far from the goroutine stack limit.
+const (
+	maxMaxBulkLen      = math.MaxInt - 2
+	maxMaxAggregateLen = math.MaxInt / 2
+	maxMaxDepth        = 1 << 16
+	maxMaxLineLen      = math.MaxInt / 4
+)
+
 func (l Limits) withDefaults() Limits {
 	if l.MaxBulkLen <= 0 {
 		l.MaxBulkLen = DefaultMaxBulkLen
@@ -61,15 +76,27 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxLineLen <= 0 {
 		l.MaxLineLen = DefaultMaxLineLen
 	}
+	l.MaxBulkLen = min(l.MaxBulkLen, maxMaxBulkLen)
+	l.MaxAggregateLen = min(l.MaxAggregateLen, maxMaxAggregateLen)
+	l.MaxDepth = min(l.MaxDepth, maxMaxDepth)
+	l.MaxLineLen = min(l.MaxLineLen, maxMaxLineLen)
 	return l
 }
 
-// preallocation caps: a length announced by the server is only trusted as
-// far as the data that actually arrives, so a hostile "*2000000000" or
-// "$2000000000" costs memory only as its bytes come in.
+// A length announced by the server is only trusted as far as the data that
+// actually arrives, so a hostile "*2000000000" or "$2000000000" costs memory
+// only as its bytes come in:
+//
+//   - an aggregate preallocates room only for the elements the bytes
+//     already buffered can hold (each takes at least minValueLen bytes),
+//     less the room promised to the aggregates around it, and at most
+//     maxPreallocElems; beyond that it doubles as elements arrive;
+//   - a bulk payload not yet buffered starts with at most firstBulkChunk
+//     bytes (or what is buffered) and grows eightfold each time it fills.
 const (
 	maxPreallocElems = 1 << 12
-	maxPreallocBulk  = 1 << 20
+	minValueLen      = 3 // "_\r\n", "+\r\n"
+	firstBulkChunk   = 32 << 10
 )
 
 // Reader reads RESP2 and RESP3 values from a byte stream. It keeps its own
@@ -83,6 +110,9 @@ type Reader struct {
 	size int // the buffer size to return to
 	lim  Limits
 	err  error // sticky read error
+	// promised counts the elements preallocated by the aggregates being
+	// read and not filled yet (see maxPreallocElems).
+	promised int
 }
 
 // NewReader returns a Reader with a DefaultReadBufferSize buffer and the
@@ -149,6 +179,7 @@ func (r *Reader) BufferCap() int { return len(r.buf) }
 // error result reports only I/O failures, protocol errors (wrapping
 // ErrProtocol) and limit violations (wrapping ErrLimit).
 func (r *Reader) Read() (Value, error) {
+	r.promised = 0
 	v, err := r.readValue(0)
 	r.shrink()
 	return v, err
@@ -335,67 +366,120 @@ func (r *Reader) readValue(depth int) (Value, error) {
 	case SimpleString, SimpleError, Integer, Null, Boolean, Double, BigNumber:
 		return scalar(t, ln, true)
 	case BulkString, BulkError, Verbatim:
-		n, err := r.length(t, ln, r.lim.MaxBulkLen, "bytes")
-		if err != nil {
-			return Value{}, err
-		}
-		switch n {
-		case -1:
-			return Value{typ: Null}, nil
-		case -2:
-			if t != BulkString {
-				return Value{}, fmt.Errorf("%w: streamed %s", ErrProtocol, t)
-			}
-			b, err := r.streamedBulk()
-			return Value{typ: t, str: b}, err
-		}
-		b, err := r.bulk(int(n))
-		if err != nil {
-			return Value{}, err
-		}
-		if t == Verbatim && (len(b) < 4 || b[3] != ':') {
-			return Value{}, fmt.Errorf("%w: verbatim string without a format prefix", ErrProtocol)
-		}
-		return Value{typ: t, str: b}, nil
+		return r.readBulk(t, ln)
 	case Array, Set, Push, Map, Attribute:
-		n, err := r.length(t, ln, r.lim.MaxAggregateLen, "elements")
-		if err != nil {
-			return Value{}, err
-		}
-		if n == -1 {
-			return Value{typ: Null}, nil
-		}
-		per := int64(1)
-		if t == Map || t == Attribute {
-			per = 2
-		}
-		var elems []Value
-		if n == -2 {
-			elems, err = r.streamedElems(depth, per)
-		} else {
-			elems = make([]Value, 0, min(n*per, maxPreallocElems))
-			for i := int64(0); i < n*per; i++ {
-				v, err := r.readValue(depth + 1)
-				if err != nil {
-					return Value{}, err
-				}
-				elems = append(elems, v)
-			}
-		}
-		if err != nil {
-			return Value{}, err
-		}
-		if t != Attribute {
-			return Value{typ: t, elems: elems}, nil
+		return r.readAggregate(t, ln, depth)
+	}
+	return Value{}, fmt.Errorf("%w: unknown type byte %q", ErrProtocol, byte(t))
+}
+
+// bulkLen parses the header of a bulk string, bulk error or verbatim
+// string: -1 means RESP2 null and -2 a streamed string.
+func (r *Reader) bulkLen(t Type, ln []byte) (int64, error) {
+	n, err := r.length(t, ln, r.lim.MaxBulkLen, "bytes")
+	switch {
+	case err != nil:
+		return 0, err
+	case n == -2 && t != BulkString:
+		return 0, fmt.Errorf("%w: streamed %s", ErrProtocol, t)
+	case t == Verbatim && n < 4:
+		return 0, errVerbatim
+	}
+	return n, nil
+}
+
+var errVerbatim = fmt.Errorf("%w: verbatim string without a format prefix", ErrProtocol)
+
+func (r *Reader) readBulk(t Type, ln []byte) (Value, error) {
+	n, err := r.bulkLen(t, ln)
+	if err != nil {
+		return Value{}, err
+	}
+	var b []byte
+	switch n {
+	case -1:
+		return Value{typ: Null}, nil
+	case -2:
+		b, err = r.streamedBulk(true)
+	default:
+		b, err = r.bulk(int(n))
+	}
+	if err != nil {
+		return Value{}, err
+	}
+	if t == Verbatim && b[3] != ':' {
+		return Value{}, errVerbatim
+	}
+	return Value{typ: t, str: b}, nil
+}
+
+func (r *Reader) readAggregate(t Type, ln []byte, depth int) (Value, error) {
+	n, err := r.length(t, ln, r.lim.MaxAggregateLen, "elements")
+	if err != nil {
+		return Value{}, err
+	}
+	if n == -1 {
+		return Value{typ: Null}, nil
+	}
+	per := 1
+	if t == Map || t == Attribute {
+		per = 2
+	}
+	var elems []Value
+	if n == -2 {
+		elems, err = r.streamedElems(depth, per, true)
+	} else {
+		elems, err = r.elems(int(n)*per, depth) // no overflow: see maxMaxAggregateLen
+	}
+	if err != nil {
+		return Value{}, err
+	}
+	if t != Attribute {
+		return Value{typ: t, elems: elems}, nil
+	}
+	v, err := r.readValue(depth + 1)
+	if err != nil {
+		return Value{}, err
+	}
+	v.attrs = append(elems, v.attrs...)
+	return v, nil
+}
+
+// elems reads the n elements of an aggregate. It allocates their slice
+// once the first has arrived, with room for as many more as the bytes
+// buffered then can hold, less the room promised to the aggregates around
+// it; the slice doubles when that is not enough. A reply that is all
+// buffered gets an exact slice, and a hostile length costs memory only as
+// elements arrive.
+func (r *Reader) elems(n, depth int) ([]Value, error) {
+	if n == 0 {
+		return []Value{}, nil
+	}
+	v, err := r.readValue(depth + 1)
+	if err != nil {
+		return nil, err
+	}
+	own := max(0, min((r.w-r.r)/minValueLen-r.promised, maxPreallocElems, n-1))
+	r.promised += own
+	elems := make([]Value, 1, 1+own)
+	elems[0] = v
+	for len(elems) < n {
+		if own > 0 {
+			own--
+			r.promised--
 		}
 		v, err := r.readValue(depth + 1)
 		if err != nil {
-			return Value{}, err
+			return nil, err
 		}
-		v.attrs = append(elems, v.attrs...)
-		return v, nil
+		if len(elems) == cap(elems) {
+			ne := make([]Value, len(elems), min(n, 2*len(elems)))
+			copy(ne, elems)
+			elems = ne
+		}
+		elems = append(elems, v)
 	}
-	return Value{}, fmt.Errorf("%w: unknown type byte %q", ErrProtocol, byte(t))
+	return elems, nil
 }
 
 // scalar decodes a value that fits on its header line. With clone false it
@@ -424,8 +508,8 @@ func scalar(t Type, ln []byte, clone bool) (Value, error) {
 		}
 		return Value{}, fmt.Errorf("%w: bad boolean %q", ErrProtocol, ln)
 	case Double:
-		f, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(ln), len(ln)), 64)
-		if err != nil && !errors.Is(err, strconv.ErrRange) {
+		f, ok := parseDouble(ln)
+		if !ok {
 			return Value{}, fmt.Errorf("%w: bad double %q", ErrProtocol, ln)
 		}
 		return FloatValue(f), nil
@@ -439,6 +523,22 @@ func scalar(t Type, ln []byte, clone bool) (Value, error) {
 		return Value{typ: t, str: bytes.Clone(ln)}, nil
 	}
 	return Value{}, fmt.Errorf("%w: unknown type byte %q", ErrProtocol, byte(t))
+}
+
+// parseDouble parses a RESP3 double. Besides what strconv accepts (inf,
+// +inf, -inf, infinity, nan, in any case), it takes a signed NaN: servers
+// format doubles with the C library, and glibc prints 0/0 as "-nan"
+// (Redis 7.0 sends ",-nan" for a script's {double=0/0}).
+func parseDouble(ln []byte) (float64, bool) {
+	s := unsafe.String(unsafe.SliceData(ln), len(ln))
+	f, err := strconv.ParseFloat(s, 64)
+	if err == nil || errors.Is(err, strconv.ErrRange) {
+		return f, true
+	}
+	if len(s) == 4 && (s[0] == '-' || s[0] == '+') && strings.EqualFold(s[1:], "nan") {
+		return math.NaN(), true
+	}
+	return 0, false
 }
 
 func isBigInt(b []byte) bool {
@@ -457,9 +557,9 @@ func isBigInt(b []byte) bool {
 }
 
 // bulk reads n payload bytes and their CRLF into a new slice of exactly n
-// bytes. Bytes beyond the buffer go straight from the stream into the slice.
+// bytes.
 func (r *Reader) bulk(n int) ([]byte, error) {
-	if r.w-r.r >= n+2 {
+	if n <= r.w-r.r-2 { // n+2 could overflow under a hostile length
 		if r.buf[r.r+n] != '\r' || r.buf[r.r+n+1] != '\n' {
 			return nil, fmt.Errorf("%w: bulk payload not followed by CRLF", ErrProtocol)
 		}
@@ -468,32 +568,54 @@ func (r *Reader) bulk(n int) ([]byte, error) {
 		r.r += n + 2
 		return b, nil
 	}
-	b := make([]byte, min(n, maxPreallocBulk))
-	got := copy(b, r.buf[r.r:r.w])
-	r.r += got
-	for got < n {
-		if got == len(b) {
-			nb := make([]byte, min(2*len(b), n))
-			copy(nb, b)
-			b = nb
-		}
-		if r.err != nil {
-			return nil, r.eofErr()
-		}
-		m, err := r.rd.Read(b[got:])
-		got += m
-		if err != nil && got < n {
-			r.err = err
-			return nil, r.eofErr()
-		}
-		if err != nil {
-			r.err = err
-		}
-	}
-	if err := r.crlf(); err != nil {
+	b, err := r.payload(nil, n, n)
+	if err != nil {
 		return nil, err
 	}
-	return b, nil
+	return b, r.crlf()
+}
+
+// payload appends the next n bytes of the stream to dst, whose capacity
+// may grow up to limit bytes (at least len(dst)+n). The bytes go straight
+// from the stream into dst when they are more than the buffer holds.
+//
+// dst grows as data arrives: when it is full it takes at most
+// firstBulkChunk bytes or what is buffered, whichever is more, or eight
+// times its capacity, so a declared length that never comes costs little,
+// and one that does comes in two or three allocations.
+func (r *Reader) payload(dst []byte, n, limit int) ([]byte, error) {
+	end := len(dst) + n
+	for len(dst) < end {
+		if len(dst) == cap(dst) {
+			c := min(max(8*cap(dst), len(dst)+max(r.w-r.r, firstBulkChunk)), limit)
+			nd := make([]byte, len(dst), c)
+			copy(nd, dst)
+			dst = nd
+		}
+		room := dst[len(dst):min(end, cap(dst))]
+		switch {
+		case r.r < r.w:
+			k := copy(room, r.buf[r.r:r.w])
+			r.r += k
+			dst = dst[:len(dst)+k]
+		case end-len(dst) < len(r.buf): // the rest fits: read it with what follows
+			if err := r.fill(); err != nil {
+				return nil, r.eofErrOf(err)
+			}
+		case r.err != nil:
+			return nil, r.eofErr()
+		default:
+			k, err := r.rd.Read(room)
+			dst = dst[:len(dst)+k]
+			if err != nil {
+				r.err = err
+				if len(dst) < end {
+					return nil, r.eofErr()
+				}
+			}
+		}
+	}
+	return dst, nil
 }
 
 func (r *Reader) eofErrOf(err error) error {
@@ -514,10 +636,7 @@ func (r *Reader) eofErr() error {
 func (r *Reader) crlf() error {
 	for r.w-r.r < 2 {
 		if err := r.fill(); err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return err
+			return r.eofErrOf(err)
 		}
 	}
 	if r.buf[r.r] != '\r' || r.buf[r.r+1] != '\n' {
@@ -532,10 +651,7 @@ func (r *Reader) discard(n int64) error {
 	for n > 0 {
 		if r.r == r.w {
 			if err := r.fill(); err != nil {
-				if err == io.EOF {
-					err = io.ErrUnexpectedEOF
-				}
-				return err
+				return r.eofErrOf(err)
 			}
 		}
 		k := min(int64(r.w-r.r), n)
@@ -546,9 +662,10 @@ func (r *Reader) discard(n int64) error {
 }
 
 // streamedBulk reads the chunks of a streamed string ($?): ";len" lines with
-// payloads, ended by ";0".
-func (r *Reader) streamedBulk() ([]byte, error) {
-	var out []byte
+// payloads, ended by ";0". With keep false it discards them and returns nil.
+func (r *Reader) streamedBulk(keep bool) ([]byte, error) {
+	out := []byte{}
+	var total int64
 	for {
 		t, ln, err := r.header(1)
 		if err != nil {
@@ -562,19 +679,23 @@ func (r *Reader) streamedBulk() ([]byte, error) {
 			return nil, fmt.Errorf("%w: bad chunk length %q", ErrProtocol, ln)
 		}
 		if n == 0 {
-			if out == nil {
-				out = []byte{}
-			}
 			return out, nil
 		}
-		if int64(len(out))+n > r.lim.MaxBulkLen {
+		if n > r.lim.MaxBulkLen-total { // total+n could overflow
 			return nil, fmt.Errorf("%w: streamed string exceeds the limit of %d bytes", ErrLimit, r.lim.MaxBulkLen)
 		}
-		b, err := r.bulk(int(n))
+		total += n
+		if keep {
+			out, err = r.payload(out, int(n), int(r.lim.MaxBulkLen))
+		} else {
+			err = r.discard(n)
+		}
+		if err == nil {
+			err = r.crlf()
+		}
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, b...)
 	}
 }
 
@@ -582,10 +703,7 @@ func (r *Reader) streamedBulk() ([]byte, error) {
 func (r *Reader) atEnd() (bool, error) {
 	for r.w-r.r < 3 {
 		if err := r.fill(); err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return false, err
+			return false, r.eofErrOf(err)
 		}
 	}
 	if r.buf[r.r] == '.' && r.buf[r.r+1] == '\r' && r.buf[r.r+2] == '\n' {
@@ -595,21 +713,33 @@ func (r *Reader) atEnd() (bool, error) {
 	return false, nil
 }
 
-func (r *Reader) streamedElems(depth int, per int64) ([]Value, error) {
+// streamedElems reads the elements of a streamed aggregate up to its "."
+// line, per of them to an entry (2 for a map). With keep false it skips
+// them and returns nil.
+func (r *Reader) streamedElems(depth, per int, keep bool) ([]Value, error) {
 	var elems []Value
-	for {
+	for count := 0; ; count++ {
 		end, err := r.atEnd()
 		if err != nil {
 			return nil, err
 		}
 		if end {
-			if int64(len(elems))%per != 0 {
+			if count%per != 0 {
 				return nil, fmt.Errorf("%w: streamed map with an odd number of elements", ErrProtocol)
+			}
+			if keep && elems == nil {
+				elems = []Value{}
 			}
 			return elems, nil
 		}
-		if int64(len(elems)) >= r.lim.MaxAggregateLen*per {
+		if int64(count) >= r.lim.MaxAggregateLen*int64(per) {
 			return nil, fmt.Errorf("%w: streamed aggregate exceeds the limit of %d elements", ErrLimit, r.lim.MaxAggregateLen)
+		}
+		if !keep {
+			if err := r.skipValue(depth + 1); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		v, err := r.readValue(depth + 1)
 		if err != nil {
@@ -632,80 +762,61 @@ func (r *Reader) skipValue(depth int) error {
 		_, err := scalar(t, ln, false)
 		return err
 	case BulkString, BulkError, Verbatim:
-		n, err := r.length(t, ln, r.lim.MaxBulkLen, "bytes")
-		if err != nil {
-			return err
-		}
-		switch n {
-		case -1:
-			return nil
-		case -2:
-			if t != BulkString {
-				return fmt.Errorf("%w: streamed %s", ErrProtocol, t)
-			}
-			_, err := r.streamedBulk()
-			return err
-		}
-		if t == Verbatim {
-			if n < 4 {
-				return fmt.Errorf("%w: verbatim string without a format prefix", ErrProtocol)
-			}
-			if err := r.discard(3); err != nil {
-				return err
-			}
-			if r.r == r.w {
-				if err := r.fill(); err != nil {
-					return r.eofErrOf(err)
-				}
-			}
-			if r.buf[r.r] != ':' {
-				return fmt.Errorf("%w: verbatim string without a format prefix", ErrProtocol)
-			}
-			n -= 3
-		}
-		if err := r.discard(n); err != nil {
-			return err
-		}
-		return r.crlf()
+		return r.skipBulk(t, ln)
 	case Array, Set, Push, Map, Attribute:
-		n, err := r.length(t, ln, r.lim.MaxAggregateLen, "elements")
-		if err != nil {
-			return err
-		}
-		if n == -1 {
-			return nil
-		}
-		if t == Map || t == Attribute {
-			n *= 2
-		}
-		if n < 0 { // streamed: elements until "."
-			count := 0
-			for {
-				end, err := r.atEnd()
-				if err != nil {
-					return err
-				}
-				if end {
-					break
-				}
-				if err := r.skipValue(depth + 1); err != nil {
-					return err
-				}
-				count++
-			}
-			if (t == Map || t == Attribute) && count%2 != 0 {
-				return fmt.Errorf("%w: streamed map with an odd number of elements", ErrProtocol)
-			}
-		}
-		for i := int64(0); i < n; i++ {
-			if err := r.skipValue(depth + 1); err != nil {
-				return err
-			}
-		}
-		if t == Attribute {
-			return r.skipValue(depth + 1)
-		}
-		return nil
+		return r.skipAggregate(t, ln, depth)
 	}
 	return fmt.Errorf("%w: unknown type byte %q", ErrProtocol, byte(t))
+}
+
+func (r *Reader) skipBulk(t Type, ln []byte) error {
+	n, err := r.bulkLen(t, ln)
+	switch {
+	case err != nil:
+		return err
+	case n == -1:
+		return nil
+	case n == -2:
+		_, err := r.streamedBulk(false)
+		return err
+	}
+	if t == Verbatim {
+		if err := r.discard(3); err != nil {
+			return err
+		}
+		if r.r == r.w {
+			if err := r.fill(); err != nil {
+				return r.eofErrOf(err)
+			}
+		}
+		if r.buf[r.r] != ':' {
+			return errVerbatim
+		}
+		n -= 3
+	}
+	if err := r.discard(n); err != nil {
+		return err
+	}
+	return r.crlf()
+}
+
+func (r *Reader) skipAggregate(t Type, ln []byte, depth int) error {
+	n, err := r.length(t, ln, r.lim.MaxAggregateLen, "elements")
+	if err != nil || n == -1 {
+		return err
+	}
+	per := 1
+	if t == Map || t == Attribute {
+		per = 2
+	}
+	if n == -2 {
+		_, err = r.streamedElems(depth, per, false)
+	}
+	for i := int64(0); i < n*int64(per) && err == nil; i++ {
+		err = r.skipValue(depth + 1)
+	}
+	if err == nil && t == Attribute {
+		err = r.skipValue(depth + 1)
+	}
+	return err
 }
