@@ -434,6 +434,7 @@ func (ps *PubSub) subscribe(ctx context.Context, kind int, names []string) error
 	if err != nil {
 		return err
 	}
+	names = slices.Clone(names) // its record is consumed as confirmations arrive
 	w := &subWaiter{kind: kind, done: make(chan error, 1)}
 	ps.sending.Lock()
 	ps.mu.Lock()
@@ -490,6 +491,8 @@ func (ps *PubSub) unsubscribe(ctx context.Context, kind int, names []string) err
 			ps.sending.Unlock()
 			return nil
 		}
+	} else {
+		names = slices.Clone(names) // its record is consumed as confirmations arrive
 	}
 	cmd, err := psCommand(unsubscribeNames[kind], names)
 	if err != nil {

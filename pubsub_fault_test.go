@@ -517,3 +517,29 @@ func TestPubSubChaos(t *testing.T) {
 		})
 	}
 }
+
+// Subscribe and Unsubscribe leave the caller's slice of names alone.
+func TestPubSubKeepsCallersNames(t *testing.T) {
+	ctx := context.Background()
+	withClients(t, func(t *testing.T, c *redis.Client) {
+		ps, err := c.Subscribe(ctx, key(t, "first"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ps.Close()
+		names := []string{key(t, "a"), key(t, "b"), key(t, "c")}
+		want := slices.Clone(names)
+		if err := ps.Subscribe(ctx, names...); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(names, want) {
+			t.Fatalf("after Subscribe the caller's names are %q, were %q", names, want)
+		}
+		if err := ps.Unsubscribe(ctx, names...); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(names, want) {
+			t.Fatalf("after Unsubscribe the caller's names are %q, were %q", names, want)
+		}
+	})
+}
