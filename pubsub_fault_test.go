@@ -543,3 +543,95 @@ func TestPubSubKeepsCallersNames(t *testing.T) {
 		}
 	})
 }
+
+// Channel hands over the same stream as Receive. Close closes it at once,
+// whether or not it was drained, and its goroutine ends; under
+// OverflowFail it delivers what was buffered before it closes.
+func TestPubSubChannel(t *testing.T) {
+	ctx := context.Background()
+	o := commandOptions(t)
+	pub := redis.NewClient(&o)
+	defer pub.Close()
+	if err := pub.Do(ctx, "PING").Err(); err != nil {
+		t.Fatal(err)
+	}
+	recv := func(t *testing.T, ch <-chan redis.Message) (string, bool) {
+		t.Helper()
+		select {
+		case m, ok := <-ch:
+			return psEvent(m), ok
+		case <-time.After(5 * time.Second):
+			t.Fatal("nothing on Channel for 5s")
+			return "", false
+		}
+	}
+	t.Run("Close", func(t *testing.T) {
+		base := runtime.NumGoroutine()
+		c := redis.NewClient(&o)
+		defer c.Close()
+		name := key(t, "ch")
+		ps := c.NewPubSub(nil)
+		ch := ps.Channel()
+		if ps.Channel() != ch {
+			t.Fatal("Channel returns a different channel the second time")
+		}
+		if err := ps.Subscribe(ctx, name); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for i := range 3 {
+			publish(t, pub, "PUBLISH", name, strconv.Itoa(i))
+		}
+		for range 4 {
+			s, _ := recv(t, ch)
+			got = append(got, s)
+		}
+		if want := []string{"subscribe:" + name, "message:0", "message:1", "message:2"}; !slices.Equal(got, want) {
+			t.Fatalf("Channel gave %q, want %q", got, want)
+		}
+		for i := range 5 {
+			publish(t, pub, "PUBLISH", name, strconv.Itoa(i))
+		}
+		time.Sleep(50 * time.Millisecond) // buffered, not read
+		ps.Close()
+		for n := 0; ; n++ {
+			if _, ok := recv(t, ch); !ok {
+				break
+			}
+			if n > 1 {
+				t.Fatal("Channel still delivers after Close")
+			}
+		}
+		c.Close()
+		psGoroutinesBack(t, base)
+	})
+	t.Run("Overflow", func(t *testing.T) {
+		c := redis.NewClient(&o)
+		defer c.Close()
+		name := key(t, "ch")
+		ps := c.NewPubSub(&redis.PubSubOptions{BufferSize: 2, Overflow: redis.OverflowFail})
+		defer ps.Close()
+		if err := ps.Subscribe(ctx, name); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 5 {
+			publish(t, pub, "PUBLISH", name, strconv.Itoa(i))
+		}
+		time.Sleep(50 * time.Millisecond)
+		ch := ps.Channel()
+		var got []string
+		for {
+			s, ok := recv(t, ch)
+			if !ok {
+				break
+			}
+			got = append(got, s)
+		}
+		if want := []string{"subscribe:" + name, "message:0", "message:1"}; !slices.Equal(got, want) {
+			t.Fatalf("Channel gave %q before closing, want %q", got, want)
+		}
+		if _, err := ps.Receive(ctx); !errors.Is(err, redis.ErrPubSubOverflow) {
+			t.Fatalf("Receive after the overflow: %v, want ErrPubSubOverflow", err)
+		}
+	})
+}
