@@ -216,3 +216,20 @@ func (c *chunky) Read(p []byte) (int, error) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestParseFloat(t *testing.T) {
+	for _, s := range []string{"-nan", "nan", "NaN", "+nan"} {
+		if f, ok := ParseFloat(s); !ok || !math.IsNaN(f) {
+			t.Errorf("ParseFloat(%q) = %v, %v", s, f, ok)
+		}
+	}
+	if f, ok := ParseFloat("-inf"); !ok || !math.IsInf(f, -1) {
+		t.Errorf("ParseFloat(-inf) = %v, %v", f, ok)
+	}
+	if f, ok := ParseFloat("1e999"); !ok || !math.IsInf(f, 1) {
+		t.Errorf("ParseFloat(1e999) = %v, %v", f, ok)
+	}
+	if _, ok := ParseFloat("--nan"); ok {
+		t.Error("ParseFloat(--nan) succeeded")
+	}
+}

@@ -525,12 +525,18 @@ func scalar(t Type, ln []byte, clone bool) (Value, error) {
 	return Value{}, fmt.Errorf("%w: unknown type byte %q", ErrProtocol, byte(t))
 }
 
-// parseDouble parses a RESP3 double. Besides what strconv accepts (inf,
-// +inf, -inf, infinity, nan, in any case), it takes a signed NaN: servers
-// format doubles with the C library, and glibc prints 0/0 as "-nan"
-// (Redis 7.0 sends ",-nan" for a script's {double=0/0}).
+// parseDouble parses a RESP3 double (see ParseFloat).
 func parseDouble(ln []byte) (float64, bool) {
-	s := unsafe.String(unsafe.SliceData(ln), len(ln))
+	return ParseFloat(unsafe.String(unsafe.SliceData(ln), len(ln)))
+}
+
+// ParseFloat parses a double as servers write it, in a RESP3 double or, under
+// RESP2, in a bulk string. Besides what strconv.ParseFloat accepts (inf,
+// +inf, -inf, infinity, nan, in any case; out-of-range values become
+// infinities), it takes a signed NaN: servers format doubles with the C
+// library, and glibc prints 0/0 as "-nan" (Redis 7.0 sends ",-nan" for a
+// script's {double=0/0}, or the bulk string "-nan" under RESP2).
+func ParseFloat(s string) (float64, bool) {
 	f, err := strconv.ParseFloat(s, 64)
 	if err == nil || errors.Is(err, strconv.ErrRange) {
 		return f, true
