@@ -172,7 +172,7 @@ func (c *Client) run(ctx context.Context, cmd *Cmd) (resp.Value, error) {
 			return v, nil
 		}
 		if err == nil {
-			err = v.Err()
+			err = replyErr(cmd, v)
 		}
 		retry, err := c.o.Retry.decide(ctx, cmd, err, attempt)
 		if !retry {
@@ -216,6 +216,7 @@ func newStandalone(o *Options) *standalone {
 			Conn:         co,
 			MuxConns:     o.MuxConns,
 			ReadTimeout:  o.ReadTimeout,
+			StallTimeout: o.StallTimeout,
 			WriteTimeout: o.WriteTimeout,
 			Pool: pool.Options{
 				Size:             o.PoolSize,
@@ -320,7 +321,10 @@ func (x *exclusiveConn) Do(ctx context.Context, cmds []*Cmd, out []resp.Value) e
 	if readTimeout < 0 {
 		readTimeout = 0
 	}
-	return x.cn.RoundTrip(ctx, x.buf, out, max(x.writeTimeout, 0), readTimeout)
+	if err := x.cn.RoundTrip(ctx, x.buf, out, max(x.writeTimeout, 0), readTimeout); err != nil {
+		return x.node.ClosedErr(err)
+	}
+	return nil
 }
 
 func (x *exclusiveConn) Send(ctx context.Context, cmds []*Cmd) error {
@@ -328,11 +332,18 @@ func (x *exclusiveConn) Send(ctx context.Context, cmds []*Cmd) error {
 	for _, c := range cmds {
 		x.buf = append(x.buf, c.enc...)
 	}
-	return x.cn.Send(ctx, x.buf, max(x.writeTimeout, 0))
+	if err := x.cn.Send(ctx, x.buf, max(x.writeTimeout, 0)); err != nil {
+		return x.node.ClosedErr(err)
+	}
+	return nil
 }
 
 func (x *exclusiveConn) Receive(ctx context.Context, timeout time.Duration) (resp.Value, error) {
-	return x.cn.Receive(ctx, timeout)
+	v, err := x.cn.Receive(ctx, timeout)
+	if err != nil {
+		err = x.node.ClosedErr(err)
+	}
+	return v, err
 }
 
 func (x *exclusiveConn) Release(reusable bool) {

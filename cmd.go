@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -220,13 +221,16 @@ func (b *builder) fail(format string, args ...any) {
 // pooled builder costs no allocation); its encoding aliases the builder's
 // buffer.
 func (b *builder) finish() *Cmd {
-	b.e.End()
-	b.c.enc = b.e.Bytes()
+	if b.c.enc == nil { // raw has already closed its command
+		b.e.End()
+		b.c.enc = b.e.Bytes()
+	}
 	return &b.c
 }
 
-// raw encodes a command from untyped arguments, looking its name up in the
-// command table.
+// raw encodes a command from untyped arguments and classifies it from the
+// bytes it will send, so that a subcommand, key or block time is found
+// whatever the Go type it was given as ([]byte, int32, a marshaler, ...).
 func (b *builder) raw(args []any) error {
 	if len(args) == 0 {
 		return errors.New("redis: empty command")
@@ -235,14 +239,6 @@ func (b *builder) raw(args []any) error {
 	if !ok {
 		return fmt.Errorf("redis: the command name must be a string, not %T", args[0])
 	}
-	info := cmdinfo.Lookup(name)
-	if info != nil && info.Flags&cmdinfo.Container != 0 && len(args) > 1 {
-		if sub, ok := args[1].(string); ok {
-			if si := cmdinfo.LookupSub(name, sub); si != nil {
-				info = si
-			}
-		}
-	}
 	b.e.Begin()
 	for _, a := range args {
 		if err := b.e.Arg(a); err != nil {
@@ -250,65 +246,100 @@ func (b *builder) raw(args []any) error {
 			return fmt.Errorf("redis: %s: %w", strings.ToUpper(name), err)
 		}
 	}
+	b.e.End()
+	b.c.enc = b.e.Bytes()
+	var stack [16][]byte
+	argv := splitCommand(stack[:0], b.c.enc)
+	info := cmdinfo.Lookup(name)
+	if info != nil && info.Flags&cmdinfo.Container != 0 && len(argv) > 1 {
+		if si := cmdinfo.LookupSub(name, string(argv[1])); si != nil {
+			info = si
+		}
+	}
 	if info == nil {
 		b.c.name = strings.ToUpper(name)
 		return nil
 	}
 	b.c.name, b.c.flags = info.Name, info.Flags
-	if info.FirstKey > 0 && int(info.FirstKey) < len(args) {
-		if k, ok := keyString(args[info.FirstKey]); ok {
-			b.c.key, b.c.hasKey = k, true
+	if info.FirstKey > 0 && int(info.FirstKey) < len(argv) {
+		if k, ok := args[info.FirstKey].(string); ok {
+			b.c.key = k
+		} else {
+			b.c.key = string(argv[info.FirstKey])
 		}
+		b.c.hasKey = true
 	}
 	if info.Flags&cmdinfo.Blocking != 0 {
-		b.c.block, b.c.flags = blockTime(info.Name, args, b.c.flags)
+		b.c.block, b.c.flags = blockTime(info.Name, argv, b.c.flags)
+	}
+	if info.Name == "SCRIPT DEBUG" && len(argv) > 2 {
+		b.c.flags |= scriptDebugFlags(string(argv[2]))
 	}
 	return nil
 }
 
-func keyString(a any) (string, bool) {
-	switch k := a.(type) {
-	case string:
-		return k, true
-	case []byte:
-		return string(k), true
+// scriptDebugFlags returns the extra flags of SCRIPT DEBUG in the given
+// mode: YES and SYNC make the connection's next EVAL start a debugging
+// session, so they change its state.
+func scriptDebugFlags(mode string) CmdFlags {
+	if strings.EqualFold(mode, "YES") || strings.EqualFold(mode, "SYNC") {
+		return FlagConnState
 	}
-	return "", false
+	return 0
 }
 
-// blockTime finds how long a blocking command given as raw arguments may
-// block. XREAD and XREADGROUP block only with BLOCK; without it they are
-// ordinary commands and the Blocking flag is cleared.
-func blockTime(name string, args []any, flags CmdFlags) (time.Duration, CmdFlags) {
+// splitCommand appends to dst the arguments of enc, one command as the
+// Encoder writes it (an array of bulk strings), each aliasing enc.
+func splitCommand(dst [][]byte, enc []byte) [][]byte {
+	line := func() ([]byte, bool) {
+		i := bytes.IndexByte(enc, '\n')
+		if i < 2 {
+			return nil, false
+		}
+		ln := enc[1 : i-1]
+		enc = enc[i+1:]
+		return ln, true
+	}
+	head, ok := line()
+	if !ok {
+		return dst
+	}
+	n, _ := strconv.Atoi(string(head))
+	for range n {
+		ln, ok := line()
+		if !ok {
+			return dst
+		}
+		size, err := strconv.Atoi(string(ln))
+		if err != nil || size < 0 || size+2 > len(enc) {
+			return dst
+		}
+		dst = append(dst, enc[:size])
+		enc = enc[size+2:]
+	}
+	return dst
+}
+
+// blockTime finds how long a blocking command, given as the arguments it
+// sends, may block. XREAD and XREADGROUP block only with BLOCK; without it
+// they are ordinary commands and the Blocking flag is cleared.
+func blockTime(name string, argv [][]byte, flags CmdFlags) (time.Duration, CmdFlags) {
 	argNum := func(i int) (float64, bool) {
-		if i < 0 || i >= len(args) {
+		if i < 0 || i >= len(argv) {
 			return 0, false
 		}
-		switch v := args[i].(type) {
-		case int:
-			return float64(v), true
-		case int64:
-			return float64(v), true
-		case float64:
-			return v, true
-		case string:
-			f, err := strconv.ParseFloat(v, 64)
-			return f, err == nil
-		case []byte:
-			f, err := strconv.ParseFloat(string(v), 64)
-			return f, err == nil
-		}
-		return 0, false
+		f, err := strconv.ParseFloat(string(argv[i]), 64)
+		return f, err == nil
 	}
 	dur := func(f float64, unit time.Duration) time.Duration {
-		if f <= 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+		if f <= 0 || math.IsNaN(f) || math.IsInf(f, 0) || f*float64(unit) >= math.MaxInt64 {
 			return -1
 		}
 		return time.Duration(f * float64(unit))
 	}
 	switch name {
 	case "BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BZPOPMIN", "BZPOPMAX":
-		if f, ok := argNum(len(args) - 1); ok {
+		if f, ok := argNum(len(argv) - 1); ok {
 			return dur(f, time.Second), flags
 		}
 	case "BLMPOP", "BZMPOP":
@@ -316,19 +347,17 @@ func blockTime(name string, args []any, flags CmdFlags) (time.Duration, CmdFlags
 			return dur(f, time.Second), flags
 		}
 	case "WAIT", "WAITAOF":
-		if f, ok := argNum(len(args) - 1); ok {
+		if f, ok := argNum(len(argv) - 1); ok {
 			return dur(f, time.Millisecond), flags
 		}
 	case "XREAD", "XREADGROUP":
-		for i := 1; i+1 < len(args); i++ {
-			if s, ok := args[i].(string); ok {
-				if strings.EqualFold(s, "STREAMS") {
-					break
-				}
-				if strings.EqualFold(s, "BLOCK") {
-					if f, ok := argNum(i + 1); ok {
-						return dur(f, time.Millisecond), flags
-					}
+		for i := 1; i+1 < len(argv); i++ {
+			if bytes.EqualFold(argv[i], []byte("STREAMS")) {
+				break
+			}
+			if bytes.EqualFold(argv[i], []byte("BLOCK")) {
+				if f, ok := argNum(i + 1); ok {
+					return dur(f, time.Millisecond), flags
 				}
 			}
 		}

@@ -3,6 +3,7 @@ package redis
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/respkit/redis/resp"
 )
@@ -87,12 +88,23 @@ func (cn *Conn) run(ctx context.Context, cmd *Cmd) Result {
 	v := cn.out[0]
 	cn.out[0] = resp.Value{}
 	if err != nil {
-		return Result{err: err}
+		return Result{err: failedOnConn(cmd, err)}
 	}
 	if v.IsError() {
-		return Result{err: v.Err()}
+		return Result{err: replyErr(cmd, v)}
 	}
 	return Result{val: v}
+}
+
+// failedOnConn is the error of a command on a reserved connection whose
+// exchange failed: an unknown outcome once the command may have been
+// sent, since nothing on a reserved connection is retried.
+func failedOnConn(cmd *Cmd, err error) error {
+	var ce *ConnError
+	if errors.As(err, &ce) && ce.Sent {
+		return &OutcomeUnknownError{Command: cmd.name, Err: err}
+	}
+	return err
 }
 
 // doMulti runs cmds on the connection and keeps track of its state. The
@@ -126,6 +138,33 @@ func (cn *Conn) doMulti(ctx context.Context, cmds []*Cmd, out []resp.Value) erro
 		}
 	}
 	return nil
+}
+
+// ReceivePush returns the next RESP3 push frame the server sends on this
+// connection, such as a client-side caching invalidation after
+// ClientTracking (["invalidate", [keys...]]): first those that arrived
+// while replies to commands were read (up to 1,024 are kept; older ones
+// are dropped), then it waits for one until ctx ends. An end of ctx while
+// nothing has arrived leaves the connection usable. Under RESP2 the server
+// sends no push frames; invalidations go to the client named by REDIRECT.
+// Any reply that is not a push, with no command waiting for it, is a
+// protocol error and the connection is closed on Close.
+func (cn *Conn) ReceivePush(ctx context.Context) (resp.Value, error) {
+	if cn.closed {
+		return resp.Value{}, errConnClosed
+	}
+	v, err := cn.d.Receive(ctx, 0)
+	if err != nil {
+		if ctx.Err() == nil {
+			cn.dirty = true
+		} // else nothing was consumed, or the pool finds the connection broken
+		return resp.Value{}, err
+	}
+	if v.Type() != resp.Push {
+		cn.dirty = true
+		return resp.Value{}, fmt.Errorf("%w: a %s reply arrived with no command waiting for it", resp.ErrProtocol, v.Type())
+	}
+	return v, nil
 }
 
 // Close gives the connection back to the pool, or closes it if its state

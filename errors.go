@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -85,28 +84,82 @@ func (e *OutcomeUnknownError) Error() string {
 // Unwrap returns the connection failure and ErrOutcomeUnknown.
 func (e *OutcomeUnknownError) Unwrap() []error { return []error{e.Err, ErrOutcomeUnknown} }
 
-// MayHaveRun reports whether a failed call may have been carried out by the
-// server anyway. It is true for an unknown outcome (the connection failed
-// after the command was written) and for a script or function error, whose
-// earlier writes stay applied, and for a context that ended while the
-// command was in flight. It is false when the command certainly did
-// not run: dial failures, pool timeouts, and server errors that reject a command outright
-// (WRONGTYPE, syntax errors, MOVED, LOADING, ...). For nil it is true.
-func MayHaveRun(err error) bool {
-	if err == nil || errors.Is(err, ErrOutcomeUnknown) {
-		return true
+// ScriptError is an error that a script or function raised while it ran
+// (EVAL, EVALSHA, FCALL and their read-only variants): a failed redis.call,
+// redis.error_reply or a returned {err = ...}. Writes the script made before
+// the error stay applied, so MayHaveRun reports true for it. Errors that
+// refuse a script before it runs (NOSCRIPT, BUSY, a compile error, a wrong
+// number of keys, ...) are plain *Error values. ScriptError unwraps to the
+// server's *Error, so errors.Is and errors.As match its code as usual.
+type ScriptError struct {
+	Command string // "EVALSHA", "FCALL", ...
+	Err     *Error
+}
+
+// Error returns the server's message.
+func (e *ScriptError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the server's *Error.
+func (e *ScriptError) Unwrap() error { return e.Err }
+
+// scriptCommands run a script or function.
+var scriptCommands = map[string]bool{
+	"EVAL": true, "EVALSHA": true, "EVAL_RO": true, "EVALSHA_RO": true, "FCALL": true, "FCALL_RO": true,
+}
+
+// refusedScriptCodes and refusedScriptMessages are the errors that can
+// only stop a script before it runs. Codes that a redis.call inside a
+// running script can also raise (NOPERM, OOM, READONLY, ...) are not
+// listed: for those MayHaveRun errs on the side of "it may have run".
+var (
+	refusedScriptCodes = map[string]bool{
+		"NOSCRIPT": true, "BUSY": true, "LOADING": true, "MASTERDOWN": true, "CLUSTERDOWN": true,
+		"TRYAGAIN": true, "MOVED": true, "ASK": true, "NOAUTH": true, "EXECABORT": true,
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		// The caller stopped waiting; the command may have been sent.
+	refusedScriptMessages = []string{
+		"ERR Error compiling script", "ERR Number of keys", "ERR wrong number of arguments",
+		"ERR unknown command", "ERR Function not found",
+	}
+)
+
+// replyErr returns the error reply v to cmd as a Go error: a *ScriptError
+// when a script or function raised it while running, else the *Error.
+func replyErr(cmd *Cmd, v resp.Value) error {
+	err := v.Err()
+	if !scriptCommands[cmd.name] {
+		return err
+	}
+	var re *Error
+	if !errors.As(err, &re) || refusedScriptCodes[re.Code()] {
+		return err
+	}
+	for _, m := range refusedScriptMessages {
+		if strings.HasPrefix(re.Msg, m) {
+			return err
+		}
+	}
+	return &ScriptError{Command: cmd.name, Err: re}
+}
+
+// MayHaveRun reports whether a failed call may have been carried out by the
+// server anyway, given the error it returned:
+//
+//   - true for an unknown outcome (ErrOutcomeUnknown: the connection
+//     failed, was closed, timed out or the context ended after the command
+//     was written), for a *ScriptError (the script's earlier writes stay),
+//     for ErrNil (the command ran and returned a null) and for nil;
+//   - false when the command certainly did not run: it was never sent (a
+//     dial failure, a pool timeout, a context that ended while it waited
+//     for a connection, a refused build) or the server refused it outright
+//     (WRONGTYPE, a syntax error, NOSCRIPT, BUSY, MOVED, LOADING, ...).
+func MayHaveRun(err error) bool {
+	if err == nil || errors.Is(err, ErrNil) || errors.Is(err, ErrOutcomeUnknown) {
 		return true
 	}
 	var ce *conn.Error
 	if errors.As(err, &ce) {
 		return ce.Sent
 	}
-	var re *Error
-	if errors.As(err, &re) {
-		return strings.Contains(re.Msg, "script") || strings.Contains(re.Msg, "function")
-	}
-	return false
+	var se *ScriptError
+	return errors.As(err, &se)
 }

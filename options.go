@@ -61,8 +61,18 @@ type Options struct {
 	DialTimeout time.Duration
 	// ReadTimeout bounds the wait for each reply. Default 3 s; -1 means
 	// no limit. Blocking commands (BLPOP, XREAD BLOCK, WAIT, ...) get their
-	// own block time on top. A context deadline applies as well.
+	// own block time on top. A context deadline applies as well. On a
+	// shared connection a caller that times out gives up only its own
+	// reply: the connection stays up and the callers behind it are
+	// delayed, not failed. A timed-out command is not retried (see
+	// RetryPolicy.RetryTimeouts): the server is slow or stuck.
 	ReadTimeout time.Duration
+	// StallTimeout declares a shared connection dead when it owes replies
+	// and has received nothing at all for this long; its callers then fail
+	// and it is replaced. A slow reply that keeps arriving never trips it.
+	// Default: 10 s or 2 × ReadTimeout, whichever is longer (none when
+	// ReadTimeout is -1); -1 disables.
+	StallTimeout time.Duration
 	// WriteTimeout bounds each write. Default: ReadTimeout; -1 means no
 	// limit.
 	WriteTimeout time.Duration
@@ -126,6 +136,12 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.WriteTimeout == 0 {
 		c.WriteTimeout = c.ReadTimeout
+	}
+	if c.StallTimeout == 0 {
+		c.StallTimeout = -1 // no read limit: replies may take any time
+		if c.ReadTimeout > 0 {
+			c.StallTimeout = max(10*time.Second, 2*c.ReadTimeout)
+		}
 	}
 	if c.MuxConns <= 0 {
 		c.MuxConns = 1

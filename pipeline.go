@@ -319,7 +319,11 @@ func (p *Pipeline) Exec(ctx context.Context) error {
 			if errs != nil {
 				err = errs[j]
 			}
-			note(p.sinks[i].set(out[j], err))
+			v := out[j]
+			if err == nil && v.IsError() {
+				v, err = resp.Value{}, replyErr(batch[j], v)
+			}
+			note(p.sinks[i].set(v, err))
 		}
 		clear(out[:len(batch)])
 		batch, idx = batch[:0], idx[:0]
@@ -357,8 +361,10 @@ func (p *Pipeline) run(ctx context.Context, cmds []*Cmd, out []resp.Value) []err
 	}
 	if err := p.cn.doMulti(ctx, cmds, out); err != nil {
 		errs := make([]error, len(cmds))
-		for i := range errs {
-			errs[i] = err
+		for i, cmd := range cmds {
+			if out[i].Type() == 0 { // no reply before the failure
+				errs[i] = failedOnConn(cmd, err)
+			}
 		}
 		return errs
 	}
@@ -368,24 +374,36 @@ func (p *Pipeline) run(ctx context.Context, cmds []*Cmd, out []resp.Value) []err
 // runMulti runs a batch through the transport, retrying it when every
 // command in it may be repeated (never sent, or read-only). On failure it
 // returns one error per command.
+// Replies read before a connection failed keep their values; a retry
+// sends only the commands whose replies are missing.
 func (c *Client) runMulti(ctx context.Context, cmds []*Cmd, out []resp.Value) []error {
+	var errs []error
+	start := 0 // the first command without a reply
 	for attempt := 1; ; attempt++ {
-		err := c.t.DoMulti(ctx, cmds, out)
+		err := c.t.DoMulti(ctx, cmds[start:], out[start:])
 		if err == nil {
-			return nil
+			if errs != nil {
+				clear(errs[start:])
+			}
+			return errs
 		}
-		errs := make([]error, len(cmds))
-		retry := true
-		for i, cmd := range cmds {
+		for start < len(cmds) && out[start].Type() != 0 {
+			start++
+		}
+		if errs == nil {
+			errs = make([]error, len(cmds))
+		}
+		retry := start < len(cmds)
+		for i := start; i < len(cmds); i++ {
 			var again bool
-			again, errs[i] = c.o.Retry.decide(ctx, cmd, err, attempt)
+			again, errs[i] = c.o.Retry.decide(ctx, cmds[i], err, attempt)
 			retry = retry && again
 		}
 		if !retry {
 			return errs
 		}
 		if err := c.o.Retry.sleep(ctx, attempt); err != nil {
-			for i := range errs {
+			for i := start; i < len(cmds); i++ {
 				errs[i] = err
 			}
 			return errs
@@ -434,10 +452,11 @@ func (p *Pipeline) execTx(ctx context.Context) error {
 	out := make([]resp.Value, len(cmds))
 	errs := p.run(ctx, cmds, out)
 	if errs != nil {
-		for j, i := range idx {
-			p.sinks[i].set(resp.Value{}, errs[j+1])
-			note(errs[j+1])
+		// EXEC's reply is missing: its failure is every command's.
+		for _, i := range idx {
+			p.sinks[i].set(resp.Value{}, errs[len(errs)-1])
 		}
+		note(errs[len(errs)-1])
 		return first
 	}
 	if err := out[0].Err(); err != nil {

@@ -27,6 +27,11 @@ type RetryPolicy struct {
 	// Backoff returns the pause before attempt n+1, given the n attempts
 	// made so far (n >= 1). nil means ExponentialBackoff(8ms, 512ms).
 	Backoff func(attempts int) time.Duration
+	// RetryTimeouts makes commands safe to repeat (read-only or under
+	// Idempotent) be retried after a read timeout too. By default they are
+	// not: a timeout says the server is slow or stuck, and repeating the
+	// command would only add to its load and multiply the caller's wait.
+	RetryTimeouts bool
 }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
@@ -95,6 +100,16 @@ func override(ctx context.Context) retryOverride {
 // returns whether to try again and the error to report otherwise (an
 // unknown outcome becomes an *OutcomeUnknownError).
 func (p RetryPolicy) decide(ctx context.Context, cmd *Cmd, err error, attempts int) (bool, error) {
+	var ce *conn.Error
+	isConnErr := errors.As(err, &ce)
+	// Read-only commands and those the caller marked may be repeated
+	// whatever happened; others only when they were never sent. Any other
+	// failure after sending is an unknown outcome, whatever ends the call
+	// (a cut connection, Close, a timeout, the context).
+	repeatable := cmd.flags&FlagReadonly != 0 || override(ctx) == retryIdempotent
+	if isConnErr && ce.Sent && !repeatable {
+		err = &OutcomeUnknownError{Command: cmd.name, Err: err}
+	}
 	if ctx.Err() != nil || errors.Is(err, ErrClosed) || errors.Is(err, ErrPoolTimeout) ||
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false, err
@@ -102,17 +117,11 @@ func (p RetryPolicy) decide(ctx context.Context, cmd *Cmd, err error, attempts i
 	// A reply over the limits, or one that is not RESP, would come back
 	// the same way: report it.
 	limitOrProtocol := errors.Is(err, resp.ErrLimit) || errors.Is(err, resp.ErrProtocol)
-	var ce *conn.Error
 	var se *Error
 	safe := false
 	switch {
-	case errors.As(err, &ce):
-		// Read-only commands and those the caller marked may be repeated
-		// whatever happened; others only when they were never sent.
-		safe = !ce.Sent || cmd.flags&FlagReadonly != 0 || override(ctx) == retryIdempotent
-		if !safe {
-			err = &OutcomeUnknownError{Command: cmd.name, Err: err}
-		}
+	case isConnErr:
+		safe = !ce.Sent || repeatable && (p.RetryTimeouts || !ce.Timeout())
 	case errors.As(err, &se):
 		switch se.Code() {
 		case "LOADING", "TRYAGAIN", "BUSY", "MASTERDOWN", "CLUSTERDOWN":

@@ -2,7 +2,6 @@ package redis
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/respkit/redis/internal/cmdinfo"
@@ -62,17 +61,10 @@ func asScriptResult(v resp.Value, err error) (Result, error) {
 
 func appendScriptDebug(b *builder, mode string) {
 	b.begin(cmdSCRIPT_DEBUG)
-	switch m := strings.ToUpper(mode); m {
-	case "YES", "SYNC":
-		// The next EVAL on this connection would start a debugging
-		// session: never let that happen on a shared connection.
-		b.c.flags |= FlagConnState
-		b.str(m)
-	case "NO":
-		b.str(m)
-	default:
-		b.fail("mode must be YES, SYNC or NO, not %q", mode)
-	}
+	// YES and SYNC make the next EVAL on the connection start a debugging
+	// session: never on a shared connection.
+	b.c.flags |= scriptDebugFlags(mode)
+	b.choice(mode, "mode", "YES", "SYNC", "NO")
 }
 
 // Library is a library of functions, as FUNCTION LIST reports it.

@@ -55,7 +55,7 @@ func TestScriptingEncoding(t *testing.T) {
 	wantArgs(t, redis.ScriptDebug("no"), "SCRIPT", "DEBUG", "NO")
 	wantArgs(t, redis.ScriptDebug("YES"), "SCRIPT", "DEBUG", "YES")
 	wantArgs(t, redis.ScriptDebug("sync"), "SCRIPT", "DEBUG", "SYNC")
-	wantBuildError(t, redis.ScriptDebug("maybe"), "YES, SYNC or NO")
+	wantBuildError(t, redis.ScriptDebug("maybe"), "YES, SYNC, NO")
 	if redis.ScriptDebug("NO").Flags()&redis.FlagConnState != 0 || redis.ScriptDebug("SYNC").Flags()&redis.FlagConnState == 0 {
 		t.Fatal("SCRIPT DEBUG YES/SYNC must be marked as changing the connection's state, NO not")
 	}

@@ -5,6 +5,7 @@
 package conn
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -82,6 +83,20 @@ type Conn struct {
 	rd    *resp.Reader
 	proto int
 
+	// bytesRead counts the bytes read from the socket, so that an owner
+	// can tell a connection still receiving a long reply from a stalled
+	// one.
+	bytesRead atomic.Uint64
+	// watch, when its ctx is set, makes every read from the socket first
+	// set a read deadline (progress after the last byte, capped by the
+	// context's deadline) and give up once ctx has ended. Only the
+	// goroutine reading the connection touches it.
+	watch readWatch
+	// pushes holds RESP3 push frames that arrived while replies were read
+	// on an exclusive connection, oldest first, for Receive to hand out.
+	pushes     []resp.Value
+	pushesLost atomic.Uint64
+
 	peek      *peeker // nil where the socket cannot be peeked at
 	createdAt time.Time
 	usedAt    atomic.Int64 // unix nanoseconds of the last use
@@ -138,7 +153,7 @@ func Dial(ctx context.Context, o *Options) (*Conn, error) {
 	}
 	c := &Conn{nc: nc, proto: 2, createdAt: time.Now()}
 	c.initPeeker()
-	c.rd = resp.NewReaderSize(nc, size, o.Limits)
+	c.rd = resp.NewReaderSize(socketReader{c}, size, o.Limits)
 	c.usedAt.Store(c.createdAt.UnixNano())
 	if err := c.handshake(ctx, o); err != nil {
 		nc.Close()
@@ -177,10 +192,6 @@ func (c *Conn) handshake(ctx context.Context, o *Options) error {
 			return &Error{Op: "dial", Err: fmt.Errorf("credentials: %w", err)}
 		}
 	}
-	auth := user != "" || pass != ""
-	if user == "" {
-		user = "default"
-	}
 	if deadline, ok := ctx.Deadline(); ok {
 		c.nc.SetDeadline(deadline)
 		defer c.nc.SetDeadline(time.Time{})
@@ -188,73 +199,85 @@ func (c *Conn) handshake(ctx context.Context, o *Options) error {
 	stop := context.AfterFunc(ctx, func() { c.nc.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 
-	// The rest of the handshake, sent with HELLO in one write.
-	var tail resp.Encoder
-	var steps []string
-	if o.DB != 0 {
-		tail.Begin()
-		tail.String("SELECT")
-		tail.Int(int64(o.DB))
-		tail.End()
-		steps = append(steps, "SELECT")
-	}
-	if o.LibName != "" || o.LibVer != "" {
-		for _, kv := range [][2]string{{"LIB-NAME", o.LibName}, {"LIB-VER", o.LibVer}} {
-			if kv[1] == "" {
-				continue
-			}
-			tail.Begin()
-			tail.String("CLIENT")
-			tail.String("SETINFO")
-			tail.String(kv[0])
-			tail.String(kv[1])
-			tail.End()
-			steps = append(steps, "SETINFO")
-		}
-	}
-
+	tail, steps := setupCommands(o)
 	if o.Protocol != 2 {
-		var e resp.Encoder
-		e.Begin()
-		e.String("HELLO")
-		e.String("3")
-		if auth {
-			e.String("AUTH")
-			e.String(user)
-			e.String(pass)
-		}
-		if o.ClientName != "" {
-			e.String("SETNAME")
-			e.String(o.ClientName)
-		}
-		e.End()
-		buf := append(e.Bytes(), tail.Bytes()...)
-		replies, err := c.exchange(ctx, buf, 1+len(steps))
-		if err != nil {
+		done, err := c.hello(ctx, o, user, pass, tail, steps)
+		if done || err != nil {
 			return err
 		}
-		hello := replies[0]
-		if err := hello.Err(); err != nil {
-			if !helloUnsupported(err) {
-				return &HandshakeError{Step: "HELLO", Err: err}
-			}
-			if o.Protocol == 3 {
-				return &HandshakeError{Step: "HELLO", Err: fmt.Errorf("server does not support RESP3: %w", err)}
-			}
-			// Fall through to RESP2 below; the tail's replies are moot.
-		} else {
-			c.proto = 3
-			return checkSteps(steps, replies[1:])
-		}
 	}
+	return c.setupRESP2(ctx, o, user, pass, tail, steps)
+}
 
-	// RESP2: AUTH, CLIENT SETNAME, then the tail.
+// setupCommands encodes what follows the greeting (SELECT, CLIENT SETINFO),
+// sent in the same write, and names each step for error messages.
+func setupCommands(o *Options) (tail []byte, steps []string) {
+	var e resp.Encoder
+	if o.DB != 0 {
+		e.Begin()
+		e.String("SELECT")
+		e.Int(int64(o.DB))
+		e.End()
+		steps = append(steps, "SELECT")
+	}
+	for _, kv := range [][2]string{{"LIB-NAME", o.LibName}, {"LIB-VER", o.LibVer}} {
+		if kv[1] == "" {
+			continue
+		}
+		e.Begin()
+		e.String("CLIENT")
+		e.String("SETINFO")
+		e.String(kv[0])
+		e.String(kv[1])
+		e.End()
+		steps = append(steps, "SETINFO")
+	}
+	return e.Bytes(), steps
+}
+
+// hello sends HELLO 3 (with AUTH and SETNAME) followed by tail. done is
+// false when the server does not know RESP3 and the caller may fall back
+// to RESP2.
+func (c *Conn) hello(ctx context.Context, o *Options, user, pass string, tail []byte, steps []string) (done bool, err error) {
+	var e resp.Encoder
+	e.Begin()
+	e.String("HELLO")
+	e.String("3")
+	if user != "" || pass != "" {
+		e.String("AUTH")
+		e.String(cmp.Or(user, "default"))
+		e.String(pass)
+	}
+	if o.ClientName != "" {
+		e.String("SETNAME")
+		e.String(o.ClientName)
+	}
+	e.End()
+	replies, err := c.exchange(ctx, append(e.Bytes(), tail...), 1+len(steps))
+	if err != nil {
+		return true, err
+	}
+	if err := replies[0].Err(); err != nil {
+		if !helloUnsupported(err) {
+			return true, &HandshakeError{Step: "HELLO", Err: err}
+		}
+		if o.Protocol == 3 {
+			return true, &HandshakeError{Step: "HELLO", Err: fmt.Errorf("server does not support RESP3: %w", err)}
+		}
+		return false, nil // the tail's replies are moot: it is sent again
+	}
+	c.proto = 3
+	return true, checkSteps(steps, replies[1:])
+}
+
+// setupRESP2 sets a RESP2 connection up: AUTH, CLIENT SETNAME, then tail.
+func (c *Conn) setupRESP2(ctx context.Context, o *Options, user, pass string, tail []byte, steps []string) error {
 	var e resp.Encoder
 	var pre []string
-	if auth {
+	if user != "" || pass != "" {
 		e.Begin()
 		e.String("AUTH")
-		if user != "default" {
+		if user != "" && user != "default" {
 			e.String(user)
 		}
 		e.String(pass)
@@ -273,8 +296,7 @@ func (c *Conn) handshake(ctx context.Context, o *Options) error {
 	if len(all) == 0 {
 		return nil
 	}
-	buf := append(e.Bytes(), tail.Bytes()...)
-	replies, err := c.exchange(ctx, buf, len(all))
+	replies, err := c.exchange(ctx, append(e.Bytes(), tail...), len(all))
 	if err != nil {
 		return err
 	}
@@ -371,51 +393,135 @@ func (c *Conn) Close() error {
 	return c.closeErr
 }
 
-// RoundTrip writes buf, which holds len(out) encoded commands, and reads
-// one reply for each into out. A read deadline of readTimeout (when > 0)
-// applies to each reply, capped by ctx's deadline; cancelling ctx aborts
-// the exchange. Any failure marks the connection broken.
-func (c *Conn) RoundTrip(ctx context.Context, buf []byte, out []resp.Value, writeTimeout, readTimeout time.Duration) error {
-	if c.Broken() {
-		return &Error{Op: "write", Err: net.ErrClosed}
-	}
-	ctxDeadline, hasDeadline := ctx.Deadline()
-	if done := ctx.Done(); done != nil {
-		stop := context.AfterFunc(ctx, func() { c.nc.SetDeadline(time.Unix(1, 0)) })
-		defer func() {
-			if !stop() {
-				// The cancellation ran, or is running, and may leave a
-				// deadline in the past at any moment: retire the connection.
-				c.Close()
-			}
-		}()
-	}
-	deadline := func(d time.Duration) time.Time {
-		var t time.Time
-		if d > 0 {
-			t = time.Now().Add(d)
+// readWatch is how reads from the socket are bounded while an exclusive
+// exchange is under way.
+type readWatch struct {
+	ctx   context.Context // nil: reads are not bounded here
+	stall time.Duration   // the most time between two reads that return data; 0: none
+}
+
+// socketReader is what the connection's resp.Reader reads from: the socket,
+// counted, and bounded by the connection's readWatch.
+type socketReader struct{ c *Conn }
+
+// Read reads from the socket. Under a watch it first sets the read deadline
+// (the stall limit from now, capped by the context's deadline) and then
+// checks the context: a cancellation that ran before the deadline was set
+// would otherwise be overwritten by it.
+func (s socketReader) Read(p []byte) (int, error) {
+	c := s.c
+	if ctx := c.watch.ctx; ctx != nil {
+		c.nc.SetReadDeadline(deadlineFor(ctx, c.watch.stall))
+		if ctx.Err() != nil {
+			return 0, context.Cause(ctx)
 		}
-		if hasDeadline && (t.IsZero() || ctxDeadline.Before(t)) {
-			t = ctxDeadline
-		}
-		return t
 	}
-	c.nc.SetWriteDeadline(deadline(writeTimeout))
+	n, err := c.nc.Read(p)
+	c.bytesRead.Add(uint64(n))
+	return n, err
+}
+
+// BytesRead returns how many bytes have been read from the connection.
+func (c *Conn) BytesRead() uint64 { return c.bytesRead.Load() }
+
+// cancelOnDone makes ctx's end abort any blocked read or write on the
+// connection by setting a deadline in the past. The returned stop reports
+// whether that happened; it returns only once the deadline is set, so the
+// caller may then reset it.
+func (c *Conn) cancelOnDone(ctx context.Context) (stop func() (cancelled bool)) {
+	if ctx.Done() == nil {
+		return func() bool { return false }
+	}
+	fired := make(chan struct{})
+	halt := context.AfterFunc(ctx, func() {
+		c.nc.SetDeadline(time.Unix(1, 0))
+		close(fired)
+	})
+	return func() bool {
+		if halt() {
+			return false
+		}
+		<-fired
+		return true
+	}
+}
+
+// write writes buf under a write deadline of timeout (0: none), capped by
+// ctx. The deadline is set before ctx is checked, so a cancellation cannot
+// be overwritten by it; a cancelled ctx sends nothing.
+func (c *Conn) write(ctx context.Context, buf []byte, timeout time.Duration) error {
+	c.nc.SetWriteDeadline(deadlineFor(ctx, timeout))
+	if ctx.Err() != nil {
+		return &Error{Op: "write", Err: context.Cause(ctx)}
+	}
 	if _, err := c.nc.Write(buf); err != nil {
 		c.Close()
 		return &Error{Op: "write", Err: ctxErr(ctx, err), Sent: true}
 	}
-	for i := range out {
-		c.nc.SetReadDeadline(deadline(readTimeout))
+	return nil
+}
+
+// RoundTrip writes buf, which holds len(out) encoded commands, and reads
+// one reply for each into out. Each reply must begin within readTimeout
+// (when > 0) and then keep arriving with no gap longer than readTimeout,
+// all capped by ctx's deadline; cancelling ctx aborts the exchange at any
+// point, mid-reply included. RESP3 push frames met on the way are kept for
+// Receive. Any failure marks the connection broken.
+func (c *Conn) RoundTrip(ctx context.Context, buf []byte, out []resp.Value, writeTimeout, readTimeout time.Duration) error {
+	if c.Broken() {
+		return &Error{Op: "write", Err: net.ErrClosed}
+	}
+	stop := c.cancelOnDone(ctx)
+	defer func() {
+		if stop() {
+			// Cancelled mid-exchange: replies may be left unread.
+			c.Close()
+		}
+	}()
+	if err := c.write(ctx, buf, writeTimeout); err != nil {
+		return err
+	}
+	c.watch = readWatch{ctx: ctx, stall: readTimeout}
+	defer func() { c.watch = readWatch{} }()
+	for i := 0; i < len(out); {
 		v, err := c.rd.Read()
 		if err != nil {
 			c.Close()
 			return &Error{Op: "read", Err: ctxErr(ctx, err), Sent: true}
 		}
+		if v.Type() == resp.Push && c.proto == 3 {
+			c.keepPush(v)
+			continue
+		}
 		out[i] = v
+		i++
 	}
 	c.Touch()
 	return nil
+}
+
+// maxKeptPushes bounds the push frames kept for Receive; past it the oldest
+// are dropped and counted (PushesLost).
+const maxKeptPushes = 1024
+
+func (c *Conn) keepPush(v resp.Value) {
+	if len(c.pushes) == maxKeptPushes {
+		copy(c.pushes, c.pushes[1:])
+		c.pushes = c.pushes[:len(c.pushes)-1]
+		c.pushesLost.Add(1)
+	}
+	c.pushes = append(c.pushes, v)
+}
+
+// PushesLost returns how many push frames were dropped because more than
+// 1,024 arrived while nobody called Receive.
+func (c *Conn) PushesLost() uint64 { return c.pushesLost.Load() }
+
+// DropPushes discards the push frames kept for Receive, as when the
+// connection goes back to a pool.
+func (c *Conn) DropPushes() {
+	clear(c.pushes)
+	c.pushes = c.pushes[:0]
 }
 
 // deadlineFor returns the deadline of an operation allowed timeout (0:
@@ -439,43 +545,83 @@ func (c *Conn) Send(ctx context.Context, buf []byte, timeout time.Duration) erro
 	if c.Broken() {
 		return &Error{Op: "write", Err: net.ErrClosed}
 	}
-	c.nc.SetWriteDeadline(deadlineFor(ctx, timeout))
-	if _, err := c.nc.Write(buf); err != nil {
-		c.Close()
-		return &Error{Op: "write", Err: ctxErr(ctx, err), Sent: true}
+	stop := c.cancelOnDone(ctx)
+	err := c.write(ctx, buf, timeout)
+	if stop() && err == nil {
+		c.Close() // the cancellation may have cut the write short
+		return &Error{Op: "write", Err: context.Cause(ctx), Sent: true}
 	}
-	return nil
+	return err
 }
 
-// Receive reads the next frame the server sends, reply or push, waiting at
-// most timeout (0: no limit) or until ctx ends. A timeout leaves the
-// connection usable (no byte of a frame was consumed: Fill waits for the
-// first one); any other failure closes it.
+// Receive returns the next frame the server sends, reply or push: first
+// any push frames kept by RoundTrip, then what it reads, waiting at most
+// timeout (0: no limit) for the frame to begin, or until ctx ends. A
+// timeout or an end of ctx before the frame began leaves the connection
+// usable (nothing was consumed). Once a frame has begun, it must keep
+// arriving with no gap longer than timeout; an end of ctx then aborts the
+// read and closes the connection, as does any other failure.
 func (c *Conn) Receive(ctx context.Context, timeout time.Duration) (resp.Value, error) {
-	if done := ctx.Done(); done != nil {
-		stop := context.AfterFunc(ctx, func() { c.nc.SetReadDeadline(time.Unix(1, 0)) })
-		defer stop()
+	if len(c.pushes) > 0 {
+		v := c.pushes[0]
+		c.pushes[0] = resp.Value{}
+		c.pushes = c.pushes[1:]
+		return v, nil
 	}
 	if c.rd.Buffered() == 0 {
-		c.nc.SetReadDeadline(deadlineFor(ctx, timeout))
-		if err := c.rd.Fill(); err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() && ctx.Err() == nil {
-				return resp.Value{}, &Error{Op: "read", Err: err}
-			}
-			c.Close()
-			return resp.Value{}, &Error{Op: "read", Err: ctxErr(ctx, err)}
+		if err := c.awaitFrame(ctx, timeout); err != nil {
+			return resp.Value{}, err
 		}
 	}
-	// A frame has begun: read all of it, however long that takes.
-	c.nc.SetReadDeadline(time.Time{})
+	stop := c.cancelOnDone(ctx)
+	c.watch = readWatch{ctx: ctx, stall: timeout}
 	v, err := c.rd.Read()
+	c.watch = readWatch{}
+	if stop() && err == nil {
+		c.nc.SetReadDeadline(time.Time{}) // the frame is in: the past deadline is moot
+	}
 	if err != nil {
 		c.Close()
 		return resp.Value{}, &Error{Op: "read", Err: ctxErr(ctx, err)}
 	}
+	c.nc.SetReadDeadline(time.Time{})
 	c.Touch()
 	return v, nil
+}
+
+// awaitFrame waits for the first byte of a frame, consuming nothing, at
+// most timeout (0: no limit) or until ctx ends. Only a failure other than
+// that wait ending closes the connection.
+func (c *Conn) awaitFrame(ctx context.Context, timeout time.Duration) error {
+	stop := c.cancelOnDone(ctx)
+	c.nc.SetReadDeadline(deadlineFor(ctx, timeout))
+	var err error
+	if ctx.Err() == nil {
+		err = c.rd.Fill()
+	}
+	cancelled := stop()
+	if ctx.Err() != nil && (err == nil || isTimeout(err)) {
+		err = context.Cause(ctx)
+	}
+	var ne net.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ne) && ne.Timeout(), err == context.Cause(ctx):
+		// Nothing consumed: the connection stays usable.
+		c.nc.SetReadDeadline(time.Time{})
+		if cancelled {
+			c.nc.SetWriteDeadline(time.Time{})
+		}
+		return &Error{Op: "read", Err: err}
+	}
+	c.Close()
+	return &Error{Op: "read", Err: ctxErr(ctx, err)}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // Ping sends PING and checks the reply, within timeout.

@@ -30,10 +30,18 @@ type Options struct {
 	// never a caller's, so a cancelled caller cannot abort a dial others
 	// wait for.
 	Dial func(ctx context.Context) (*conn.Conn, error)
-	// ReadTimeout: when replies are owed and none has arrived for this
-	// long, the connection is declared dead and every waiting caller gets
-	// an error. 0 or negative disables the check.
+	// ReadTimeout bounds how long a caller waits for its reply, from the
+	// moment its command is queued. A caller that times out gives up its
+	// slot, as a cancelled one does: it gets an error wrapping ErrTimeout,
+	// its reply is read and dropped when it comes, and the callers behind
+	// it are delayed, not failed. 0 or negative: only the context bounds
+	// the wait.
 	ReadTimeout time.Duration
+	// StallTimeout: when replies are owed and not a byte has arrived for
+	// this long, the connection is declared dead and every waiting caller
+	// gets an error wrapping ErrStalled. A slow reply that keeps arriving
+	// never trips it. 0 or negative disables the check.
+	StallTimeout time.Duration
 	// WriteTimeout: a write that takes longer kills the connection the
 	// same way. 0 or negative disables the check.
 	WriteTimeout time.Duration
@@ -68,7 +76,8 @@ func (m *Mux) Do(ctx context.Context, cmd []byte) (resp.Value, error) {
 	}
 	r := getRequest()
 	r.n = 1
-	mode := readMode(ctx)
+	r.deadline = m.replyDeadline()
+	mode := readMode(ctx, r.deadline)
 	direct, err := p.send(r, cmd, mode != readWait)
 	if err != nil {
 		putRequest(r)
@@ -98,10 +107,14 @@ const (
 // cancellation is noticed at once; replies normally begin well within it.
 const directSlice = 2 * time.Millisecond
 
-// readMode chooses how a caller may read. It asks ctx.Deadline first: a
-// context with a deadline can end, and calling Done on it would allocate
+// readMode chooses how a caller may read. A caller with a reply deadline
+// (ReadTimeout) or a context with a deadline can end; Deadline is asked
+// before Done, as calling Done on a context with a deadline would allocate
 // its channel for nothing.
-func readMode(ctx context.Context) int {
+func readMode(ctx context.Context, replyDeadline time.Time) int {
+	if !replyDeadline.IsZero() {
+		return readBriefly
+	}
 	if _, ok := ctx.Deadline(); ok {
 		return readBriefly
 	}
@@ -109,6 +122,15 @@ func readMode(ctx context.Context) int {
 		return readFully
 	}
 	return readBriefly
+}
+
+// replyDeadline is when a caller queuing a command now stops waiting for
+// its reply; zero when ReadTimeout is off.
+func (m *Mux) replyDeadline() time.Time {
+	if m.o.ReadTimeout <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(m.o.ReadTimeout)
 }
 
 // peekAfter is how long a pipe must have been idle before it is peeked.
@@ -160,7 +182,8 @@ func (m *Mux) DoMulti(ctx context.Context, cmds []byte, out []resp.Value) error 
 	// A lone caller reads its own replies, as in Do; with a context that
 	// can end it waits at most directSlice for each reply to begin, then
 	// hands the rest over to the reader goroutine.
-	mode := readMode(ctx)
+	r.deadline = m.replyDeadline()
+	mode := readMode(ctx, r.deadline)
 	direct, err := p.send(r, cmds, mode != readWait)
 	if err != nil {
 		putRequest(r)
@@ -172,9 +195,12 @@ func (m *Mux) DoMulti(ctx context.Context, cmds []byte, out []resp.Value) error 
 	if err := r.wait(ctx); err != nil {
 		return err
 	}
-	if r.n == 1 {
+	switch {
+	case r.n == 1:
 		out[0] = r.val // the reader stores a lone reply in val
-	} else {
+	case r.err != nil:
+		copy(out, r.out[:r.got]) // the replies read before the failure
+	default:
 		copy(out, r.out)
 	}
 	err = r.err
@@ -258,13 +284,15 @@ const (
 
 // request is one caller's wait for n replies.
 type request struct {
-	state atomic.Uint32
-	done  chan struct{} // receives once when completed
-	n     int
-	got   int          // replies stored so far by a lone caller that handed over mid-way
-	val   resp.Value   // the reply when n == 1
-	out   []resp.Value // the replies when n > 1
-	err   error
+	state    atomic.Uint32
+	done     chan struct{} // receives once when completed
+	n        int
+	got      int          // replies stored so far (by a lone caller that handed over mid-way, or before a failure)
+	val      resp.Value   // the reply when n == 1
+	out      []resp.Value // the replies when n > 1
+	err      error
+	deadline time.Time   // when the caller stops waiting (ReadTimeout); zero: never
+	timer    *time.Timer // for deadline, kept with the pooled request
 }
 
 var requests = sync.Pool{New: func() any { return &request{done: make(chan struct{}, 1)} }}
@@ -273,7 +301,7 @@ func getRequest() *request { return requests.Get().(*request) }
 
 func putRequest(r *request) {
 	r.state.Store(waiting)
-	r.val, r.err, r.got = resp.Value{}, nil, 0
+	r.val, r.err, r.got, r.deadline = resp.Value{}, nil, 0, time.Time{}
 	clear(r.out)
 	if cap(r.out) > 1024 {
 		r.out = nil
@@ -281,8 +309,10 @@ func putRequest(r *request) {
 	requests.Put(r)
 }
 
-// wait blocks until the request completes or ctx ends. On ctx's end the
-// request is abandoned to the reader, which recycles it.
+// wait blocks until the request completes, ctx ends or the reply deadline
+// passes. In the last two cases the request is abandoned to the reader,
+// which recycles it, and the error says the command may have run: it was
+// queued, so it is (or will be) written.
 func (r *request) wait(ctx context.Context) error {
 	select {
 	case <-r.done: // already completed, as after reading it oneself
@@ -290,19 +320,42 @@ func (r *request) wait(ctx context.Context) error {
 	default:
 	}
 	done := ctx.Done()
-	if done == nil {
+	var expired <-chan time.Time
+	if !r.deadline.IsZero() {
+		if r.timer == nil {
+			r.timer = time.NewTimer(time.Until(r.deadline))
+		} else {
+			r.timer.Reset(time.Until(r.deadline))
+		}
+		expired = r.timer.C
+	}
+	if done == nil && expired == nil {
 		<-r.done
 		return nil
 	}
+	var cause error
 	select {
 	case <-r.done:
+		r.stopTimer()
 		return nil
 	case <-done:
-		if r.state.CompareAndSwap(waiting, abandoned) {
-			return ctx.Err()
-		}
-		<-r.done // completed meanwhile
-		return nil
+		cause = ctx.Err()
+	case <-expired:
+		cause = ErrTimeout
+	}
+	// The timer is stopped before the request is abandoned: once
+	// abandoned, the request (timer included) belongs to the reader.
+	r.stopTimer()
+	if r.state.CompareAndSwap(waiting, abandoned) {
+		return &conn.Error{Op: "read", Err: cause, Sent: true}
+	}
+	<-r.done // completed meanwhile
+	return nil
+}
+
+func (r *request) stopTimer() {
+	if r.timer != nil {
+		r.timer.Stop()
 	}
 }
 
@@ -371,7 +424,6 @@ type pipe struct {
 	err  error
 
 	failed     atomic.Bool
-	replies    atomic.Uint64 // replies read, for the watchdog
 	completed  atomic.Uint64 // seq of the last completed entry
 	queued     atomic.Uint64 // seq, readable without the mutex
 	writeStart atomic.Int64  // unix nanoseconds when the current write began; 0 when none
@@ -541,33 +593,27 @@ func (p *pipe) flushLoop() {
 func (p *pipe) readOwn(r *request, ctx context.Context, mode int) {
 	rd := p.cn.Reader()
 	for r.got < r.n {
-		if mode == readBriefly && rd.Buffered() == 0 {
-			nc := p.cn.NetConn()
-			dl := time.Now().Add(directSlice)
-			if d, ok := ctx.Deadline(); ok && d.Before(dl) {
-				dl = d
-			}
-			nc.SetReadDeadline(dl)
-			err := rd.Fill()
-			nc.SetReadDeadline(time.Time{})
-			if err != nil {
-				var ne net.Error
-				if errors.As(err, &ne) && ne.Timeout() {
-					// Hand the role over, with r partly read (r.got).
-					p.mu.Lock()
-					if p.err == nil {
-						p.reading = readBackground
-						p.readWake <- struct{}{}
-					} else {
-						p.reading = readNone
+		if mode == readBriefly {
+			if rd.Buffered() == 0 {
+				if err := p.fillBriefly(ctx, r.deadline); err != nil {
+					var ne net.Error
+					if errors.As(err, &ne) && ne.Timeout() {
+						p.handOver() // r partly read (r.got)
+						return
 					}
+					p.fail(err, nil) // completes r with the error
+					p.mu.Lock()
+					p.reading = readNone
 					p.mu.Unlock()
 					return
 				}
-				p.fail(err, nil) // completes r with the error
-				p.mu.Lock()
-				p.reading = readNone
-				p.mu.Unlock()
+			}
+			if !rd.BufferedValue() {
+				// The reply has begun but is not all here: reading on
+				// could block past this caller's deadline with part of
+				// a reply consumed. The reader goroutine reads it; the
+				// caller waits on its context and deadline.
+				p.handOver()
 				return
 			}
 		}
@@ -579,7 +625,6 @@ func (p *pipe) readOwn(r *request, ctx context.Context, mode int) {
 		if v.Type() == resp.Push && p.cn.Proto() == 3 {
 			continue // no OnPush handler, or the reader goroutine would be reading
 		}
-		p.replies.Add(1)
 		if r.n == 1 {
 			r.val = v
 		} else {
@@ -612,6 +657,37 @@ func (p *pipe) readOwn(r *request, ctx context.Context, mode int) {
 	// must leave nothing of this goroutine's behind.
 	var local [callerReadLimit]entry
 	p.readSpell(local[:0], callerReadLimit)
+}
+
+// fillBriefly waits at most directSlice, and never past ctx's deadline or
+// the reply deadline, for the next reply to begin, consuming nothing.
+func (p *pipe) fillBriefly(ctx context.Context, replyDeadline time.Time) error {
+	nc := p.cn.NetConn()
+	dl := time.Now().Add(directSlice)
+	if d, ok := ctx.Deadline(); ok && d.Before(dl) {
+		dl = d
+	}
+	if !replyDeadline.IsZero() && replyDeadline.Before(dl) {
+		dl = replyDeadline
+	}
+	nc.SetReadDeadline(dl)
+	err := p.cn.Reader().Fill()
+	nc.SetReadDeadline(time.Time{})
+	return err
+}
+
+// handOver gives the read role of a lone caller to the reader goroutine
+// (or to nobody once the pipe has failed), having consumed nothing of the
+// reply it was waiting for.
+func (p *pipe) handOver() {
+	p.mu.Lock()
+	if p.err == nil {
+		p.reading = readBackground
+		p.readWake <- struct{}{}
+	} else {
+		p.reading = readNone
+	}
+	p.mu.Unlock()
 }
 
 // callerReadLimit bounds how many replies a lone caller reads for others
@@ -668,6 +744,9 @@ func (p *pipe) readSpell(batch []entry, limit int) ([]entry, bool) {
 	for {
 		v, err := rd.Read()
 		if err != nil {
+			if bi < len(batch) {
+				batch[bi].req.got = got // the replies it keeps
+			}
 			p.fail(err, batch[bi:])
 			return batch, false
 		}
@@ -677,7 +756,6 @@ func (p *pipe) readSpell(batch []entry, limit int) ([]entry, bool) {
 			}
 			continue
 		}
-		p.replies.Add(1)
 		if bi == len(batch) {
 			p.mu.Lock()
 			n := min(len(p.q)-p.head, 256)
@@ -736,7 +814,10 @@ func (p *pipe) readSpell(batch []entry, limit int) ([]entry, bool) {
 }
 
 // fail declares the connection dead: every request still owed a reply
-// gets err, with Sent saying whether its commands were written.
+// gets an error saying whether its commands were written. When err is
+// about one reply (over a limit, or malformed), the request that reply
+// belongs to gets err and the others a plain connection failure, so that
+// those safe to repeat are retried.
 func (p *pipe) fail(err error, batch []entry) {
 	p.mu.Lock()
 	first := p.err == nil
@@ -754,21 +835,26 @@ func (p *pipe) fail(err error, batch []entry) {
 	if first {
 		p.cn.Close()
 	}
+	others := err // what the requests behind the first one owed a reply get
+	if errors.Is(err, resp.ErrLimit) || errors.Is(err, resp.ErrProtocol) {
+		others = fmt.Errorf("connection dropped after a bad reply to an earlier command (%v)", err)
+	}
+	cause := err
 	for _, list := range [][]entry{batch, q} {
 		for _, e := range list {
 			if e.req == nil {
 				continue
 			}
-			if err == ErrClosed {
-				e.req.err = ErrClosed
-			} else {
-				op := "read"
-				if e.seq > sent {
-					op = "write"
-				}
-				e.req.err = &conn.Error{Op: op, Err: err, Sent: e.seq <= sent}
+			switch {
+			case e.seq > sent && cause == ErrClosed:
+				e.req.err = ErrClosed // never written
+			case e.seq > sent:
+				e.req.err = &conn.Error{Op: "write", Err: cause}
+			default:
+				e.req.err = &conn.Error{Op: "read", Err: cause, Sent: true}
 			}
 			e.req.complete()
+			cause = others
 		}
 	}
 }
@@ -788,25 +874,29 @@ func (p *pipe) shrinkIdle() {
 	p.mu.Unlock()
 }
 
-// ErrTimeout is the error waiting callers get when the watchdog finds the
-// connection silent for longer than ReadTimeout or stuck in a write for
-// longer than WriteTimeout.
-var ErrTimeout = &timeoutError{}
+// ErrTimeout is wrapped by the error a caller gets when its reply did not
+// come within ReadTimeout.
+var ErrTimeout error = &timeoutError{"no reply within the read timeout"}
 
-type timeoutError struct{}
+// ErrStalled is wrapped by the errors callers get when the watchdog kills a
+// connection that received nothing for StallTimeout while replies were
+// owed, or was stuck in a write for longer than WriteTimeout.
+var ErrStalled error = &timeoutError{"connection stalled: nothing received for the stall timeout while replies were owed, or a write stuck for the write timeout"}
 
-func (*timeoutError) Error() string   { return "i/o timeout: no reply within the read timeout" }
+type timeoutError struct{ msg string }
+
+func (e *timeoutError) Error() string { return "i/o timeout: " + e.msg }
 func (*timeoutError) Timeout() bool   { return true }
 func (*timeoutError) Temporary() bool { return true }
 
 var _ net.Error = (*timeoutError)(nil)
 
-// watch kills the connection when replies are owed but none arrives for
-// ReadTimeout, or a write takes longer than WriteTimeout, and shrinks the
-// write buffers of a connection that has gone idle.
+// watch kills the connection when replies are owed but not a byte arrives
+// for StallTimeout, or a write takes longer than WriteTimeout, and shrinks
+// the write buffers of a connection that has gone idle.
 func (p *pipe) watch() {
 	period := time.Second
-	for _, d := range []time.Duration{p.o.ReadTimeout, p.o.WriteTimeout} {
+	for _, d := range []time.Duration{p.o.StallTimeout, p.o.WriteTimeout} {
 		if d > 0 {
 			period = min(period, d/4)
 		}
@@ -814,7 +904,7 @@ func (p *pipe) watch() {
 	period = max(period, 5*time.Millisecond)
 	t := time.NewTicker(period)
 	defer t.Stop()
-	lastReplies, lastChange := p.replies.Load(), time.Now()
+	lastBytes, lastChange := p.cn.BytesRead(), time.Now()
 	lastWrites := p.writes.Load()
 	for {
 		select {
@@ -827,22 +917,22 @@ func (p *pipe) watch() {
 				lastWrites = w
 			}
 			if ws := p.writeStart.Load(); ws != 0 && p.o.WriteTimeout > 0 && now.Sub(time.Unix(0, ws)) > p.o.WriteTimeout {
-				p.fail(ErrTimeout, nil)
+				p.fail(ErrStalled, nil)
 				return
 			}
-			if p.o.ReadTimeout <= 0 {
+			if p.o.StallTimeout <= 0 {
 				continue
 			}
 			p.mu.Lock()
 			owed := p.sent > p.completed.Load()
 			p.mu.Unlock()
-			r := p.replies.Load()
-			if r != lastReplies || !owed {
-				lastReplies, lastChange = r, now
+			b := p.cn.BytesRead()
+			if b != lastBytes || !owed {
+				lastBytes, lastChange = b, now
 				continue
 			}
-			if now.Sub(lastChange) > p.o.ReadTimeout {
-				p.fail(ErrTimeout, nil)
+			if now.Sub(lastChange) > p.o.StallTimeout {
+				p.fail(ErrStalled, nil)
 				return
 			}
 		}

@@ -6,6 +6,8 @@ package node
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,6 +23,7 @@ type Options struct {
 	// MuxConns is the number of multiplexed connections; 0 means 1.
 	MuxConns     int
 	ReadTimeout  time.Duration // per reply; negative disables
+	StallTimeout time.Duration // a shared connection receiving nothing while owed replies; negative disables
 	WriteTimeout time.Duration // per write; negative disables
 	// Pool configures the exclusive connections; its Dial is set by New.
 	Pool   pool.Options
@@ -33,25 +36,73 @@ type Node struct {
 	muxes []*mux.Mux
 	next  atomic.Uint32
 	pool  *pool.Pool
+
+	mu       sync.Mutex // guards the dial throttle below
+	dialErr  error      // the last dial's failure; nil after a success
+	failedAt time.Time  // when it failed
+	pause    time.Duration
 }
 
 // New returns a Node; it dials on first use.
 func New(o Options) *Node {
 	n := &Node{o: o}
-	dial := func(ctx context.Context) (*conn.Conn, error) { return conn.Dial(ctx, &n.o.Conn) }
 	count := max(o.MuxConns, 1)
 	for range count {
 		n.muxes = append(n.muxes, mux.New(mux.Options{
-			Dial:         dial,
+			Dial:         n.dial,
 			ReadTimeout:  o.ReadTimeout,
+			StallTimeout: o.StallTimeout,
 			WriteTimeout: o.WriteTimeout,
 			OnPush:       o.OnPush,
 		}))
 	}
 	po := o.Pool
-	po.Dial = dial
+	po.Dial = n.dial
 	n.pool = pool.New(po)
 	return n
+}
+
+// Dial throttling: after a failed dial, dials within the pause that
+// follows fail at once with the same error instead of reaching the server.
+// The pause doubles from minDialPause to maxDialPause while dials keep
+// failing (at most 1/maxDialPause dials a second to a server that is down,
+// and a server that comes back is found within maxDialPause); a refusal in
+// the handshake (wrong password, ...) pauses authPause, since it will not
+// pass on its own any sooner.
+const (
+	minDialPause = 5 * time.Millisecond
+	maxDialPause = 50 * time.Millisecond
+	authPause    = time.Second
+)
+
+// dial opens a connection for the multiplexer or the pool, unless a dial
+// failed within the current pause.
+func (n *Node) dial(ctx context.Context) (*conn.Conn, error) {
+	n.mu.Lock()
+	if n.dialErr != nil && time.Since(n.failedAt) < n.pause {
+		err := n.dialErr
+		n.mu.Unlock()
+		return nil, err
+	}
+	n.mu.Unlock()
+	cn, err := conn.Dial(ctx, &n.o.Conn)
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if err == nil {
+		n.dialErr, n.pause = nil, 0
+		return cn, nil
+	}
+	var he *conn.HandshakeError
+	switch {
+	case errors.As(err, &he):
+		n.pause = authPause
+	case n.pause == 0:
+		n.pause = minDialPause
+	default:
+		n.pause = min(2*n.pause, maxDialPause)
+	}
+	n.dialErr, n.failedAt = err, time.Now()
+	return nil, err
 }
 
 func (n *Node) pick() *mux.Mux {
@@ -81,7 +132,24 @@ func (n *Node) Exclusive(ctx context.Context, cmds []byte, out []resp.Value, rea
 	}
 	err = cn.RoundTrip(ctx, cmds, out, n.o.WriteTimeout, readTimeout)
 	n.pool.Put(cn)
+	if err != nil {
+		err = n.ClosedErr(err)
+	}
 	return err
+}
+
+// ClosedErr returns err, the failure of an exchange on a connection from
+// Get, as ErrClosed (keeping whether the commands were sent) when the
+// failure came from Close.
+func (n *Node) ClosedErr(err error) error {
+	if !n.pool.Closed() {
+		return err
+	}
+	var ce *conn.Error
+	if errors.As(err, &ce) {
+		return &conn.Error{Op: ce.Op, Err: conn.ErrClosed, Sent: ce.Sent}
+	}
+	return conn.ErrClosed
 }
 
 // Get checks out an exclusive connection; give it back with Put.

@@ -79,8 +79,9 @@ type Pool struct {
 	o   Options
 	sem chan struct{} // a token per connection checked out or being dialed
 
-	mu     sync.Mutex // guards idle, total and closed
+	mu     sync.Mutex // guards idle, inUse, total and closed
 	idle   []*conn.Conn
+	inUse  map[*conn.Conn]struct{} // checked out, so that Close can close them
 	total  int
 	closed bool
 
@@ -109,7 +110,7 @@ func New(o Options) *Pool {
 		o.PingTimeout = time.Second
 	}
 	o.MinIdle = min(o.MinIdle, o.Size)
-	p := &Pool{o: o, sem: make(chan struct{}, o.Size), stop: make(chan struct{})}
+	p := &Pool{o: o, sem: make(chan struct{}, o.Size), stop: make(chan struct{}), inUse: make(map[*conn.Conn]struct{})}
 	p.done.Add(1)
 	go p.maintain()
 	return p
@@ -139,7 +140,7 @@ func (p *Pool) Get(ctx context.Context) (*conn.Conn, error) {
 		p.idle[n-1] = nil
 		p.idle = p.idle[:n-1]
 		p.mu.Unlock()
-		if p.usable(ctx, cn) {
+		if p.usable(ctx, cn) && p.checkOut(cn) {
 			p.hits.Add(1)
 			return cn, nil
 		}
@@ -147,6 +148,25 @@ func (p *Pool) Get(ctx context.Context) (*conn.Conn, error) {
 	}
 	p.misses.Add(1)
 	return p.dial(ctx)
+}
+
+// checkOut records cn as in use, so that Close closes it. It reports false
+// when the pool was closed meanwhile.
+func (p *Pool) checkOut(cn *conn.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return false
+	}
+	p.inUse[cn] = struct{}{}
+	return true
+}
+
+// Closed reports whether Close has been called.
+func (p *Pool) Closed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
 }
 
 func (p *Pool) acquire(ctx context.Context) error {
@@ -224,6 +244,10 @@ func (p *Pool) dial(ctx context.Context) (*conn.Conn, error) {
 			<-p.sem
 			return nil, r.err
 		}
+		if !p.checkOut(r.cn) {
+			p.Put(r.cn)
+			return nil, ErrClosed
+		}
 		return r.cn, nil
 	case <-ctx.Done():
 		go func() {
@@ -244,7 +268,9 @@ func (p *Pool) dial(ctx context.Context) (*conn.Conn, error) {
 // Put gives a connection back. A broken connection, or one the pool no
 // longer wants, is closed.
 func (p *Pool) Put(cn *conn.Conn) {
+	cn.DropPushes()
 	p.mu.Lock()
+	delete(p.inUse, cn)
 	if p.closed || cn.Broken() || p.expired(cn, time.Now()) {
 		p.total--
 		p.mu.Unlock()
@@ -267,8 +293,9 @@ func (p *Pool) Stats() Stats {
 	}
 }
 
-// Close closes the idle connections and makes Get fail with ErrClosed.
-// Connections in use are closed when they are put back.
+// Close closes every connection, idle or in use, and makes Get fail with
+// ErrClosed. An exchange in progress on a connection in use fails; the
+// connection is accounted for when it is put back.
 func (p *Pool) Close() error {
 	p.mu.Lock()
 	if p.closed {
@@ -279,10 +306,17 @@ func (p *Pool) Close() error {
 	idle := p.idle
 	p.idle = nil
 	p.total -= len(idle)
+	inUse := make([]*conn.Conn, 0, len(p.inUse))
+	for cn := range p.inUse {
+		inUse = append(inUse, cn)
+	}
 	p.mu.Unlock()
 	close(p.stop)
 	p.done.Wait()
 	for _, cn := range idle {
+		cn.Close()
+	}
+	for _, cn := range inUse {
 		cn.Close()
 	}
 	return nil
@@ -334,12 +368,20 @@ func (p *Pool) reap() {
 	}
 }
 
-// fill dials up to MinIdle idle connections, without going over Size.
+// fill dials up to MinIdle idle connections, without going over Size: each
+// dial holds a token, as a caller's would, so callers and fill together
+// never open more than Size connections.
 func (p *Pool) fill() {
 	for {
+		select {
+		case p.sem <- struct{}{}:
+		default:
+			return // every connection is in use or being dialed
+		}
 		p.mu.Lock()
 		if p.closed || len(p.idle) >= p.o.MinIdle || p.total >= p.o.Size {
 			p.mu.Unlock()
+			<-p.sem
 			return
 		}
 		p.total++
@@ -358,6 +400,7 @@ func (p *Pool) fill() {
 		if err != nil || p.closed {
 			p.total--
 			p.mu.Unlock()
+			<-p.sem
 			if cn != nil {
 				cn.Close()
 			}
@@ -365,5 +408,6 @@ func (p *Pool) fill() {
 		}
 		p.idle = append(p.idle, cn)
 		p.mu.Unlock()
+		<-p.sem
 	}
 }
