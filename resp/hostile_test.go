@@ -233,3 +233,22 @@ func TestParseFloat(t *testing.T) {
 		t.Error("ParseFloat(--nan) succeeded")
 	}
 }
+
+// A streamed string of small chunks grows geometrically (no quadratic
+// copying) and does not keep much more room than it holds.
+func TestStreamedBulkCapacity(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("$?\r\n")
+	for range 10000 {
+		sb.WriteString(";3\r\nabc\r\n")
+	}
+	sb.WriteString(";0\r\n")
+	v, err := NewReader(strings.NewReader(sb.String()), Limits{}).Read()
+	if err != nil || v.Len() != 30000 || cap(v.Bytes()) > 2*30000 {
+		t.Fatalf("err %v, len %d, cap %d", err, v.Len(), cap(v.Bytes()))
+	}
+	v = read(t, "$?\r\n;1\r\na\r\n;0\r\n")
+	if cap(v.Bytes()) != 1 {
+		t.Fatalf("one-byte streamed string has capacity %d", cap(v.Bytes()))
+	}
+}

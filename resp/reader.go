@@ -585,15 +585,17 @@ func (r *Reader) bulk(n int) ([]byte, error) {
 // may grow up to limit bytes (at least len(dst)+n). The bytes go straight
 // from the stream into dst when they are more than the buffer holds.
 //
-// dst grows as data arrives: when it is full it takes at most
-// firstBulkChunk bytes or what is buffered, whichever is more, or eight
-// times its capacity, so a declared length that never comes costs little,
-// and one that does comes in two or three allocations.
+// dst grows as data arrives: when it is full it grows by the bytes still
+// to come but by at most firstBulkChunk or what is buffered, whichever is
+// more, or to eight times its capacity when that is larger. So a declared
+// length that never comes costs little, and one that does comes in two or
+// three allocations.
 func (r *Reader) payload(dst []byte, n, limit int) ([]byte, error) {
 	end := len(dst) + n
 	for len(dst) < end {
 		if len(dst) == cap(dst) {
-			c := min(max(8*cap(dst), len(dst)+max(r.w-r.r, firstBulkChunk)), limit)
+			c := len(dst) + min(end-len(dst), max(r.w-r.r, firstBulkChunk))
+			c = min(max(c, 8*cap(dst)), limit)
 			nd := make([]byte, len(dst), c)
 			copy(nd, dst)
 			dst = nd
@@ -685,6 +687,9 @@ func (r *Reader) streamedBulk(keep bool) ([]byte, error) {
 			return nil, fmt.Errorf("%w: bad chunk length %q", ErrProtocol, ln)
 		}
 		if n == 0 {
+			if cap(out) > 2*len(out) { // the last growth overshot
+				out = bytes.Clone(out)
+			}
 			return out, nil
 		}
 		if n > r.lim.MaxBulkLen-total { // total+n could overflow
