@@ -412,3 +412,175 @@ func TestReservedConnPushFrames(t *testing.T) {
 		t.Fatalf("ECHO after ReceivePush = %q, %v", v, err)
 	}
 }
+
+// TestSlowReplyDelaysOthers holds the server in a 500 ms script five times
+// while 16 goroutines queue GET/SET behind it on the same shared connection
+// with a 300 ms read timeout: only the script's caller times out; the
+// others are delayed, not failed (their timeout runs from when their reply
+// is first in line), the connection is kept, and the script is not run
+// again.
+func TestSlowReplyDelaysOthers(t *testing.T) {
+	srv := redistest.Start(t, redistest.Config{})
+	proxy := redistest.StartProxy(t, srv.Addr())
+	ctx := context.Background()
+	c := redis.NewClient(&redis.Options{Addr: proxy.Addr(), ReadTimeout: 300 * time.Millisecond})
+	defer c.Close()
+	if err := c.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const slowScript = "redis.call('INCR', KEYS[1]); local t = redis.call('TIME'); while true do local n = redis.call('TIME'); if (n[1]-t[1])*1000000 + (n[2]-t[2]) > 500000 then return 1 end end"
+	var calls, failed int
+	var slowest time.Duration
+	for range 5 {
+		scriptErr := make(chan error, 1)
+		start := time.Now()
+		go func() { scriptErr <- c.Do(ctx, "EVAL", slowScript, 1, "{slow}:runs").Err() }()
+		time.Sleep(30 * time.Millisecond) // the script holds the server
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		for g := range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				k := "{slow}:" + string(rune('a'+g))
+				for i := range 4 {
+					begin := time.Now()
+					var err error
+					if i%2 == 0 {
+						err = c.Set(ctx, k, i)
+					} else {
+						_, err = c.Get(ctx, k)
+					}
+					took := time.Since(begin)
+					mu.Lock()
+					calls++
+					slowest = max(slowest, took)
+					if err != nil {
+						failed++
+						t.Errorf("goroutine %d call %d behind the script: %v after %v", g, i, err, took)
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		err := <-scriptErr
+		took := time.Since(start)
+		if !errors.Is(err, redis.ErrOutcomeUnknown) || !isTimeout(err) {
+			t.Errorf("the slow script: %v after %v; want a timeout with an unknown outcome", err, took)
+		}
+		if took > 450*time.Millisecond {
+			t.Errorf("the slow script's caller waited %v, want about the 300 ms read timeout", took)
+		}
+		wg.Wait()
+	}
+	if n, err := c.Do(ctx, "GET", "{slow}:runs").Int64(); err != nil || n != 5 {
+		t.Errorf("the slow script ran %d times (%v), want 5: a timed-out call must not be repeated", n, err)
+	}
+	if got := proxy.Accepted(); got != 1 {
+		t.Errorf("the client opened %d connections, want 1: a slow reply must not kill the shared connection", got)
+	}
+	t.Logf("%d calls queued behind 5 slow scripts: %d failed, slowest %v", calls, failed, slowest.Round(time.Millisecond))
+}
+
+func isTimeout(err error) bool {
+	var ne interface{ Timeout() bool }
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// TestSilentServerNotRetried sends a GET to a server that answers with the
+// start of a reply and then nothing: with the default options the call
+// returns after the 3 s read timeout, not after a retry on a new
+// connection too.
+func TestSilentServerNotRetried(t *testing.T) {
+	srv := startHostileServer(t, true)
+	srv.frame.Store(&hostileFrame{name: "header then silence", reply: "$5\r\nab", silent: true})
+	c := redis.NewClient(&redis.Options{Addr: srv.ln.Addr().String()})
+	defer c.Close()
+	start := time.Now()
+	_, err := c.Get(context.Background(), "k")
+	took := time.Since(start)
+	if !isTimeout(err) || redis.MayHaveRun(err) == false {
+		t.Errorf("GET from a silent server: %v; want a timeout", err)
+	}
+	if took < 3*time.Second || took > 3*time.Second+600*time.Millisecond {
+		t.Errorf("GET from a silent server returned after %v, want the 3 s read timeout plus at most one backoff", took)
+	}
+	if n := srv.served.Load(); n != 1 {
+		t.Errorf("the server got %d GETs, want 1: a read timeout is not retried by default", n)
+	}
+	t.Logf("GET from a silent server: %v after %v, %d GET sent", err, took.Round(time.Millisecond), srv.served.Load())
+}
+
+// TestPipelineKeepsRepliesReadBeforeAFailure cuts the connection in the
+// middle of a pipeline's replies: those read before the cut keep their
+// values; only the others fail (fault: a failed pipeline discarded good
+// replies).
+func TestPipelineKeepsRepliesReadBeforeAFailure(t *testing.T) {
+	srv := redistest.Start(t, redistest.Config{})
+	proxy := redistest.StartProxy(t, srv.Addr())
+	ctx := context.Background()
+	c := redis.NewClient(&redis.Options{Addr: proxy.Addr(), Protocol: 2})
+	defer c.Close()
+	if err := c.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		c.Set(ctx, "{pk}:"+string(rune('a'+i)), i*10)
+	}
+	p := c.Pipeline()
+	var replies []*redis.Reply[int64]
+	for i := range 10 {
+		replies = append(replies, p.Incr("{pk}:"+string(rune('a'+i))))
+	}
+	proxy.CutAfter(redistest.ToClient, len(":1\r\n:11\r\n:21\r\n:31\r\n")+2) // four whole replies, then part of one
+	err := p.Exec(ctx)
+	if !errors.Is(err, redis.ErrOutcomeUnknown) {
+		t.Fatalf("Exec with the connection cut: %v, want ErrOutcomeUnknown", err)
+	}
+	for i, r := range replies {
+		v, err := r.Result()
+		switch {
+		case i < 4 && (err != nil || v != int64(i*10+1)):
+			t.Errorf("reply %d, read before the cut: %d, %v; want %d", i, v, err, i*10+1)
+		case i >= 4 && !errors.Is(err, redis.ErrOutcomeUnknown):
+			t.Errorf("reply %d, not read: %d, %v; want ErrOutcomeUnknown", i, v, err)
+		}
+	}
+}
+
+// TestOversizedReplyFailsOnlyItsCaller holds two replies back, the first
+// over the client's bulk limit: the first caller gets the limit error, the
+// second (a read-only command queued behind it on the same connection) is
+// retried on a new connection and succeeds.
+func TestOversizedReplyFailsOnlyItsCaller(t *testing.T) {
+	srv := redistest.Start(t, redistest.Config{})
+	proxy := redistest.StartProxy(t, srv.Addr())
+	ctx := context.Background()
+	c := redis.NewClient(&redis.Options{Addr: proxy.Addr(), Limits: resp.Limits{MaxBulkLen: 100}})
+	defer c.Close()
+	c.Set(ctx, "{big}:big", strings.Repeat("x", 1000))
+	c.Set(ctx, "{big}:small", "small")
+	proxy.Pause(redistest.ToClient, true)
+	bigErr := make(chan error, 1)
+	go func() {
+		_, err := c.Get(ctx, "{big}:big")
+		bigErr <- err
+	}()
+	time.Sleep(50 * time.Millisecond) // GET big is queued first
+	smallRes := make(chan error, 1)
+	go func() {
+		v, err := c.Get(ctx, "{big}:small")
+		if err == nil && v != "small" {
+			err = errors.New("wrong value " + v)
+		}
+		smallRes <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	proxy.Pause(redistest.ToClient, false)
+	if err := <-bigErr; !errors.Is(err, resp.ErrLimit) {
+		t.Errorf("GET of the oversized value: %v, want resp.ErrLimit", err)
+	}
+	if err := <-smallRes; err != nil {
+		t.Errorf("GET queued behind the oversized reply: %v, want a transparent retry", err)
+	}
+}

@@ -86,7 +86,7 @@ func (m *Mux) Do(ctx context.Context, cmd []byte) (resp.Value, error) {
 	if direct {
 		p.readOwn(r, ctx, mode)
 	}
-	if err := r.wait(ctx); err != nil {
+	if err := r.wait(ctx, p); err != nil {
 		return resp.Value{}, err
 	}
 	v, err := r.val, r.err
@@ -192,7 +192,7 @@ func (m *Mux) DoMulti(ctx context.Context, cmds []byte, out []resp.Value) error 
 	if direct {
 		p.readOwn(r, ctx, mode)
 	}
-	if err := r.wait(ctx); err != nil {
+	if err := r.wait(ctx, p); err != nil {
 		return err
 	}
 	switch {
@@ -291,8 +291,9 @@ type request struct {
 	val      resp.Value   // the reply when n == 1
 	out      []resp.Value // the replies when n > 1
 	err      error
-	deadline time.Time   // when the caller stops waiting (ReadTimeout); zero: never
+	deadline time.Time   // when the caller stops waiting (ReadTimeout) if its reply is first in line by then; zero: never
 	timer    *time.Timer // for deadline, kept with the pooled request
+	seq      uint64      // its entry's position in the write order (set under the pipe's mutex)
 }
 
 var requests = sync.Pool{New: func() any { return &request{done: make(chan struct{}, 1)} }}
@@ -309,11 +310,15 @@ func putRequest(r *request) {
 	requests.Put(r)
 }
 
-// wait blocks until the request completes, ctx ends or the reply deadline
-// passes. In the last two cases the request is abandoned to the reader,
-// which recycles it, and the error says the command may have run: it was
-// queued, so it is (or will be) written.
-func (r *request) wait(ctx context.Context) error {
+// wait blocks until the request completes, ctx ends or the reply is late.
+// A reply is late when it has been first in line for ReadTimeout (its
+// deadline, pushed back while replies owed to earlier requests kept it
+// waiting): a slow reply times out its own caller only, and the callers
+// behind it are delayed, not failed. When ctx ends or the reply is late,
+// the request is abandoned to the reader, which recycles it, and the error
+// says the command may have run: it was queued, so it is (or will be)
+// written.
+func (r *request) wait(ctx context.Context, p *pipe) error {
 	select {
 	case <-r.done: // already completed, as after reading it oneself
 		return nil
@@ -334,14 +339,20 @@ func (r *request) wait(ctx context.Context) error {
 		return nil
 	}
 	var cause error
-	select {
-	case <-r.done:
-		r.stopTimer()
-		return nil
-	case <-done:
-		cause = ctx.Err()
-	case <-expired:
-		cause = ErrTimeout
+	for cause == nil {
+		select {
+		case <-r.done:
+			r.stopTimer()
+			return nil
+		case <-done:
+			cause = ctx.Err()
+		case <-expired:
+			if more := p.lateBy(r); more > 0 {
+				r.timer.Reset(more)
+				continue
+			}
+			cause = ErrTimeout
+		}
 	}
 	// The timer is stopped before the request is abandoned: once
 	// abandoned, the request (timer included) belongs to the reader.
@@ -351,6 +362,21 @@ func (r *request) wait(ctx context.Context) error {
 	}
 	<-r.done // completed meanwhile
 	return nil
+}
+
+// lateBy returns how much longer r's caller should wait before its reply
+// counts as late: 0 when it is late now. A reply's ReadTimeout runs from
+// when it is first in line: from its command's queuing, or from the
+// completion of the reply before it, whichever is later.
+func (p *pipe) lateBy(r *request) time.Duration {
+	if p.completed.Load()+1 < r.seq {
+		return p.o.ReadTimeout // replies owed to earlier requests hold it up
+	}
+	start := r.deadline.Add(-p.o.ReadTimeout)
+	if t := time.Unix(0, p.completedAt.Load()); t.After(start) {
+		start = t
+	}
+	return time.Until(start.Add(p.o.ReadTimeout))
 }
 
 func (r *request) stopTimer() {
@@ -423,15 +449,18 @@ type pipe struct {
 	sent uint64
 	err  error
 
-	failed     atomic.Bool
-	completed  atomic.Uint64 // seq of the last completed entry
-	queued     atomic.Uint64 // seq, readable without the mutex
-	writeStart atomic.Int64  // unix nanoseconds when the current write began; 0 when none
-	writes     atomic.Uint64 // writes made, for the watchdog's idle check
-	idleAt     atomic.Int64  // unix nanoseconds when the pipe last became idle
-	flush      chan struct{} // wakes the flusher; at most one token, as writing is set
-	readWake   chan struct{} // hands the read role to the reader goroutine
-	quit       chan struct{}
+	failed    atomic.Bool
+	completed atomic.Uint64 // seq of the last completed entry
+	// completedAt is when the last entry completed (unix nanoseconds),
+	// kept only with a ReadTimeout: the next reply's timeout runs from it.
+	completedAt atomic.Int64
+	queued      atomic.Uint64 // seq, readable without the mutex
+	writeStart  atomic.Int64  // unix nanoseconds when the current write began; 0 when none
+	writes      atomic.Uint64 // writes made, for the watchdog's idle check
+	idleAt      atomic.Int64  // unix nanoseconds when the pipe last became idle
+	flush       chan struct{} // wakes the flusher; at most one token, as writing is set
+	readWake    chan struct{} // hands the read role to the reader goroutine
+	quit        chan struct{}
 }
 
 func newPipe(cn *conn.Conn, o *Options) *pipe {
@@ -467,6 +496,7 @@ func (p *pipe) send(r *request, cmd []byte, canRead bool) (direct bool, err erro
 	inFlight := p.seq - p.completed.Load()
 	p.wbuf = append(p.wbuf, cmd...)
 	p.seq++
+	r.seq = p.seq
 	p.queued.Store(p.seq)
 	p.q = append(p.q, entry{req: r, seq: p.seq})
 	if canRead && inFlight == 0 && p.reading == readNone && !p.writing {
@@ -710,8 +740,18 @@ func (p *pipe) dequeueOwn(r *request) {
 		p.q, p.head = p.q[:0], 0
 	}
 	p.mu.Unlock()
-	p.completed.Store(e.seq)
+	p.markCompleted(e.seq)
 	r.complete()
+}
+
+// markCompleted records that the entry seq has its replies. With a
+// ReadTimeout and requests behind it, it also notes when: the next reply's
+// timeout runs from now.
+func (p *pipe) markCompleted(seq uint64) {
+	if p.o.ReadTimeout > 0 && p.queued.Load() > seq {
+		p.completedAt.Store(time.Now().UnixNano())
+	}
+	p.completed.Store(seq)
 }
 
 // readLoop is the reader goroutine: each time it is handed the read role,
@@ -791,7 +831,7 @@ func (p *pipe) readSpell(batch []entry, limit int) ([]entry, bool) {
 		got = 0
 		batch[bi] = entry{}
 		bi++
-		p.completed.Store(e.seq)
+		p.markCompleted(e.seq)
 		r.complete()
 		done++
 		if bi == len(batch) && p.o.OnPush == nil {
