@@ -707,7 +707,8 @@ func ClientTracking(on bool, opts ...ClientTrackingOptions) Command[struct{}] {
 //
 // on sends ON, false sends OFF. Under RESP2 the invalidation messages go to the
 // client named by Redirect; under RESP3 they arrive as push messages on this
-// connection. Conflicting options are reported before anything is sent.
+// connection: read them with ReceivePush (replies to commands are never mixed
+// up with them). Conflicting options are reported before anything is sent.
 //
 // Since Redis 6.0.0.
 func (cn *Conn) ClientTracking(ctx context.Context, on bool, opts ...ClientTrackingOptions) error {

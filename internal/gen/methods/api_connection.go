@@ -51,7 +51,7 @@ func init() {
 		API{Cmd: "CLIENT SETNAME", Method: "ClientSetName", On: "conn", Names: map[string]string{"connection-name": "name"},
 			Doc: "An empty name removes the connection's name. To name every connection of a Client, set Options.ClientName instead."},
 		API{Cmd: "CLIENT TRACKING", Method: "ClientTracking", Manual: true, Params: "on bool, opts []ClientTrackingOptions", On: "conn",
-			Doc: "on sends ON, false sends OFF. Under RESP2 the invalidation messages go to the client named by Redirect; under RESP3 they arrive as push messages on this connection. Conflicting options are reported before anything is sent."},
+			Doc: "on sends ON, false sends OFF. Under RESP2 the invalidation messages go to the client named by Redirect; under RESP3 they arrive as push messages on this connection: read them with ReceivePush (replies to commands are never mixed up with them). Conflicting options are reported before anything is sent."},
 		API{Cmd: "CLIENT TRACKINGINFO", Method: "ClientTrackingInfo", Result: "TrackingInfo", Decode: "asTrackingInfo",
 			Returns: "the tracking state of the connection it ran on"},
 		API{Cmd: "CLIENT UNBLOCK", Method: "ClientUnblock", Result: "bool", Names: map[string]string{"client-id": "id"},
