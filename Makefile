@@ -40,6 +40,25 @@ vet:
 staticcheck:
 	$(GO) run $(STATICCHECK) ./...
 
-## fuzz: run the protocol reader's fuzz target for a minute
+## fuzz: run every fuzz target of the module (FuzzReader, FuzzDecoders, FuzzParseURL, ...) for FUZZTIME each
+## fuzz-short: the same for FUZZTIME_SHORT each, a smoke run for make test
+FUZZTIME       ?= 30s
+FUZZTIME_SHORT ?= 3s
+# go test -fuzz takes one target of one package per run: find them all
+# (func FuzzX(f *testing.F) in *_test.go, outside the bench module), run
+# each, and fail at the end if any failed (a crasher is written to the
+# package's testdata/fuzz/FuzzX/).
+define run_fuzz
+	@failed=; for f in $$(find . -name '*_test.go' -not -path './bench/*' -not -path '*/testdata/*' | sort); do \
+		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(f \*testing\.F).*/\1/p' "$$f"); do \
+			echo "== $$name ($$(dirname $$f)) for $(1)"; \
+			$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(1) -fuzzminimizetime 10s $$(dirname $$f) || failed="$$failed $$name"; \
+		done; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz targets that failed:$$failed"; exit 1; fi
+endef
+.PHONY: fuzz-short
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s -fuzzminimizetime 5s ./resp
+	$(call run_fuzz,$(FUZZTIME))
+fuzz-short:
+	$(call run_fuzz,$(FUZZTIME_SHORT))
