@@ -595,7 +595,7 @@ func (r *Reader) payload(dst []byte, n, limit int) ([]byte, error) {
 	for len(dst) < end {
 		if len(dst) == cap(dst) {
 			c := len(dst) + min(end-len(dst), max(r.w-r.r, firstBulkChunk))
-			c = min(max(c, 8*cap(dst)), limit)
+			c = min(max(c, 8*min(cap(dst), limit/8)), limit) // 8*cap cannot overflow
 			nd := make([]byte, len(dst), c)
 			copy(nd, dst)
 			dst = nd
