@@ -3,11 +3,15 @@ GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test demo bench bench-micro deps fmt-check vet staticcheck fuzz
+.PHONY: test demo bench bench-micro deps fmt-check vet staticcheck fuzz chaos
 
 ## test: install the Redis binaries if missing, check formatting, vet, staticcheck, run every test with -race
 test: deps fmt-check vet staticcheck
 	$(GO) test -race -count=1 -timeout 12m ./...
+
+## chaos: the long forms of the fault suite (10^7 calls, a 30-minute soak, 1,000 pub/sub disconnects)
+chaos: deps
+	CHAOS=1 RESPKIT_CHAOS=1 $(GO) test -race -count=1 -timeout 90m -run 'TestFault|TestPubSubChaos' -v .
 
 ## demo: run the tour (uses REDIS_URL when set, otherwise starts a throwaway server)
 demo: deps
