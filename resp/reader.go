@@ -366,103 +366,92 @@ func (r *Reader) readValue(depth int) (Value, error) {
 	case SimpleString, SimpleError, Integer, Null, Boolean, Double, BigNumber:
 		return scalar(t, ln, true)
 	case BulkString, BulkError, Verbatim:
-		return r.readBulk(t, ln)
+		b, err := r.readBulk(t, ln)
+		if err != nil || b == nil {
+			return Value{typ: Null}, err
+		}
+		return Value{typ: t, str: b}, nil
 	case Array, Set, Push, Map, Attribute:
-		return r.readAggregate(t, ln, depth)
+		n, err := r.length(t, ln, r.lim.MaxAggregateLen, "elements")
+		if err != nil || n == -1 {
+			return Value{typ: Null}, err
+		}
+		per := 1
+		if t == Map || t == Attribute {
+			per = 2
+		}
+		var elems []Value
+		if n == -2 {
+			elems, err = r.streamedElems(depth, per, true)
+		} else {
+			elems, err = r.elems(int(n)*per, depth) // no overflow: see maxMaxAggregateLen
+		}
+		if err != nil {
+			return Value{}, err
+		}
+		if t != Attribute {
+			return Value{typ: t, elems: elems}, nil
+		}
+		v, err := r.readValue(depth + 1)
+		if err != nil {
+			return Value{}, err
+		}
+		v.attrs = append(elems, v.attrs...)
+		return v, nil
 	}
 	return Value{}, fmt.Errorf("%w: unknown type byte %q", ErrProtocol, byte(t))
 }
 
-// bulkLen parses the header of a bulk string, bulk error or verbatim
-// string: -1 means RESP2 null and -2 a streamed string.
-func (r *Reader) bulkLen(t Type, ln []byte) (int64, error) {
-	n, err := r.length(t, ln, r.lim.MaxBulkLen, "bytes")
-	switch {
-	case err != nil:
-		return 0, err
-	case n == -2 && t != BulkString:
-		return 0, fmt.Errorf("%w: streamed %s", ErrProtocol, t)
-	case t == Verbatim && n < 4:
-		return 0, errVerbatim
+// badBulkLen reports a bulk length its type does not allow: a streamed
+// bulk error or verbatim string, or a verbatim string too short for its
+// format prefix. Only BulkString takes -2 (streamed) and -1 (RESP2 null);
+// length already refuses -1 for the others.
+func badBulkLen(t Type, n int64) error {
+	if n == -2 {
+		return fmt.Errorf("%w: streamed %s", ErrProtocol, t)
 	}
-	return n, nil
+	return errVerbatim
 }
 
 var errVerbatim = fmt.Errorf("%w: verbatim string without a format prefix", ErrProtocol)
 
-func (r *Reader) readBulk(t Type, ln []byte) (Value, error) {
-	n, err := r.bulkLen(t, ln)
-	if err != nil {
-		return Value{}, err
+// readBulk reads the payload of a bulk string, bulk error or verbatim
+// string: nil for RESP2's null, never nil otherwise.
+func (r *Reader) readBulk(t Type, ln []byte) ([]byte, error) {
+	n, err := r.length(t, ln, r.lim.MaxBulkLen, "bytes")
+	if err == nil && t != BulkString && (n == -2 || t == Verbatim && n < 4) {
+		err = badBulkLen(t, n)
 	}
 	var b []byte
-	switch n {
-	case -1:
-		return Value{typ: Null}, nil
-	case -2:
+	switch {
+	case err != nil || n == -1:
+		return nil, err
+	case n == -2:
 		b, err = r.streamedBulk(true)
 	default:
 		b, err = r.bulk(int(n))
 	}
 	if err != nil {
-		return Value{}, err
+		return nil, err
 	}
 	if t == Verbatim && b[3] != ':' {
-		return Value{}, errVerbatim
+		return nil, errVerbatim
 	}
-	return Value{typ: t, str: b}, nil
-}
-
-func (r *Reader) readAggregate(t Type, ln []byte, depth int) (Value, error) {
-	n, err := r.length(t, ln, r.lim.MaxAggregateLen, "elements")
-	if err != nil {
-		return Value{}, err
-	}
-	if n == -1 {
-		return Value{typ: Null}, nil
-	}
-	per := 1
-	if t == Map || t == Attribute {
-		per = 2
-	}
-	var elems []Value
-	if n == -2 {
-		elems, err = r.streamedElems(depth, per, true)
-	} else {
-		elems, err = r.elems(int(n)*per, depth) // no overflow: see maxMaxAggregateLen
-	}
-	if err != nil {
-		return Value{}, err
-	}
-	if t != Attribute {
-		return Value{typ: t, elems: elems}, nil
-	}
-	v, err := r.readValue(depth + 1)
-	if err != nil {
-		return Value{}, err
-	}
-	v.attrs = append(elems, v.attrs...)
-	return v, nil
+	return b, nil
 }
 
 // elems reads the n elements of an aggregate. It allocates their slice
-// once the first has arrived, with room for as many more as the bytes
-// buffered then can hold, less the room promised to the aggregates around
-// it; the slice doubles when that is not enough. A reply that is all
-// buffered gets an exact slice, and a hostile length costs memory only as
-// elements arrive.
+// once the first has arrived, and makes room for more, whenever the slice
+// is full, for as many as the bytes buffered then can hold (less the room
+// promised to the aggregates around it) or twice as many as it holds,
+// whichever is more. A reply that is all buffered gets an exact slice,
+// and a hostile length costs memory only as elements arrive.
 func (r *Reader) elems(n, depth int) ([]Value, error) {
 	if n == 0 {
 		return []Value{}, nil
 	}
-	v, err := r.readValue(depth + 1)
-	if err != nil {
-		return nil, err
-	}
-	own := max(0, min((r.w-r.r)/minValueLen-r.promised, maxPreallocElems, n-1))
-	r.promised += own
-	elems := make([]Value, 1, 1+own)
-	elems[0] = v
+	var elems []Value
+	own := 0 // slots of elems counted in r.promised
 	for len(elems) < n {
 		if own > 0 {
 			own--
@@ -473,13 +462,24 @@ func (r *Reader) elems(n, depth int) ([]Value, error) {
 			return nil, err
 		}
 		if len(elems) == cap(elems) {
-			ne := make([]Value, len(elems), min(n, 2*len(elems)))
-			copy(ne, elems)
-			elems = ne
+			elems, own = r.growElems(elems, n)
 		}
 		elems = append(elems, v)
 	}
 	return elems, nil
+}
+
+// growElems returns a copy of the full slice elems with room for the next
+// element and more, up to n in all, and how many of the slots after the
+// next element it promised (see elems).
+func (r *Reader) growElems(elems []Value, n int) ([]Value, int) {
+	spare := max(0, min((r.w-r.r)/minValueLen-r.promised, maxPreallocElems))
+	c := min(n, len(elems)+1+max(spare, len(elems)))
+	own := min(spare, c-len(elems)-1)
+	r.promised += own
+	ne := make([]Value, len(elems), c)
+	copy(ne, elems)
+	return ne, own
 }
 
 // scalar decodes a value that fits on its header line. With clone false it
@@ -574,7 +574,7 @@ func (r *Reader) bulk(n int) ([]byte, error) {
 		r.r += n + 2
 		return b, nil
 	}
-	b, err := r.payload(nil, n, n)
+	b, err := r.payload([]byte{}, n, n)
 	if err != nil {
 		return nil, err
 	}
@@ -775,13 +775,34 @@ func (r *Reader) skipValue(depth int) error {
 	case BulkString, BulkError, Verbatim:
 		return r.skipBulk(t, ln)
 	case Array, Set, Push, Map, Attribute:
-		return r.skipAggregate(t, ln, depth)
+		n, err := r.length(t, ln, r.lim.MaxAggregateLen, "elements")
+		if err != nil || n == -1 {
+			return err
+		}
+		if n == -2 {
+			return r.skipStreamed(t, depth)
+		}
+		if t == Map || t == Attribute {
+			n *= 2 // no overflow: see maxMaxAggregateLen
+		}
+		for ; n > 0; n-- {
+			if err := r.skipValue(depth + 1); err != nil {
+				return err
+			}
+		}
+		if t == Attribute {
+			return r.skipValue(depth + 1)
+		}
+		return nil
 	}
 	return fmt.Errorf("%w: unknown type byte %q", ErrProtocol, byte(t))
 }
 
 func (r *Reader) skipBulk(t Type, ln []byte) error {
-	n, err := r.bulkLen(t, ln)
+	n, err := r.length(t, ln, r.lim.MaxBulkLen, "bytes")
+	if err == nil && t != BulkString && (n == -2 || t == Verbatim && n < 4) {
+		err = badBulkLen(t, n)
+	}
 	switch {
 	case err != nil:
 		return err
@@ -790,6 +811,12 @@ func (r *Reader) skipBulk(t Type, ln []byte) error {
 	case n == -2:
 		_, err := r.streamedBulk(false)
 		return err
+	case t == BulkString && n <= int64(r.w-r.r-2): // all buffered
+		if r.buf[r.r+int(n)] != '\r' || r.buf[r.r+int(n)+1] != '\n' {
+			return fmt.Errorf("%w: bulk payload not followed by CRLF", ErrProtocol)
+		}
+		r.r += int(n) + 2
+		return nil
 	}
 	if t == Verbatim {
 		if err := r.discard(3); err != nil {
@@ -811,21 +838,14 @@ func (r *Reader) skipBulk(t Type, ln []byte) error {
 	return r.crlf()
 }
 
-func (r *Reader) skipAggregate(t Type, ln []byte, depth int) error {
-	n, err := r.length(t, ln, r.lim.MaxAggregateLen, "elements")
-	if err != nil || n == -1 {
-		return err
-	}
+// skipStreamed skips the elements of a streamed aggregate, and for an
+// attribute the value after it.
+func (r *Reader) skipStreamed(t Type, depth int) error {
 	per := 1
 	if t == Map || t == Attribute {
 		per = 2
 	}
-	if n == -2 {
-		_, err = r.streamedElems(depth, per, false)
-	}
-	for i := int64(0); i < n*int64(per) && err == nil; i++ {
-		err = r.skipValue(depth + 1)
-	}
+	_, err := r.streamedElems(depth, per, false)
 	if err == nil && t == Attribute {
 		err = r.skipValue(depth + 1)
 	}
