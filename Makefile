@@ -5,8 +5,8 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: test demo bench bench-micro deps fmt-check vet staticcheck fuzz chaos
 
-## test: install the Redis binaries if missing, check formatting, vet, staticcheck, run every test with -race
-test: deps fmt-check vet staticcheck
+## test: install the Redis binaries if missing, check formatting, vet, staticcheck, a few seconds of each fuzz target, every test with -race
+test: deps fmt-check vet staticcheck fuzz-short
 	$(GO) test -race -count=1 -timeout 12m ./...
 
 ## chaos: the long forms of the fault suite (10^7 calls, a 30-minute soak, 1,000 pub/sub disconnects)

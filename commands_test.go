@@ -11,8 +11,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,6 +46,7 @@ var runPrefix = func() string {
 }()
 
 func TestMain(m *testing.M) {
+	goroutines, fds := runtime.NumGoroutine(), openFDs()
 	code := m.Run()
 	if shared.srv != nil {
 		shared.srv.Close()
@@ -55,7 +58,43 @@ func TestMain(m *testing.M) {
 			}
 		}
 	}
+	// The fuzzing engine keeps goroutines of its own (os/signal).
+	fuzzing := flag.Lookup("test.fuzz") != nil && flag.Lookup("test.fuzz").Value.String() != ""
+	if err := checkBaseline(goroutines, fds); err != nil && code == 0 && !fuzzing {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
+	}
 	os.Exit(code)
+}
+
+// checkBaseline waits up to 5 s for the goroutines and open file
+// descriptors of the test binary to come back to what they were before the
+// tests ran: every test closes its clients and servers, and a closed
+// client leaves nothing running or open.
+func checkBaseline(goroutines, fds int) error {
+	var g, f int
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		g, f = runtime.NumGoroutine(), openFDs()
+		if g <= goroutines && (fds < 0 || f <= fds) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+	}
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	return fmt.Errorf("after the tests: %d goroutines (%d before), %d open file descriptors (%d before)\n%s", g, goroutines, f, fds, buf)
+}
+
+// openFDs counts the process's open file descriptors, or returns -1 where
+// /proc/self/fd cannot be read.
+func openFDs() int {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return -1
+	}
+	return len(entries)
 }
 
 // removeRunKeys unlinks, in every database of the server o reaches, the

@@ -153,8 +153,8 @@ func asFloat64(v resp.Value, err error) (float64, error) {
 	case resp.Integer:
 		return float64(v.Int()), nil
 	case resp.SimpleString, resp.BulkString:
-		f, err := strconv.ParseFloat(v.String(), 64)
-		if err != nil {
+		f, ok := resp.ParseFloat(v.String())
+		if !ok {
 			return 0, fmt.Errorf("redis: reply %q is not a number", v.String())
 		}
 		return f, nil

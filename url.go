@@ -2,6 +2,7 @@ package redis
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -96,6 +97,9 @@ func parseURL(rawURL string) (*Options, error) {
 	switch u.Scheme {
 	case "redis", "rediss":
 		host, port := u.Hostname(), u.Port()
+		if strings.ContainsAny(host, ":[]") && !strings.HasPrefix(u.Host, "[") || strings.ContainsAny(host, "[]") {
+			return nil, errors.New("redis: URL host is not a host name, an IPv4 address or a bracketed IPv6 address (an unencoded \":\" or \"@\" in a password?)")
+		}
 		if host == "" {
 			host = "localhost"
 		}
@@ -131,7 +135,11 @@ func parseURL(rawURL string) (*Options, error) {
 		o.Password, _ = u.User.Password()
 	}
 	dbInPath := o.DB != 0 || (u.Scheme != "unix" && strings.Trim(u.Path, "/") != "")
-	for name, values := range u.Query() {
+	query, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return nil, fmt.Errorf("redis: URL query: %w", err)
+	}
+	for name, values := range query {
 		if len(values) != 1 {
 			return nil, fmt.Errorf("redis: URL parameter %q given %d times", name, len(values))
 		}

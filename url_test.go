@@ -383,3 +383,26 @@ func TestParseURLDurationOverflow(t *testing.T) {
 		}
 	}
 }
+
+// TestParseURLRejectsMalformedHostsAndQueries covers what FuzzParseURL found
+// accepted: a malformed query silently dropped, a password-looking host
+// taken as an IPv6 address, a bracket as a host.
+func TestParseURLRejectsMalformedHostsAndQueries(t *testing.T) {
+	for _, u := range []string{
+		"redis:?%", "redis://h?db=%zz", "redis://user:secret:", "redis://user:Zq9pW4kV:?%0X000000@",
+		"redis://user:pw@]", "redis://[::1", "redis://a]b:6379",
+	} {
+		if o, err := ParseURL(u); err == nil {
+			t.Errorf("ParseURL(%q) = Addr %q, want an error", u, o.Addr)
+		} else if strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "Zq9pW4kV") {
+			t.Errorf("ParseURL(%q): error shows the password: %v", u, err)
+		}
+	}
+	for u, addr := range map[string]string{
+		"redis://[::1]:7000": "[::1]:7000", "redis://[::1]": "[::1]:6379", "redis://u:p@host:1/2?protocol=2": "host:1",
+	} {
+		if o, err := ParseURL(u); err != nil || o.Addr != addr {
+			t.Errorf("ParseURL(%q) = %v, %v; want Addr %q", u, o, err, addr)
+		}
+	}
+}

@@ -467,16 +467,22 @@ func (c *Conn) write(ctx context.Context, buf []byte, timeout time.Duration) err
 // all capped by ctx's deadline; cancelling ctx aborts the exchange at any
 // point, mid-reply included. RESP3 push frames met on the way are kept for
 // Receive. Any failure marks the connection broken.
-func (c *Conn) RoundTrip(ctx context.Context, buf []byte, out []resp.Value, writeTimeout, readTimeout time.Duration) error {
+func (c *Conn) RoundTrip(ctx context.Context, buf []byte, out []resp.Value, writeTimeout, readTimeout time.Duration) (err error) {
 	if c.Broken() {
 		return &Error{Op: "write", Err: net.ErrClosed}
 	}
 	stop := c.cancelOnDone(ctx)
 	defer func() {
-		if stop() {
-			// Cancelled mid-exchange: replies may be left unread.
-			c.Close()
+		if !stop() {
+			return
 		}
+		if err != nil {
+			c.Close() // cancelled mid-exchange: replies may be left unread
+			return
+		}
+		// Cancelled once every reply was in: the stream is in step; only
+		// the past deadline the cancellation set is left to clear.
+		c.nc.SetDeadline(time.Time{})
 	}()
 	if err := c.write(ctx, buf, writeTimeout); err != nil {
 		return err
@@ -595,23 +601,22 @@ func (c *Conn) Receive(ctx context.Context, timeout time.Duration) (resp.Value, 
 func (c *Conn) awaitFrame(ctx context.Context, timeout time.Duration) error {
 	stop := c.cancelOnDone(ctx)
 	c.nc.SetReadDeadline(deadlineFor(ctx, timeout))
-	var err error
-	if ctx.Err() == nil {
+	err := context.Cause(ctx)
+	if err == nil {
 		err = c.rd.Fill()
 	}
 	cancelled := stop()
-	if ctx.Err() != nil && (err == nil || isTimeout(err)) {
-		err = context.Cause(ctx)
-	}
-	var ne net.Error
 	switch {
 	case err == nil:
-		return nil
-	case errors.As(err, &ne) && ne.Timeout(), err == context.Cause(ctx):
+		return nil // a frame has begun
+	case isTimeout(err), err == context.Cause(ctx):
 		// Nothing consumed: the connection stays usable.
 		c.nc.SetReadDeadline(time.Time{})
 		if cancelled {
 			c.nc.SetWriteDeadline(time.Time{})
+		}
+		if err != context.Cause(ctx) {
+			err = ctxErr(ctx, err)
 		}
 		return &Error{Op: "read", Err: err}
 	}

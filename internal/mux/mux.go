@@ -74,6 +74,9 @@ func (m *Mux) Do(ctx context.Context, cmd []byte) (resp.Value, error) {
 	if err != nil {
 		return resp.Value{}, err
 	}
+	if err := ctx.Err(); err != nil {
+		return resp.Value{}, err // ended before it was queued: never sent
+	}
 	r := getRequest()
 	r.n = 1
 	r.deadline = m.replyDeadline()
@@ -172,6 +175,9 @@ func (m *Mux) DoMulti(ctx context.Context, cmds []byte, out []resp.Value) error 
 	p, err := m.livePipe(ctx)
 	if err != nil {
 		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err // ended before it was queued: never sent
 	}
 	r := getRequest()
 	r.n = len(out)

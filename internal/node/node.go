@@ -41,6 +41,7 @@ type Node struct {
 	dialErr  error      // the last dial's failure; nil after a success
 	failedAt time.Time  // when it failed
 	pause    time.Duration
+	probing  bool // a dial after a failure is under way: the others fail fast
 }
 
 // New returns a Node; it dials on first use.
@@ -63,15 +64,17 @@ func New(o Options) *Node {
 }
 
 // Dial throttling: after a failed dial, dials within the pause that
-// follows fail at once with the same error instead of reaching the server.
-// The pause doubles from minDialPause to maxDialPause while dials keep
-// failing (at most 1/maxDialPause dials a second to a server that is down,
-// and a server that comes back is found within maxDialPause); a refusal in
-// the handshake (wrong password, ...) pauses authPause, since it will not
-// pass on its own any sooner.
+// follows fail at once with the same error instead of reaching the server,
+// and once it is over only one of them (the probe) dials while the others
+// keep failing fast. The pause doubles from minDialPause to maxDialPause
+// while dials keep failing (about 1/maxDialPause dials a second to a server
+// that is down, whatever the number of connections wanted, and a server
+// that comes back is found within maxDialPause); a refusal in the
+// handshake (wrong password, ...) pauses authPause, since it will not pass
+// on its own any sooner.
 const (
-	minDialPause = 5 * time.Millisecond
-	maxDialPause = 50 * time.Millisecond
+	minDialPause = 10 * time.Millisecond
+	maxDialPause = 60 * time.Millisecond
 	authPause    = time.Second
 )
 
@@ -79,15 +82,19 @@ const (
 // failed within the current pause.
 func (n *Node) dial(ctx context.Context) (*conn.Conn, error) {
 	n.mu.Lock()
-	if n.dialErr != nil && time.Since(n.failedAt) < n.pause {
-		err := n.dialErr
-		n.mu.Unlock()
-		return nil, err
+	if n.dialErr != nil {
+		if n.probing || time.Since(n.failedAt) < n.pause {
+			err := n.dialErr
+			n.mu.Unlock()
+			return nil, err
+		}
+		n.probing = true // the one dial of this pause
 	}
 	n.mu.Unlock()
 	cn, err := conn.Dial(ctx, &n.o.Conn)
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	n.probing = false
 	if err == nil {
 		n.dialErr, n.pause = nil, 0
 		return cn, nil

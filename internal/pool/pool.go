@@ -184,6 +184,9 @@ func (p *Pool) acquire(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-t.C:
+		if err := ctx.Err(); err != nil {
+			return err // both ended while this goroutine waited to run: the context's came first or at once
+		}
 		p.timeouts.Add(1)
 		p.mu.Lock()
 		idle, total := len(p.idle), p.total
