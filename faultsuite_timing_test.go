@@ -10,11 +10,9 @@ package redis_test
 // Run them alone: go test -race -count=1 -run 'TestFault' .
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -32,6 +30,7 @@ import (
 
 	"github.com/respkit/redis"
 	"github.com/respkit/redis/redistest"
+	"github.com/respkit/redis/resp"
 )
 
 // ---------------------------------------------------------------------------
@@ -144,7 +143,7 @@ func ftMs(d time.Duration) string {
 // CLIENT PAUSE, CLIENT LIST) independently of the client under test.
 type ftRaw struct {
 	nc net.Conn
-	rd *bufio.Reader
+	rd *resp.Reader
 }
 
 func ftDialRaw(t testing.TB, addr, password string) *ftRaw {
@@ -153,7 +152,7 @@ func ftDialRaw(t testing.TB, addr, password string) *ftRaw {
 	if err != nil {
 		t.Fatalf("control connection: %v", err)
 	}
-	r := &ftRaw{nc: nc, rd: bufio.NewReader(nc)}
+	r := &ftRaw{nc: nc, rd: resp.NewReader(nc, resp.Limits{})}
 	if password != "" {
 		if _, err := r.do("AUTH", password); err != nil {
 			nc.Close()
@@ -164,42 +163,28 @@ func ftDialRaw(t testing.TB, addr, password string) *ftRaw {
 }
 
 func (r *ftRaw) send(args ...string) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "*%d\r\n", len(args))
-	for _, a := range args {
-		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+	cmd := make([]any, len(args))
+	for i, a := range args {
+		cmd[i] = a
 	}
-	_, err := io.WriteString(r.nc, b.String())
+	buf, err := resp.AppendCommand(nil, cmd...)
+	if err != nil {
+		return err
+	}
+	_, err = r.nc.Write(buf)
 	return err
 }
 
-// reply reads one simple, error, integer or bulk reply.
+// reply reads one reply as a string, or its error.
 func (r *ftRaw) reply() (string, error) {
-	line, err := r.rd.ReadString('\n')
+	v, err := r.rd.Read()
 	if err != nil {
 		return "", err
 	}
-	line = strings.TrimRight(line, "\r\n")
-	if line == "" {
-		return "", errors.New("empty reply line")
+	if err := v.Err(); err != nil {
+		return "", err
 	}
-	switch line[0] {
-	case '+', ':':
-		return line[1:], nil
-	case '-':
-		return "", errors.New(line[1:])
-	case '$':
-		n, err := strconv.Atoi(line[1:])
-		if err != nil || n < 0 {
-			return "", fmt.Errorf("bulk header %q", line)
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(r.rd, buf); err != nil {
-			return "", err
-		}
-		return string(buf[:n]), nil
-	}
-	return "", fmt.Errorf("unexpected reply %q", line)
+	return v.String(), nil
 }
 
 func (r *ftRaw) do(args ...string) (string, error) {
