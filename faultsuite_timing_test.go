@@ -980,6 +980,18 @@ func (h *ftHammer) errCounts() map[string]int {
 	return maps.Clone(h.errs)
 }
 
+// ftDialVariants are the client set-ups of the dial-rate tests: dials
+// from one shared connection, and from two plus the pool's (goroutines
+// doing BLPOP).
+var ftDialVariants = []struct {
+	name      string
+	muxConns  int
+	exclusive int
+}{
+	{"GET on 1 shared connection", 1, 0},
+	{"GET on 2 shared connections + BLPOP", 2, 10},
+}
+
 // TestFaultServerKillDialRate kills the server and hammers the client from
 // 50 goroutines for 2 s: at most 20 dials a second may reach for the dead
 // server; once it is back (Start on the same port), the first call must
@@ -996,14 +1008,7 @@ func TestFaultServerKillDialRate(t *testing.T) {
 		maxRate    = 20.0
 		maxRecover = 100 * time.Millisecond
 	)
-	for _, v := range []struct {
-		name      string
-		muxConns  int
-		exclusive int
-	}{
-		{"GET on 1 shared connection", 1, 0},
-		{"GET on 2 shared connections + BLPOP", 2, 10},
-	} {
+	for _, v := range ftDialVariants {
 		t.Run(v.name, func(t *testing.T) {
 			var dl ftDialLog
 			c := redis.NewClient(&redis.Options{Addr: srv.Addr(), Dialer: dl.dial, MuxConns: v.muxConns, PoolSize: 10})
@@ -1097,14 +1102,7 @@ func TestFaultWrongPasswordDialRate(t *testing.T) {
 		goroutines = 50
 		run        = 3 * time.Second
 	)
-	for _, v := range []struct {
-		name      string
-		muxConns  int
-		exclusive int
-	}{
-		{"GET on 1 shared connection", 1, 0},
-		{"GET on 2 shared connections + BLPOP", 2, 10},
-	} {
+	for _, v := range ftDialVariants {
 		t.Run(v.name, func(t *testing.T) {
 			var dl ftDialLog
 			c := redis.NewClient(&redis.Options{Addr: srv.Addr(), Password: "ft-wrong-password", Dialer: dl.dial, MuxConns: v.muxConns, PoolSize: 10})
