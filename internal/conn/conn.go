@@ -94,8 +94,7 @@ type Conn struct {
 	watch readWatch
 	// pushes holds RESP3 push frames that arrived while replies were read
 	// on an exclusive connection, oldest first, for Receive to hand out.
-	pushes     []resp.Value
-	pushesLost atomic.Uint64
+	pushes []resp.Value
 
 	peek      *peeker // nil where the socket cannot be peeked at
 	createdAt time.Time
@@ -507,21 +506,16 @@ func (c *Conn) RoundTrip(ctx context.Context, buf []byte, out []resp.Value, writ
 }
 
 // maxKeptPushes bounds the push frames kept for Receive; past it the oldest
-// are dropped and counted (PushesLost).
+// are dropped.
 const maxKeptPushes = 1024
 
 func (c *Conn) keepPush(v resp.Value) {
 	if len(c.pushes) == maxKeptPushes {
 		copy(c.pushes, c.pushes[1:])
 		c.pushes = c.pushes[:len(c.pushes)-1]
-		c.pushesLost.Add(1)
 	}
 	c.pushes = append(c.pushes, v)
 }
-
-// PushesLost returns how many push frames were dropped because more than
-// 1,024 arrived while nobody called Receive.
-func (c *Conn) PushesLost() uint64 { return c.pushesLost.Load() }
 
 // DropPushes discards the push frames kept for Receive, as when the
 // connection goes back to a pool.
