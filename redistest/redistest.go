@@ -16,6 +16,11 @@
 //	srv := redistest.Start(t, redistest.Config{Password: "secret"})
 //	conn, err := net.Dial("tcp", srv.Addr())
 //
+// StartCluster starts a ready Redis Cluster (3 primaries with a replica each
+// by default) and offers faults on it: Failover, Kill, Restart and slot
+// migrations, whole or step by step. StartSentinel starts a sentinel;
+// StartProxy puts a fault-injecting proxy in front of any address.
+//
 // On Linux every server gets the parent-death signal SIGKILL, so servers do
 // not outlive a test binary that crashes. (The kernel ties it to the OS
 // thread that started the server; the Go runtime keeps its threads alive
