@@ -1,8 +1,7 @@
 package cmdinfo
 
 import (
-	"strconv"
-	"strings"
+	"slices"
 )
 
 // Flags says what the client must know about a command to route and retry it.
@@ -36,28 +35,7 @@ var flagNames = [...]string{
 
 // String returns the names of the set flags joined by "|", e.g. "Readonly|Fast",
 // or "0" when none is set. Unknown bits are shown in hexadecimal.
-func (f Flags) String() string {
-	if f == 0 {
-		return "0"
-	}
-	var b strings.Builder
-	for i, name := range flagNames {
-		if f&(1<<i) != 0 {
-			if b.Len() > 0 {
-				b.WriteByte('|')
-			}
-			b.WriteString(name)
-		}
-	}
-	if rest := f &^ (1<<len(flagNames) - 1); rest != 0 {
-		if b.Len() > 0 {
-			b.WriteByte('|')
-		}
-		b.WriteString("0x")
-		b.WriteString(strconv.FormatUint(uint64(rest), 16))
-	}
-	return b.String()
-}
+func (f Flags) String() string { return bitNames(uint64(f), flagNames[:]) }
 
 // Info describes one command or subcommand.
 type Info struct {
@@ -85,6 +63,21 @@ type Info struct {
 	// find_keys.range.lastkey: 0 = only the first key, n > 0 = the key at
 	// FirstKey+n, -1 = up to the last argument, -2 = up to the one before, etc.
 	LastKey int8
+
+	// Keys are the command's key specs, in the specification's order: every
+	// key position, including keyword and numkeys searches, with how the
+	// keys are used. Nil when the command has no key. KeyIndexes applies
+	// them to an argument vector. The slice is shared: callers must not
+	// modify it.
+	Keys []KeySpec
+
+	// Request says which nodes of a Redis Cluster the command goes to.
+	Request RequestPolicy
+	// Response says how the replies of several nodes are merged.
+	Response ResponsePolicy
+	// Nondeterministic says whether the reply may differ between runs on
+	// the same data.
+	Nondeterministic Nondeterminism
 }
 
 // maxName bounds the names Lookup and LookupSub accept (the longest in the
@@ -153,10 +146,14 @@ func appendUpper(buf *[maxName]byte, n int, s string) int {
 // Count returns the number of entries (commands and subcommands).
 func Count() int { return len(table) }
 
-// All returns a copy of every entry, sorted by name.
+// All returns a copy of every entry, sorted by name. The key specs are
+// copied too, so the result may be modified freely.
 func All() []Info {
 	out := make([]Info, len(table))
 	copy(out, table[:])
+	for i := range out {
+		out[i].Keys = slices.Clone(out[i].Keys)
+	}
 	return out
 }
 

@@ -1,6 +1,7 @@
 package cmdinfo
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -144,7 +145,7 @@ func TestAll(t *testing.T) {
 		t.Error("All() is not sorted by name")
 	}
 	for i := range all {
-		if got := Lookup(all[i].Name); got == nil || *got != all[i] {
+		if got := Lookup(all[i].Name); got == nil || !equalInfo(got, &all[i]) {
 			t.Errorf("Lookup(%q) = %v, want %v", all[i].Name, got, all[i])
 		}
 	}
@@ -153,7 +154,15 @@ func TestAll(t *testing.T) {
 	if All()[0].Name == "CHANGED" || Lookup(all[1].Name) == nil {
 		t.Error("All() shares memory with the table")
 	}
+	i := slices.IndexFunc(all, func(info Info) bool { return info.Name == "GET" })
+	all[i].Keys[0].Pos = 99
+	if Lookup("GET").Keys[0].Pos != 1 {
+		t.Error("All() shares key specs with the table")
+	}
 }
+
+// equalInfo reports whether two entries are equal, key specs included.
+func equalInfo(a, b *Info) bool { return reflect.DeepEqual(*a, *b) }
 
 // TestTableInvariants checks properties every entry must have.
 func TestTableInvariants(t *testing.T) {

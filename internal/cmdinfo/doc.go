@@ -1,8 +1,15 @@
 // Package cmdinfo is the client's table of Redis commands: for each command
 // and subcommand of the Redis 8.8 specification it records the group, the
 // version that added it, the arity, the flags that matter for routing and
-// retrying (read-only, write, blocking, pub/sub, connection state, ...) and
-// where its keys are in the argument vector.
+// retrying (read-only, write, blocking, pub/sub, connection state, ...),
+// where its keys are in the argument vector (the spec's key specs, which
+// Info.KeyIndexes applies to an argv as the server does), and its Redis
+// Cluster routing tips (request and response policies, nondeterminism).
+//
+// For commands the table lacks (module commands, commands of a newer
+// server), ParseCommandInfo builds the same Info from a server's COMMAND
+// INFO reply. It takes any reply type with the methods of Reply, such as
+// resp.Value: the package imports nothing of the library.
 //
 // The table (table_gen.go) is generated from internal/gen/commands.json, a
 // facts-only copy of the Redis command specification kept in this repository.

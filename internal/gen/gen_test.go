@@ -229,6 +229,9 @@ func TestTrimFields(t *testing.T) {
   "command_flags": [
    "WRITE"
   ],
+  "command_tips": [
+   "NONDETERMINISTIC_OUTPUT"
+  ],
   "deprecated_since": "2.0.0",
   "group": "string",
   "key_specs": [
@@ -512,6 +515,13 @@ func TestGenerateRejects(t *testing.T) {
 		"missing container":          func(m map[string]command) { delete(m, "CLIENT") },
 		"name mismatch":              func(m map[string]command) { m["FOO"] = command{Name: "BAR", Group: "g", Since: "1", Arity: 1} },
 		"no arity":                   func(m map[string]command) { m["FOO"] = command{Name: "FOO", Group: "g", Since: "1"} },
+		"unknown tip": func(m map[string]command) {
+			m["FOO"] = command{Name: "FOO", Group: "g", Since: "1", Arity: 1, CommandTips: []string{"REQUEST_POLICY:NEAREST"}}
+		},
+		"unknown key spec flag": func(m map[string]command) {
+			m["FOO"] = command{Name: "FOO", Group: "g", Since: "1", Arity: 2, KeySpecs: []keySpec{
+				spec(`{"index": {"pos": 1}}`, `{"range": {"lastkey": 0, "step": 1, "limit": 0}}`, "RW", "SHINY")}}
+		},
 	} {
 		m := maps.Clone(base)
 		edit(m)
@@ -552,6 +562,92 @@ func TestRunFlags(t *testing.T) {
 	} {
 		if err := run(args, io.Discard); err == nil {
 			t.Errorf("run(%q) succeeded", args)
+		}
+	}
+}
+
+// TestTips checks the mapping of command tips and its refusals.
+func TestTips(t *testing.T) {
+	req, res, out, err := tips([]string{"NONDETERMINISTIC_OUTPUT_ORDER", "REQUEST_POLICY:ALL_SHARDS", "RESPONSE_POLICY:AGG_LOGICAL_OR"})
+	if err != nil || req != "RequestAllShards" || res != "ResponseAggLogicalOr" || out != "NondeterministicOrder" {
+		t.Errorf("tips = %q %q %q %v", req, res, out, err)
+	}
+	if req, res, out, err := tips(nil); err != nil || req != "" || res != "" || out != "" {
+		t.Errorf("no tips = %q %q %q %v", req, res, out, err)
+	}
+	for _, bad := range [][]string{
+		{"REQUEST_POLICY:NEAREST"},
+		{"RESPONSE_POLICY:VOTE"},
+		{"SOMETHING_NEW"},
+		{"NONDETERMINISTIC_OUTPUT:X"},
+		{"REQUEST_POLICY"},
+		{"request_policy:all_shards"},
+		{"REQUEST_POLICY:ALL_SHARDS", "REQUEST_POLICY:ALL_NODES"},
+		{"RESPONSE_POLICY:AGG_SUM", "RESPONSE_POLICY:AGG_SUM"},
+		{"NONDETERMINISTIC_OUTPUT", "NONDETERMINISTIC_OUTPUT_ORDER"},
+	} {
+		if _, _, _, err := tips(bad); err == nil {
+			t.Errorf("tips(%q) succeeded", bad)
+		}
+	}
+	// Every tip of the committed commands.json is mapped (else buildRows fails),
+	// and every mapping is used by some command, so none is a guess.
+	used := map[string]bool{}
+	for _, r := range committedRows(t) {
+		used[r.request], used[r.response], used[r.output] = true, true, true
+	}
+	for _, m := range []map[string]string{requestPolicies, responsePolicies, outputTips} {
+		for tip, ident := range m {
+			if !used[ident] && ident != "ResponseAggLogicalOr" && ident != "ResponseAggMax" {
+				t.Errorf("%s (%s) is used by no command", tip, ident)
+			}
+		}
+	}
+}
+
+// TestKeySpecLiteral checks the generated KeySpec literals and the refusals.
+func TestKeySpecLiteral(t *testing.T) {
+	idx := `{"index": {"pos": 2}}`
+	rng := `{"range": {"lastkey": -1, "step": 1, "limit": 0}}`
+	for _, tc := range []struct {
+		ks   keySpec
+		want string
+	}{
+		{spec(idx, rng, "RW", "ACCESS"), "{Flags: KeyRW | KeyAccess, Begin: BeginIndex, Pos: 2, Find: FindRange, LastKey: -1, Step: 1, Limit: 0}"},
+		{spec(idx, rng, "ACCESS", "RO"), "{Flags: KeyRO | KeyAccess, Begin: BeginIndex, Pos: 2, Find: FindRange, LastKey: -1, Step: 1, Limit: 0}"},
+		{spec(`{"keyword": {"keyword": "STREAMS", "startfrom": -2}}`, `{"range": {"lastkey": -1, "step": 1, "limit": 2}}`, "NOT_KEY"),
+			`{Flags: KeyNotKey, Begin: BeginKeyword, Keyword: "STREAMS", StartFrom: -2, Find: FindRange, LastKey: -1, Step: 1, Limit: 2}`},
+		{spec(idx, `{"keynum": {"keynumidx": 0, "firstkey": 1, "step": 2}}`),
+			"{Begin: BeginIndex, Pos: 2, Find: FindKeyNum, KeyNumIdx: 0, FirstKey: 1, Step: 2}"},
+		{spec(`{"unknown": null}`, `{"unknown": null}`, "OW", "UPDATE", "INCOMPLETE", "VARIABLE_FLAGS", "INSERT", "DELETE", "RM"),
+			"{Flags: KeyOW | KeyRM | KeyUpdate | KeyInsert | KeyDelete | KeyIncomplete | KeyVariableFlags, Begin: BeginUnknown, Find: FindUnknown}"},
+	} {
+		got, err := keySpecLiteral(tc.ks)
+		if err != nil || got != tc.want {
+			t.Errorf("keySpecLiteral(%+v) = %s, %v\nwant %s", tc.ks, got, err, tc.want)
+		}
+	}
+	for _, bad := range []keySpec{
+		spec(idx, rng, "SHINY"),
+		spec(`{"index": {"pos": 0}}`, rng),
+		spec(`{"index": {"pos": 2, "extra": 1}}`, rng),
+		spec(`{"index": {}}`, rng),
+		spec(`{"keyword": {"keyword": "streams", "startfrom": 1}}`, rng),
+		spec(`{"keyword": {"keyword": "", "startfrom": 1}}`, rng),
+		spec(`{"keyword": {"keyword": "K", "startfrom": 0}}`, rng),
+		spec(`{"keyword": {"keyword": "K"}}`, rng),
+		spec(`{"unknown": {"pos": 1}}`, rng),
+		spec(idx, `{"range": {"lastkey": 0, "step": 0, "limit": 0}}`),
+		spec(idx, `{"range": {"lastkey": 0, "step": 1, "limit": -1}}`),
+		spec(idx, `{"range": {"lastkey": 0, "step": 1}}`),
+		spec(idx, `{"range": {"lastkey": 99999, "step": 1, "limit": 0}}`),
+		spec(idx, `{"keynum": {"keynumidx": -1, "firstkey": 1, "step": 1}}`),
+		spec(idx, `{"keynum": {"keynumidx": 0, "firstkey": 1}}`),
+		spec(idx, `{"unknown": 1}`),
+		spec(idx, `{"sideways": {}}`),
+	} {
+		if got, err := keySpecLiteral(bad); err == nil {
+			t.Errorf("keySpecLiteral(%+v) = %s", bad, got)
 		}
 	}
 }

@@ -7,12 +7,14 @@
 // reads the full Redis command specification (the merged src/commands/*.json
 // of a Redis release) and writes internal/gen/commands.json, a facts-only copy
 // that is kept in the repository: names, groups, arity, flags, key specs,
-// argument trees and reply schemas, with all prose removed.
+// command tips, argument trees and reply schemas, with all prose removed.
 //
 //	go run ./internal/gen
 //
 // (also run by "go generate ./internal/cmdinfo") reads internal/gen/commands.json
-// and writes internal/cmdinfo/table_gen.go.
+// and writes internal/cmdinfo/table_gen.go. A command flag, key spec flag or
+// command tip that the generator does not know stops it (see table.go), so
+// that a new one in a future Redis release gets a decision.
 //
 // Flags:
 //

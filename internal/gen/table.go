@@ -49,6 +49,49 @@ var ignoredFlags = []string{
 	"EXPERIMENTAL",      // experimental command
 }
 
+// keyFlagIdents maps the flags of the spec's key_specs to the cmdinfo.KeyFlags
+// constants, in the order of their bits. Any other key spec flag stops the
+// generator, so that a new flag in a future Redis release gets a decision.
+var keyFlagIdents = []struct{ spec, ident string }{
+	{"RO", "KeyRO"},
+	{"RW", "KeyRW"},
+	{"OW", "KeyOW"},
+	{"RM", "KeyRM"},
+	{"ACCESS", "KeyAccess"},
+	{"UPDATE", "KeyUpdate"},
+	{"INSERT", "KeyInsert"},
+	{"DELETE", "KeyDelete"},
+	{"NOT_KEY", "KeyNotKey"},
+	{"INCOMPLETE", "KeyIncomplete"},
+	{"VARIABLE_FLAGS", "KeyVariableFlags"},
+}
+
+// Command tips of the spec and the cmdinfo constants they become. Any other
+// tip stops the generator, so that a new policy or tip in a future Redis
+// release gets a decision.
+var (
+	requestPolicies = map[string]string{
+		"ALL_NODES":   "RequestAllNodes",
+		"ALL_SHARDS":  "RequestAllShards",
+		"MULTI_SHARD": "RequestMultiShard",
+		"SPECIAL":     "RequestSpecial",
+	}
+	responsePolicies = map[string]string{
+		"ONE_SUCCEEDED":   "ResponseOneSucceeded",
+		"ALL_SUCCEEDED":   "ResponseAllSucceeded",
+		"AGG_LOGICAL_AND": "ResponseAggLogicalAnd",
+		"AGG_LOGICAL_OR":  "ResponseAggLogicalOr",
+		"AGG_MIN":         "ResponseAggMin",
+		"AGG_MAX":         "ResponseAggMax",
+		"AGG_SUM":         "ResponseAggSum",
+		"SPECIAL":         "ResponseSpecial",
+	}
+	outputTips = map[string]string{
+		"NONDETERMINISTIC_OUTPUT":       "NondeterministicOutput",
+		"NONDETERMINISTIC_OUTPUT_ORDER": "NondeterministicOrder",
+	}
+)
+
 // connStateCommands change the state of the connection they run on. A client
 // must never send them on a connection shared with other callers.
 var connStateCommands = []string{
@@ -92,6 +135,7 @@ type command struct {
 	Since        string    `json:"since"`
 	Arity        int       `json:"arity"`
 	CommandFlags []string  `json:"command_flags"`
+	CommandTips  []string  `json:"command_tips"`
 	KeySpecs     []keySpec `json:"key_specs"`
 }
 
@@ -107,6 +151,8 @@ type row struct {
 	arity                      int
 	flags                      []string // identifiers of cmdinfo.Flags
 	firstKey, keyStep, lastKey int
+	keys                       []string // Go literals of cmdinfo.KeySpec
+	request, response, output  string   // cmdinfo constants, "" for the zero value
 }
 
 // generate turns commands.json into the gofmt'ed source of table_gen.go.
@@ -180,6 +226,16 @@ func buildRows(cmds map[string]command) ([]row, error) {
 		var err error
 		if r.firstKey, r.keyStep, r.lastKey, err = keyPositions(c.KeySpecs); err != nil {
 			return nil, fmt.Errorf("%s: key_specs: %w", key, err)
+		}
+		for i, ks := range c.KeySpecs {
+			lit, err := keySpecLiteral(ks)
+			if err != nil {
+				return nil, fmt.Errorf("%s: key_specs[%d]: %w", key, i, err)
+			}
+			r.keys = append(r.keys, lit)
+		}
+		if r.request, r.response, r.output, err = tips(c.CommandTips); err != nil {
+			return nil, fmt.Errorf("%s: command_tips: %w", key, err)
 		}
 		rows = append(rows, r)
 	}
@@ -282,6 +338,139 @@ func keyPositions(specs []keySpec) (first, step, last int, err error) {
 	return first, step, last, nil
 }
 
+// tips maps the command tips of a command to the cmdinfo constants of its
+// request policy, response policy and nondeterminism ("" for none).
+func tips(list []string) (request, response, output string, err error) {
+	set := func(dst *string, v string, what, tip string) error {
+		if *dst != "" {
+			return fmt.Errorf("second %s %q", what, tip)
+		}
+		*dst = v
+		return nil
+	}
+	for _, t := range list {
+		var ok bool
+		var v string
+		switch kind, val, found := strings.Cut(t, ":"); {
+		case found && kind == "REQUEST_POLICY":
+			if v, ok = requestPolicies[val]; ok {
+				err = set(&request, v, "request policy", t)
+			}
+		case found && kind == "RESPONSE_POLICY":
+			if v, ok = responsePolicies[val]; ok {
+				err = set(&response, v, "response policy", t)
+			}
+		case !found:
+			if v, ok = outputTips[t]; ok {
+				err = set(&output, v, "nondeterminism tip", t)
+			}
+		}
+		if !ok {
+			return "", "", "", fmt.Errorf("unknown command tip %q: map it in requestPolicies, responsePolicies or outputTips (internal/gen/table.go) and in internal/cmdinfo", t)
+		}
+		if err != nil {
+			return "", "", "", err
+		}
+	}
+	return request, response, output, nil
+}
+
+// keyLimit bounds the numbers of a key spec: far beyond any real command, small
+// enough that no arithmetic on them can overflow.
+const keyLimit = 1 << 10
+
+type keywordSearch struct {
+	Keyword   *string `json:"keyword"`
+	StartFrom *int    `json:"startfrom"`
+}
+
+type keyNum struct {
+	KeyNumIdx *int `json:"keynumidx"`
+	FirstKey  *int `json:"firstkey"`
+	Step      *int `json:"step"`
+}
+
+// keySpecLiteral returns the Go literal of the cmdinfo.KeySpec of ks, with
+// only the fields of its begin search and find-keys kinds.
+func keySpecLiteral(ks keySpec) (string, error) {
+	inRange := func(p *int, lo int) bool { return p != nil && *p >= lo && *p <= keyLimit }
+	var fields []string
+	var flags []string
+	for _, f := range ks.Flags {
+		if !slices.ContainsFunc(keyFlagIdents, func(x struct{ spec, ident string }) bool { return x.spec == f }) {
+			return "", fmt.Errorf("unknown key spec flag %q: map it in keyFlagIdents (internal/gen/table.go) and in cmdinfo.KeyFlags", f)
+		}
+	}
+	for _, fi := range keyFlagIdents {
+		if slices.Contains(ks.Flags, fi.spec) {
+			flags = append(flags, fi.ident)
+		}
+	}
+	if len(flags) > 0 {
+		fields = append(fields, "Flags: "+strings.Join(flags, " | "))
+	}
+
+	bsType, bs, err := single(ks.BeginSearch, "index", "keyword", "unknown")
+	if err != nil {
+		return "", fmt.Errorf("begin_search: %w", err)
+	}
+	switch bsType {
+	case "index":
+		var is indexSearch
+		if err := strictUnmarshal(bs, &is); err != nil || !inRange(is.Pos, 1) {
+			return "", fmt.Errorf("bad index search %s", bs)
+		}
+		fields = append(fields, "Begin: BeginIndex", fmt.Sprintf("Pos: %d", *is.Pos))
+	case "keyword":
+		var kw keywordSearch
+		if err := strictUnmarshal(bs, &kw); err != nil || kw.Keyword == nil || *kw.Keyword == "" ||
+			*kw.Keyword != strings.ToUpper(*kw.Keyword) || !inRange(kw.StartFrom, -keyLimit) || *kw.StartFrom == 0 {
+			return "", fmt.Errorf("bad keyword search %s", bs)
+		}
+		fields = append(fields, "Begin: BeginKeyword", fmt.Sprintf("Keyword: %q, StartFrom: %d", *kw.Keyword, *kw.StartFrom))
+	default:
+		if string(bs) != "null" && string(bs) != "{}" {
+			return "", fmt.Errorf("unknown begin search with a value %s", bs)
+		}
+		fields = append(fields, "Begin: BeginUnknown")
+	}
+
+	fkType, fk, err := single(ks.FindKeys, "range", "keynum", "unknown")
+	if err != nil {
+		return "", fmt.Errorf("find_keys: %w", err)
+	}
+	switch fkType {
+	case "range":
+		var rk rangeKeys
+		if err := strictUnmarshal(fk, &rk); err != nil || !inRange(rk.LastKey, -keyLimit) || !inRange(rk.Step, 1) ||
+			!inRange(rk.Limit, 0) {
+			return "", fmt.Errorf("bad range %s", fk)
+		}
+		fields = append(fields, "Find: FindRange", fmt.Sprintf("LastKey: %d, Step: %d, Limit: %d", *rk.LastKey, *rk.Step, *rk.Limit))
+	case "keynum":
+		var kn keyNum
+		if err := strictUnmarshal(fk, &kn); err != nil || !inRange(kn.KeyNumIdx, 0) || !inRange(kn.FirstKey, 0) ||
+			!inRange(kn.Step, 1) {
+			return "", fmt.Errorf("bad keynum %s", fk)
+		}
+		fields = append(fields, "Find: FindKeyNum", fmt.Sprintf("KeyNumIdx: %d, FirstKey: %d, Step: %d", *kn.KeyNumIdx, *kn.FirstKey, *kn.Step))
+	default:
+		if string(fk) != "null" && string(fk) != "{}" {
+			return "", fmt.Errorf("unknown find keys with a value %s", fk)
+		}
+		fields = append(fields, "Find: FindUnknown")
+	}
+	return "{" + strings.Join(fields, ", ") + "}", nil
+}
+
+// strictUnmarshal decodes a JSON object refusing unknown fields, so that a
+// key spec field added by a future Redis release is not silently dropped.
+func strictUnmarshal(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
 // single returns the only member of a key spec part, which must be one of types.
 func single(m map[string]json.RawMessage, types ...string) (string, json.RawMessage, error) {
 	if len(m) != 1 {
@@ -309,7 +498,16 @@ func render(rows []row) ([]byte, error) {
 		if len(r.flags) > 0 {
 			fmt.Fprintf(&b, ", Flags: %s", strings.Join(r.flags, " | "))
 		}
-		fmt.Fprintf(&b, ", FirstKey: %d, KeyStep: %d, LastKey: %d},\n", r.firstKey, r.keyStep, r.lastKey)
+		fmt.Fprintf(&b, ", FirstKey: %d, KeyStep: %d, LastKey: %d", r.firstKey, r.keyStep, r.lastKey)
+		if len(r.keys) > 0 {
+			fmt.Fprintf(&b, ",\nKeys: []KeySpec{%s}", strings.Join(r.keys, ", "))
+		}
+		for _, f := range [...]struct{ name, val string }{{"Request", r.request}, {"Response", r.response}, {"Nondeterministic", r.output}} {
+			if f.val != "" {
+				fmt.Fprintf(&b, ", %s: %s", f.name, f.val)
+			}
+		}
+		b.WriteString("},\n")
 	}
 	b.WriteString("}\n")
 	return format.Source(b.Bytes())

@@ -21,11 +21,11 @@ var (
 		"command_flags", "acl_categories",
 		"deprecated_since", "replaced_by",
 		"key_specs", "arguments", "reply_schema",
+		"command_tips", // request/response policies and nondeterminism: facts that cluster routing needs
 	}
 	commandDrop = []string{
 		"summary", "complexity", "history", "doc_flags",
 		"function", "get_keys_function", "_source_file",
-		"command_tips", // request/response policy hints: not needed by cmdinfo yet; move to commandKeep to keep them
 	}
 
 	argumentKeep = []string{
