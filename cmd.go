@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/respkit/redis/internal/cmdinfo"
+	"github.com/respkit/redis/internal/slot"
 	"github.com/respkit/redis/resp"
 )
 
@@ -32,17 +33,17 @@ const (
 )
 
 // Cmd is one command, encoded and ready to send, with what the client
-// needs to route and retry it: its name, flags, first key and block time.
+// needs to route and retry it: its name, flags, keys and block time.
 // A Cmd is immutable once built and may be run any number of times, from
 // any number of goroutines.
 type Cmd struct {
-	enc    []byte
-	name   string
-	flags  CmdFlags
-	key    string
-	hasKey bool
-	block  time.Duration // for blocking commands: how long the server may hold the reply; <0 for "until a value arrives"
-	err    error         // why the command could not be built; reported instead of sending
+	enc   []byte
+	name  string
+	info  *cmdinfo.Info // the table's entry; nil for a command the table does not know
+	flags CmdFlags
+	keys  []string      // every key, in the order sent
+	block time.Duration // for blocking commands: how long the server may hold the reply; <0 for "until a value arrives"
+	err   error         // why the command could not be built; reported instead of sending
 }
 
 // Err returns why the command could not be built (a bad argument or
@@ -60,9 +61,68 @@ func (c *Cmd) Bytes() []byte { return c.enc }
 // Flags returns the command's flags.
 func (c *Cmd) Flags() CmdFlags { return c.flags }
 
-// Key returns the command's first key, which decides where it runs on a
-// cluster; ok is false for a command without keys.
-func (c *Cmd) Key() (key string, ok bool) { return c.key, c.hasKey }
+// Key returns the command's first key; ok is false for a command without
+// keys.
+func (c *Cmd) Key() (key string, ok bool) {
+	if len(c.keys) == 0 {
+		return "", false
+	}
+	return c.keys[0], true
+}
+
+// Keys returns every key of the command, in the order they are sent (the
+// keys of EVAL's numkeys, MSET's keys without their values, ...); nil for a
+// command without keys, or one the command table does not know (see
+// Known). Do not modify the slice.
+func (c *Cmd) Keys() []string { return c.keys }
+
+// Known reports whether the client's command table knows the command, so
+// that its flags and keys are known. A command it does not know (a module
+// command, one newer than the table) has no flags and no keys here: a
+// cluster transport asks the server (COMMAND INFO) where its keys are.
+func (c *Cmd) Known() bool { return c.info != nil }
+
+// Slot returns the Redis Cluster hash slot of the command's keys, or
+// NoSlot for a command without keys. When the keys hash to different
+// slots it returns a *CrossSlotError naming two of them; such a command
+// runs on a standalone server but not on a cluster.
+func (c *Cmd) Slot() (int, error) { return keysSlot(c.name, c.keys) }
+
+// NoSlot is the slot of a command without keys.
+const NoSlot = -1
+
+// CrossSlotError reports keys of one command, transaction or watch that
+// hash to different cluster slots, found before anything was sent.
+type CrossSlotError struct {
+	Command    string // the command, or "MULTI" / "WATCH"
+	Key, Other string // two keys in different slots
+	Slot       int    // Key's slot
+	OtherSlot  int    // Other's slot
+}
+
+func (e *CrossSlotError) Error() string {
+	return fmt.Sprintf("redis: %s: keys %q (slot %d) and %q (slot %d) hash to different cluster slots; use a hash tag such as {user1}.a and {user1}.b to keep them together", e.Command, e.Key, e.Slot, e.Other, e.OtherSlot)
+}
+
+// keysSlot returns the slot shared by keys, NoSlot when there are none, or
+// a *CrossSlotError.
+func keysSlot(what string, keys []string) (int, error) {
+	if len(keys) == 0 {
+		return NoSlot, nil
+	}
+	s := slot.Of(keys[0])
+	for _, k := range keys[1:] {
+		if o := slot.Of(k); o != s {
+			return NoSlot, &CrossSlotError{Command: what, Key: keys[0], Other: k, Slot: s, OtherSlot: o}
+		}
+	}
+	return s, nil
+}
+
+// KeySlot returns the Redis Cluster hash slot of key (CRC16 of the key,
+// or of its hash tag: the part between the first "{" and the next "}",
+// when that part is not empty), from 0 to 16383.
+func KeySlot(key string) int { return slot.Of(key) }
 
 // Blocking reports whether the command may block, and for how long the
 // server may hold its reply (negative: until a value arrives).
@@ -113,14 +173,19 @@ func getBuilder() *builder { return builders.Get().(*builder) }
 
 func putBuilder(b *builder) {
 	b.e.Release(64 << 10)
+	keys := b.c.keys
+	clear(keys)
 	b.c = Cmd{}
+	if cap(keys) <= 64 {
+		b.c.keys = keys[:0] // reused: the next command's keys cost no allocation
+	}
 	builders.Put(b)
 }
 
 // begin starts a command known to the table.
 func (b *builder) begin(info *cmdinfo.Info) {
 	b.e.Begin()
-	b.c.name, b.c.flags = info.Name, info.Flags
+	b.c.name, b.c.flags, b.c.info = info.Name, info.Flags, info
 	if i := strings.IndexByte(info.Name, ' '); i >= 0 {
 		b.e.String(info.Name[:i])
 		b.e.String(info.Name[i+1:])
@@ -129,11 +194,9 @@ func (b *builder) begin(info *cmdinfo.Info) {
 	}
 }
 
-// key appends a key argument; the first one is remembered for routing.
+// key appends a key argument, remembered for routing.
 func (b *builder) key(k string) {
-	if !b.c.hasKey {
-		b.c.key, b.c.hasKey = k, true
-	}
+	b.c.keys = append(b.c.keys, k)
 	b.e.String(k)
 }
 
@@ -260,15 +323,8 @@ func (b *builder) raw(args []any) error {
 		b.c.name = strings.ToUpper(name)
 		return nil
 	}
-	b.c.name, b.c.flags = info.Name, info.Flags
-	if info.FirstKey > 0 && int(info.FirstKey) < len(argv) {
-		if k, ok := args[info.FirstKey].(string); ok {
-			b.c.key = k
-		} else {
-			b.c.key = string(argv[info.FirstKey])
-		}
-		b.c.hasKey = true
-	}
+	b.c.name, b.c.flags, b.c.info = info.Name, info.Flags, info
+	b.c.keys = rawKeys(b.c.keys, info, args, argv)
 	if info.Flags&cmdinfo.Blocking != 0 {
 		b.c.block, b.c.flags = blockTime(info.Name, argv, b.c.flags)
 	}
@@ -374,4 +430,23 @@ func cmdInfo(name string) *cmdinfo.Info {
 		panic("redis: command " + name + " missing from the command table")
 	}
 	return info
+}
+
+// rawKeys appends to dst the keys of a command given as untyped
+// arguments, found from the command table's key positions in argv (its
+// encoded arguments); an argument given as a string is taken as it is.
+func rawKeys(dst []string, info *cmdinfo.Info, args []any, argv [][]byte) []string {
+	var stack [8]int
+	idx, err := info.KeyIndexes(stack[:0], argv)
+	if err != nil {
+		return dst
+	}
+	for _, i := range idx {
+		if k, ok := args[i].(string); ok {
+			dst = append(dst, k)
+		} else {
+			dst = append(dst, string(argv[i]))
+		}
+	}
+	return dst
 }

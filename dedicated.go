@@ -34,11 +34,19 @@ type Conn struct {
 
 // Conn reserves a connection from the pool. It waits while all are in
 // use, up to Options.PoolTimeout or ctx's end. Close it when done.
+//
+// On a cluster the connection goes to any primary; Watch and
+// transactions reserve theirs on the node serving their keys.
 func (c *Client) Conn(ctx context.Context) (*Conn, error) {
+	return c.conn(ctx, AnySlot)
+}
+
+// conn reserves a connection to the node serving slot (AnySlot: any).
+func (c *Client) conn(ctx context.Context, slot int) (*Conn, error) {
 	if c.closed.Load() {
 		return nil, ErrClosed
 	}
-	d, err := c.t.Dedicated(ctx, "")
+	d, err := c.t.Dedicated(ctx, slot)
 	if err != nil {
 		return nil, err
 	}

@@ -7,13 +7,17 @@ import (
 )
 
 // String describes the client by its network, address and database, as
-// "redis.Client(tcp localhost:6379 db=0)", with " closed" once closed. It
-// never includes the password.
+// "redis.Client(tcp localhost:6379 db=0)", or for another topology as its
+// transport's String describes it ("redis.Client(cluster host:port,...)"),
+// with " closed" once closed. It never includes the password.
 func (c *Client) String() string {
 	if c == nil {
 		return "redis.Client(nil)"
 	}
 	s := fmt.Sprintf("redis.Client(%s %s db=%d", c.o.Network, c.o.Addr, c.o.DB)
+	if st, ok := c.t.(fmt.Stringer); ok {
+		s = "redis.Client(" + st.String() // another topology describes itself
+	}
 	if c.closed.Load() {
 		s += " closed"
 	}

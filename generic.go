@@ -24,8 +24,14 @@ import (
 // the error, once, and stops. Breaking out of the loop stops fetching
 // pages. See ScanPage for the cursor-level command.
 //
+// On a cluster, Scan covers every primary in turn (ScanPage, whose cursor
+// belongs to one server, runs on any one of them).
+//
 // Since Redis 2.8.0 (TYPE since 6.0.0).
 func (c *Client) Scan(ctx context.Context, opts ...ScanOptions) iter.Seq2[string, error] {
+	if _, ok := c.t.(ShardLister); ok {
+		return scanShards(c, ctx, func(node *Client) iter.Seq2[string, error] { return node.Scan(ctx, opts...) })
+	}
 	return scanAll(ctx, func(ctx context.Context, cursor uint64) ([]string, uint64, error) {
 		p, err := c.ScanPage(ctx, cursor, opts...)
 		return p.Items, p.Cursor, err

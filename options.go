@@ -56,6 +56,11 @@ type Options struct {
 	// DisableIdentity stops the client from sending CLIENT SETINFO with
 	// its library name and version.
 	DisableIdentity bool
+	// ReadOnly sends READONLY on every new connection, which lets a
+	// cluster replica serve reads (cluster.Options.ReadFrom sets it for
+	// the connections it opens). Default false; a server outside cluster
+	// mode refuses it, and connecting then fails.
+	ReadOnly bool
 
 	// DialTimeout bounds connecting plus the handshake. Default 5 s.
 	DialTimeout time.Duration

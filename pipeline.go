@@ -83,9 +83,10 @@ type Pipeline struct {
 	c       *Client // nil for a pipeline on a reserved connection
 	cn      *Conn   // the reserved connection, or nil
 	tx      bool
-	buf     []byte // every queued command's encoding, back to back
-	cmds    []*Cmd // metadata (from a slab); enc is set from ends when the pipeline runs
-	ends    []int  // end offset of each command in buf
+	buf     []byte   // every queued command's encoding, back to back
+	keys    []string // every queued command's keys, back to back
+	cmds    []*Cmd   // metadata (from a slab); enc is set from ends when the pipeline runs
+	ends    []int    // end offset of each command in buf
 	sinks   []sink
 	slabs   []any     // *slab[T] for each result type queued
 	scripts []*Script // scripts queued with Script.Queue, loaded before sending
@@ -201,6 +202,13 @@ func (p *Pipeline) addCmd(c *Cmd, s sink) {
 	meta := p.newCmd()
 	*meta = *c
 	meta.enc = nil
+	if len(c.keys) > 0 {
+		// The keys of a pooled builder's command are reused by the next
+		// command: the pipeline keeps its own copy.
+		start := len(p.keys)
+		p.keys = append(p.keys, c.keys...)
+		meta.keys = p.keys[start:len(p.keys):len(p.keys)]
+	}
 	if meta.err == nil && meta.flags&FlagConnState != 0 && p.cn == nil {
 		meta.err = fmt.Errorf("redis: %s changes the state of the connection it runs on and cannot be pipelined on the client's shared connections; use Client.Conn", meta.name)
 	}
@@ -260,6 +268,8 @@ func (p *Pipeline) reset() {
 	clear(p.cmds)
 	clear(p.sinks)
 	p.scripts = p.scripts[:0]
+	clear(p.keys)
+	p.keys = p.keys[:0]
 	p.buf, p.cmds, p.ends, p.sinks = p.buf[:0], p.cmds[:0], p.ends[:0], p.sinks[:0]
 	if cap(p.buf) > 1<<20 {
 		p.buf = nil
@@ -371,30 +381,33 @@ func (p *Pipeline) run(ctx context.Context, cmds []*Cmd, out []resp.Value) []err
 	return nil
 }
 
-// runMulti runs a batch through the transport, retrying it when every
-// command in it may be repeated (never sent, or read-only). On failure it
-// returns one error per command.
-// Replies read before a connection failed keep their values; a retry
-// sends only the commands whose replies are missing.
+// runMulti runs a batch through the transport, retrying the commands
+// whose replies are missing after a failure when every one of them may be
+// repeated (never sent, or read-only). On failure it returns one error per
+// command. Replies read before a failure keep their values, wherever they
+// are in the batch (a cluster transport runs parts of it on different
+// servers), and a retry sends only the commands without one.
 func (c *Client) runMulti(ctx context.Context, cmds []*Cmd, out []resp.Value) []error {
-	var errs []error
-	start := 0 // the first command without a reply
+	err := c.t.DoMulti(ctx, cmds, out)
+	if err == nil {
+		return nil
+	}
+	errs := make([]error, len(cmds))
+	var missing []int // indexes of the commands without a reply
 	for attempt := 1; ; attempt++ {
-		err := c.t.DoMulti(ctx, cmds[start:], out[start:])
-		if err == nil {
-			if errs != nil {
-				clear(errs[start:])
+		missing = missing[:0]
+		for i := range cmds {
+			if out[i].Type() == 0 {
+				missing = append(missing, i)
+			} else {
+				errs[i] = nil // a retry brought its reply
 			}
-			return errs
 		}
-		for start < len(cmds) && out[start].Type() != 0 {
-			start++
+		if len(missing) == 0 {
+			return nil
 		}
-		if errs == nil {
-			errs = make([]error, len(cmds))
-		}
-		retry := start < len(cmds)
-		for i := start; i < len(cmds); i++ {
+		retry := true
+		for _, i := range missing {
 			var again bool
 			again, errs[i] = c.o.Retry.decide(ctx, cmds[i], err, attempt)
 			retry = retry && again
@@ -403,10 +416,22 @@ func (c *Client) runMulti(ctx context.Context, cmds []*Cmd, out []resp.Value) []
 			return errs
 		}
 		if err := c.o.Retry.sleep(ctx, attempt); err != nil {
-			for i := start; i < len(cmds); i++ {
+			for _, i := range missing {
 				errs[i] = err
 			}
 			return errs
+		}
+		again := make([]*Cmd, len(missing))
+		got := make([]resp.Value, len(missing))
+		for j, i := range missing {
+			again[j] = cmds[i]
+		}
+		err = c.t.DoMulti(ctx, again, got)
+		for j, i := range missing {
+			out[i] = got[j]
+		}
+		if err == nil {
+			return nil // every reply arrived: the loop would find none missing
 		}
 	}
 }

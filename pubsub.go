@@ -915,7 +915,7 @@ func (ps *PubSub) connect(reconnect bool) (*psConn, error) {
 			return nil, ps.ctx.Err()
 		}
 	}
-	dc, err := ps.c.t.Dedicated(ps.ctx, "")
+	dc, err := ps.c.t.Dedicated(ps.ctx, AnySlot)
 	if err != nil {
 		return nil, err
 	}

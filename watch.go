@@ -28,6 +28,22 @@ func (tx *Tx) Pipelined(ctx context.Context, fn func(p *Pipeline) error) error {
 	return p.Exec(ctx)
 }
 
+// movedSlot reports whether err is a cluster redirection or a refusal
+// while a slot moves (MOVED, ASK, TRYAGAIN, CLUSTERDOWN) on a reserved
+// connection: the transaction did not run, and is tried again once the
+// client has learnt where its slot went.
+func movedSlot(err error) bool {
+	var se *Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() {
+	case "MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN":
+		return true
+	}
+	return false
+}
+
 // Watch runs an optimistic transaction: it reserves a connection, sends
 // WATCH keys, and calls fn, which reads what it needs and then writes with
 // tx.Pipelined (MULTI ... EXEC). When another client changed a watched key
@@ -50,7 +66,7 @@ func (c *Client) Watch(ctx context.Context, fn func(tx *Tx) error, keys ...strin
 	}
 	for attempt := 1; ; attempt++ {
 		err := c.watchOnce(ctx, fn, keys)
-		if !errors.Is(err, ErrTxFailed) {
+		if !errors.Is(err, ErrTxFailed) && !movedSlot(err) {
 			return err
 		}
 		if attempt >= c.o.WatchAttempts {
@@ -63,7 +79,15 @@ func (c *Client) Watch(ctx context.Context, fn func(tx *Tx) error, keys ...strin
 }
 
 func (c *Client) watchOnce(ctx context.Context, fn func(tx *Tx) error, keys []string) error {
-	cn, err := c.Conn(ctx)
+	slot, err := keysSlot("WATCH", keys)
+	if err != nil {
+		if !routesBySlot(c.t) {
+			slot, err = AnySlot, nil // one server holds every slot
+		} else {
+			return err
+		}
+	}
+	cn, err := c.conn(ctx, slot)
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,10 @@ type Options struct {
 	// LibName and LibVer are sent with CLIENT SETINFO unless both are
 	// empty. An error reply (servers before 7.2) is ignored.
 	LibName, LibVer string
+	// ReadOnly sends READONLY after the greeting, so that a cluster
+	// replica serves reads on this connection; its refusal fails the
+	// handshake.
+	ReadOnly bool
 
 	DialTimeout time.Duration // bounds dial + handshake; 0 means 5 s
 	Limits      resp.Limits
@@ -208,8 +212,9 @@ func (c *Conn) handshake(ctx context.Context, o *Options) error {
 	return c.setupRESP2(ctx, o, user, pass, tail, steps)
 }
 
-// setupCommands encodes what follows the greeting (SELECT, CLIENT SETINFO),
-// sent in the same write, and names each step for error messages.
+// setupCommands encodes what follows the greeting (SELECT, CLIENT SETINFO,
+// READONLY), sent in the same write, and names each step for error
+// messages.
 func setupCommands(o *Options) (tail []byte, steps []string) {
 	var e resp.Encoder
 	if o.DB != 0 {
@@ -230,6 +235,12 @@ func setupCommands(o *Options) (tail []byte, steps []string) {
 		e.String(kv[1])
 		e.End()
 		steps = append(steps, "SETINFO")
+	}
+	if o.ReadOnly {
+		e.Begin()
+		e.String("READONLY")
+		e.End()
+		steps = append(steps, "READONLY")
 	}
 	return e.Bytes(), steps
 }

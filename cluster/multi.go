@@ -1,0 +1,391 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/respkit/redis"
+	"github.com/respkit/redis/internal/cmdinfo"
+	"github.com/respkit/redis/resp"
+)
+
+// hop is where one command of a pipeline goes next.
+type hop struct {
+	srv *server
+	ask bool // send ASKING first
+}
+
+// DoMulti runs a pipeline: its commands are grouped by the node serving
+// them and each group is sent as one pipeline, the groups in parallel;
+// replies land in out in the caller's order. Redirections and refusals
+// are handled per command, in further rounds. A batch with commands that
+// change connection state (MULTI ... EXEC) runs as one unit on one node.
+func (t *transport) DoMulti(ctx context.Context, cmds []*redis.Cmd, out []resp.Value) error {
+	if len(cmds) != len(out) {
+		return errors.New("cluster: DoMulti needs one reply slot per command")
+	}
+	for _, c := range cmds {
+		if c.Flags()&redis.FlagConnState != 0 {
+			return t.doUnit(ctx, cmds, out)
+		}
+	}
+	hops := make([]hop, len(cmds))
+	redirects := make([]int, len(cmds))
+	pending := make([]int, len(cmds))
+	for i := range pending {
+		pending[i] = i
+	}
+	var firstErr error
+	var errMu sync.Mutex
+	noteErr := func(err error) {
+		errMu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		errMu.Unlock()
+	}
+	var start time.Time
+	tries := 0
+	for len(pending) > 0 {
+		groups := map[*server][]int{}
+		var order []*server
+		var singles []int // fanned out or split: run on their own
+		var waiting []int // refused or without an owner: try again after a pause
+		for _, i := range pending {
+			if hops[i].srv == nil {
+				srv, single, err := t.routeOne(ctx, cmds[i])
+				var cse *redis.CrossSlotError
+				var noOwner noOwnerError
+				switch {
+				case errors.As(err, &cse):
+					out[i] = crossSlotReply(cse)
+					continue
+				case errors.As(err, &noOwner):
+					waiting = append(waiting, i)
+					continue
+				case err != nil:
+					return err // nothing of the batch was sent
+				case single:
+					singles = append(singles, i)
+					continue
+				}
+				hops[i].srv = srv
+			}
+			srv := hops[i].srv
+			if groups[srv] == nil {
+				order = append(order, srv)
+			}
+			groups[srv] = append(groups[srv], i)
+		}
+		var wg sync.WaitGroup
+		for _, i := range singles {
+			wg.Go(func() {
+				v, err := t.Do(ctx, cmds[i])
+				if err != nil {
+					noteErr(err)
+					return
+				}
+				out[i] = v
+			})
+		}
+		for gi, srv := range order {
+			run := func() {
+				if err := t.runGroup(ctx, srv, groups[srv], cmds, out, hops); err != nil {
+					noteErr(err)
+				}
+			}
+			if gi == len(order)-1 && len(singles) == 0 {
+				run() // the last group (often the only one) in this goroutine
+			} else {
+				wg.Go(run)
+			}
+		}
+		wg.Wait()
+		// Commands redirected or refused go round again.
+		next := waiting
+		for _, idx := range groups {
+			for _, i := range idx {
+				code := replyCode(out[i])
+				switch {
+				case code == "MOVED" || code == "ASK":
+					r, ok := parseRedirect(out[i].String(), hops[i].srv.addr)
+					if !ok || redirects[i] >= t.o.MaxRedirects {
+						hops[i] = hop{}
+						continue
+					}
+					redirects[i]++
+					if r.ask {
+						t.asked.Add(1)
+						srv, err := t.serverFor(r.addr)
+						if err != nil {
+							return err
+						}
+						hops[i] = hop{srv: srv, ask: true}
+					} else {
+						t.noteMoved(r)
+						hops[i] = hop{}
+					}
+					out[i] = resp.Value{}
+					next = append(next, i)
+				case refused(code):
+					t.refusedN.Add(1)
+					if code == "CLUSTERDOWN" {
+						t.refresh()
+					}
+					hops[i] = hop{}
+					waiting = append(waiting, i)
+					next = append(next, i)
+				default:
+					hops[i] = hop{}
+				}
+			}
+		}
+		if len(waiting) > 0 {
+			if start.IsZero() {
+				start = time.Now()
+			}
+			d, ok := t.tryAgainPause(ctx, start, tries)
+			if !ok {
+				// Out of time: the refusals stand as the replies.
+				for _, i := range waiting {
+					if out[i].Type() == 0 {
+						out[i] = resp.ErrorValue("CLUSTERDOWN no node serves the slot of this command")
+					}
+				}
+				next = removeAll(next, waiting)
+			} else {
+				tries++
+				if err := sleepCtx(ctx, d); err != nil {
+					return err
+				}
+				for _, i := range waiting {
+					out[i] = resp.Value{}
+				}
+			}
+		}
+		pending = next
+	}
+	return firstErr
+}
+
+// removeAll returns s without the elements of drop.
+func removeAll(s, drop []int) []int {
+	gone := make(map[int]bool, len(drop))
+	for _, d := range drop {
+		gone[d] = true
+	}
+	out := s[:0]
+	for _, x := range s {
+		if !gone[x] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// routeOne says where one command of a pipeline goes: a server, or single
+// for a command that must run on its own (fanned out, or split by slot).
+func (t *transport) routeOne(ctx context.Context, cmd *redis.Cmd) (srv *server, single bool, err error) {
+	s, err := t.slotOf(ctx, cmd)
+	if err != nil {
+		var cse *redis.CrossSlotError
+		if errors.As(err, &cse) && t.o.SplitMultiKey {
+			if info := t.info(ctx, cmd); info != nil && info.Request == cmdinfo.RequestMultiShard {
+				return nil, true, nil
+			}
+		}
+		return nil, false, err
+	}
+	if s == redis.NoSlot {
+		if info := t.info(ctx, cmd); info != nil && (info.Request == cmdinfo.RequestAllShards || info.Request == cmdinfo.RequestAllNodes) {
+			return nil, true, nil
+		}
+		s = spread(cmd)
+	}
+	if cmd.Flags()&redis.FlagReadonly != 0 {
+		srv, err = t.readerFor(ctx, s)
+	} else {
+		srv, err = t.primaryFor(ctx, s)
+	}
+	return srv, false, err
+}
+
+// crossSlotReply is the reply put in a pipeline for a command whose keys
+// span slots: the error a cluster node would give, found before sending.
+func crossSlotReply(e *redis.CrossSlotError) resp.Value {
+	return resp.ErrorValue(fmt.Sprintf("CROSSSLOT %s: keys %q (slot %d) and %q (slot %d) hash to different slots; nothing was sent", e.Command, e.Key, e.Slot, e.Other, e.OtherSlot))
+}
+
+// runGroup sends the commands idx of cmds to srv as one pipeline, with
+// ASKING before those that were asked to, and stores their replies.
+func (t *transport) runGroup(ctx context.Context, srv *server, idx []int, cmds []*redis.Cmd, out []resp.Value, hops []hop) error {
+	asks := 0
+	for _, i := range idx {
+		if hops[i].ask {
+			asks++
+		}
+	}
+	n := len(idx) + asks
+	sub := make([]*redis.Cmd, 0, n)
+	got := make([]resp.Value, n)
+	for _, i := range idx {
+		if hops[i].ask {
+			sub = append(sub, askingCmd)
+		}
+		sub = append(sub, cmds[i])
+	}
+	err := srv.t.DoMulti(ctx, sub, got)
+	j := 0
+	for _, i := range idx {
+		if hops[i].ask {
+			j++
+		}
+		out[i] = got[j]
+		j++
+	}
+	if err != nil {
+		return t.failed(srv, err)
+	}
+	return nil
+}
+
+// doUnit runs a batch that must stay on one connection (MULTI ... EXEC)
+// on the primary serving the slot all its keys share. When the
+// transaction was refused because its slot moved (MOVED or ASK for its
+// commands, then EXECABORT), it is sent again where the slot went: it did
+// not run.
+func (t *transport) doUnit(ctx context.Context, cmds []*redis.Cmd, out []resp.Value) error {
+	s := redis.NoSlot
+	var firstKey string
+	for _, c := range cmds {
+		cs, err := t.slotOf(ctx, c)
+		if err != nil {
+			return err
+		}
+		if cs == redis.NoSlot {
+			continue
+		}
+		key, _ := c.Key()
+		if s == redis.NoSlot {
+			s, firstKey = cs, key
+		} else if cs != s {
+			return &redis.CrossSlotError{Command: "MULTI", Key: firstKey, Slot: s, Other: key, OtherSlot: cs}
+		}
+	}
+	var ask *server
+	var start time.Time
+	redirects, tries := 0, 0
+	for {
+		srv := ask
+		if srv == nil {
+			var err error
+			if srv, err = t.primaryFor(ctx, s); err != nil {
+				return err
+			}
+		}
+		var err error
+		if ask != nil {
+			sub := append([]*redis.Cmd{askingCmd}, cmds...)
+			got := make([]resp.Value, len(sub))
+			err = srv.t.DoMulti(ctx, sub, got)
+			copy(out, got[1:])
+		} else {
+			err = srv.t.DoMulti(ctx, cmds, out)
+		}
+		ask = nil
+		if err != nil {
+			return t.failed(srv, err)
+		}
+		code, v := unitRefusal(cmds, out)
+		switch {
+		case code == "":
+			return nil
+		case code == "MOVED" || code == "ASK":
+			r, ok := parseRedirect(v.String(), srv.addr)
+			if !ok || redirects >= t.o.MaxRedirects {
+				return nil
+			}
+			redirects++
+			if r.ask {
+				t.asked.Add(1)
+				if ask, err = t.serverFor(r.addr); err != nil {
+					return err
+				}
+			} else {
+				t.noteMoved(r)
+			}
+		default: // refused
+			t.refusedN.Add(1)
+			if start.IsZero() {
+				start = time.Now()
+			}
+			d, ok := t.tryAgainPause(ctx, start, tries)
+			if !ok {
+				return nil
+			}
+			tries++
+			if err := sleepCtx(ctx, d); err != nil {
+				return err
+			}
+		}
+		clear(out)
+	}
+}
+
+// unitRefusal returns the redirection or refusal that stopped a
+// transaction from running, with the reply carrying it, or "" when it ran
+// (or failed for another reason). Only a transaction whose EXEC failed
+// counts: one that ran is never sent again.
+func unitRefusal(cmds []*redis.Cmd, out []resp.Value) (string, resp.Value) {
+	last := len(cmds) - 1
+	if last < 0 || cmds[last].Name() != "EXEC" || !out[last].IsError() {
+		return "", resp.Value{}
+	}
+	for _, v := range out {
+		code := replyCode(v)
+		if code == "MOVED" || code == "ASK" || refused(code) {
+			return code, v
+		}
+	}
+	return "", resp.Value{}
+}
+
+// Dedicated reserves a connection on the primary serving slot s (any
+// primary for redis.AnySlot). MOVED replies seen on it update the slot
+// map.
+func (t *transport) Dedicated(ctx context.Context, s int) (redis.DedicatedConn, error) {
+	srv, err := t.primaryFor(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	dc, err := srv.t.Dedicated(ctx, s)
+	if err != nil {
+		return nil, t.failed(srv, err)
+	}
+	return &dedicated{DedicatedConn: dc, t: t, srv: srv}, nil
+}
+
+// dedicated is a node's reserved connection that tells the transport of
+// the redirections and failures it sees.
+type dedicated struct {
+	redis.DedicatedConn
+	t   *transport
+	srv *server
+}
+
+func (d *dedicated) Do(ctx context.Context, cmds []*redis.Cmd, out []resp.Value) error {
+	if err := d.DedicatedConn.Do(ctx, cmds, out); err != nil {
+		return d.t.failed(d.srv, err)
+	}
+	for _, v := range out {
+		if replyCode(v) == "MOVED" {
+			if r, ok := parseRedirect(v.String(), d.srv.addr); ok {
+				d.t.noteMoved(r)
+			}
+		}
+	}
+	return nil
+}

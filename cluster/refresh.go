@@ -1,0 +1,231 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/respkit/redis"
+)
+
+// leftGrace is how long a node that left the slot map keeps its
+// connections, so that commands under way on it finish (or are
+// redirected) rather than fail with a closed connection.
+const leftGrace = 5 * time.Second
+
+// topology returns the slot map, reading it first if the client has none
+// yet.
+func (t *transport) topology(ctx context.Context) (*topology, error) {
+	if tp := t.topo.Load(); tp != nil {
+		return tp, nil
+	}
+	select {
+	case <-t.refresh():
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if tp := t.topo.Load(); tp != nil {
+		return tp, nil
+	}
+	if t.isClosed() {
+		return nil, redis.ErrClosed
+	}
+	t.refreshMu.Lock()
+	err := t.refreshErr
+	t.refreshMu.Unlock()
+	if err == nil {
+		err = errors.New("cluster: no slot map")
+	}
+	// Nothing was sent anywhere: the client may try again.
+	return nil, &redis.ConnError{Op: "dial", Err: err}
+}
+
+// refresh asks for a read of the slot map and returns a channel closed
+// when a read that started no earlier than now has ended. Reads are
+// single-flight: a read under way serves everyone who asks meanwhile (one
+// more follows it, since it may have started before what prompted the
+// request), and they start at most once per MinRefreshInterval.
+func (t *transport) refresh() <-chan struct{} {
+	t.refreshMu.Lock()
+	defer t.refreshMu.Unlock()
+	if t.refreshing != nil {
+		t.again = true
+		return t.refreshing
+	}
+	done := make(chan struct{})
+	t.refreshing = done
+	if wait := t.o.MinRefreshInterval - time.Since(t.lastRefresh); wait > 0 && t.topo.Load() != nil {
+		t.timer = time.AfterFunc(wait, func() { t.startRefresh(done) })
+		return done
+	}
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		t.runRefresh(done)
+	}()
+	return done
+}
+
+func (t *transport) startRefresh(done chan struct{}) {
+	select {
+	case <-t.stop:
+		t.finishRefresh(done, redis.ErrClosed)
+		return
+	default:
+	}
+	t.wg.Add(1)
+	defer t.wg.Done()
+	t.runRefresh(done)
+}
+
+func (t *transport) runRefresh(done chan struct{}) {
+	t.refreshMu.Lock()
+	t.lastRefresh = time.Now()
+	t.again = false
+	t.refreshMu.Unlock()
+	t.finishRefresh(done, t.readTopology())
+}
+
+func (t *transport) finishRefresh(done chan struct{}, err error) {
+	t.refreshMu.Lock()
+	t.refreshErr = err
+	t.refreshing = nil
+	again := t.again
+	t.again = false
+	t.refreshMu.Unlock()
+	close(done)
+	if again {
+		select {
+		case <-t.stop:
+		default:
+			t.refresh()
+		}
+	}
+}
+
+// refreshLoop reads the slot map every RefreshInterval.
+func (t *transport) refreshLoop() {
+	defer t.wg.Done()
+	tk := time.NewTicker(t.o.RefreshInterval)
+	defer tk.Stop()
+	for {
+		select {
+		case <-t.stop:
+			return
+		case <-tk.C:
+			t.refresh()
+		}
+	}
+}
+
+// readTopology reads the slot map from one node (the known nodes in
+// random order, healthy ones first, then the seeds) and installs it.
+func (t *transport) readTopology() error {
+	t.refreshes.Add(1)
+	var candidates []string
+	seen := map[string]bool{}
+	add := func(addr string) {
+		if !seen[addr] {
+			seen[addr] = true
+			candidates = append(candidates, addr)
+		}
+	}
+	if tp := t.topo.Load(); tp != nil {
+		var later []string
+		for _, sh := range shuffled(tp.shards) {
+			add(sh.primary.addr)
+			for _, r := range sh.replicas {
+				later = append(later, r.addr)
+			}
+		}
+		for _, a := range shuffled(later) {
+			add(a)
+		}
+	}
+	for _, a := range shuffled(t.o.Addrs) {
+		add(a)
+	}
+	// A node that does not answer soon is passed over for the next one.
+	timeout := min(t.o.DialTimeout, 2*time.Second)
+	if timeout <= 0 {
+		timeout = 2 * time.Second
+	}
+	var errs []error
+	for _, addr := range candidates {
+		s, err := t.serverFor(addr)
+		if err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(redis.NoRetry(context.Background()), timeout)
+		host, _, _ := net.SplitHostPort(addr)
+		views, err := readSlotMap(ctx, s.c, host, t.o.TLSConfig != nil)
+		cancel()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", addr, err))
+			continue
+		}
+		return t.install(views)
+	}
+	return fmt.Errorf("cluster: no node gave the slot map: %w", errors.Join(errs...))
+}
+
+// install makes views the slot map, and closes the connections of nodes
+// that left it more than leftGrace ago.
+func (t *transport) install(views []shardView) error {
+	tp := &topology{}
+	listed := map[string]bool{}
+	for _, v := range views {
+		p, err := t.serverFor(v.nodes[0].addr)
+		if err != nil {
+			return err
+		}
+		listed[p.addr] = true
+		sh := &shard{primary: p, spans: v.spans}
+		for _, n := range v.nodes[1:] {
+			r, err := t.serverFor(n.addr)
+			if err != nil {
+				return err
+			}
+			listed[r.addr] = true
+			if n.healthy {
+				sh.replicas = append(sh.replicas, r)
+			}
+		}
+		tp.shards = append(tp.shards, sh)
+		for _, sp := range v.spans {
+			for s := max(sp.Start, 0); s <= sp.End && s < int64(len(tp.slots)); s++ {
+				tp.slots[s].Store(sh)
+			}
+		}
+	}
+	t.topo.Store(tp)
+	now := time.Now().UnixNano()
+	var closing []*server
+	t.mu.Lock()
+	for addr, s := range t.servers {
+		if listed[addr] {
+			continue
+		}
+		seed := false
+		for _, a := range t.o.Addrs {
+			seed = seed || a == addr
+		}
+		if seed {
+			continue
+		}
+		switch gone := s.gone.Load(); {
+		case gone == 0:
+			s.gone.Store(now)
+		case now-gone > int64(leftGrace):
+			delete(t.servers, addr)
+			closing = append(closing, s)
+		}
+	}
+	t.mu.Unlock()
+	for _, s := range closing {
+		s.c.Close()
+	}
+	return nil
+}
