@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -548,4 +549,50 @@ func TestPubSubClassic(t *testing.T) {
 			t.Fatalf("messages on %s.x: %q, want %q", ch, got[ch+".x"], want)
 		}
 	})
+}
+
+// TestTLSCluster runs a client over TLS with a client certificate and a
+// password against nodes that accept TLS only: every node it discovers,
+// replicas included, must be dialled with the seed's TLS settings and
+// credentials (a plaintext or unauthenticated dial would fail).
+func TestTLSCluster(t *testing.T) {
+	const pass = "s3cret"
+	rc := redistest.StartCluster(t, redistest.ClusterConfig{
+		Config: redistest.Config{TLS: true, TLSAuthClients: "yes", Password: pass},
+	})
+	seed := rc.Nodes()[0]
+	protocols(t, func(t *testing.T, proto int) {
+		ctx := context.Background()
+		c := newClient(t, rc, proto, func(o *cluster.Options) {
+			o.TLSConfig = seed.ClientTLSConfig()
+			o.Password = pass
+			o.ReadFrom = cluster.ReadReplicaRoundRobin
+		})
+		p := c.Pipeline()
+		var gets []*redis.Reply[string]
+		for i := range 30 {
+			k := fmt.Sprintf("tls%d:%d", proto, i)
+			if err := c.Set(ctx, k, k); err != nil {
+				t.Fatalf("SET %s over TLS: %v", k, err)
+			}
+			gets = append(gets, p.Get(k))
+		}
+		for _, pr := range mustPrimaries(t, rc) {
+			rc.Do(pr, "WAIT", "1", "1000")
+		}
+		if err := p.Exec(ctx); err != nil {
+			t.Fatalf("pipeline over TLS (reads from replicas): %v", err)
+		}
+		for i, g := range gets {
+			if v, err := g.Result(); err != nil || v != fmt.Sprintf("tls%d:%d", proto, i) {
+				t.Fatalf("GET %d = %q, %v", i, v, err)
+			}
+		}
+		if size, err := c.DBSize(ctx); err != nil || size < 30 {
+			t.Fatalf("DBSIZE over TLS = %d, %v", size, err)
+		}
+	})
+	if got := fmt.Sprintf("%v %+v", cluster.Options{Options: redis.Options{Password: pass}}, cluster.Options{Options: redis.Options{Password: pass}}); strings.Contains(got, pass) {
+		t.Errorf("cluster.Options print the password: %s", got)
+	}
 }
