@@ -104,8 +104,9 @@ func (t *transport) DoMulti(ctx context.Context, cmds []*redis.Cmd, out []resp.V
 			}
 		}
 		wg.Wait()
-		// Commands redirected or refused go round again.
-		next := waiting
+		// Commands redirected or refused go round again. (next starts as a
+		// copy: waiting keeps growing below.)
+		next := append([]int(nil), waiting...)
 		for _, idx := range groups {
 			for _, i := range idx {
 				code := replyCode(out[i])
