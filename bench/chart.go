@@ -54,6 +54,7 @@ var (
 		{0x2c, 0xa0, 0x2c, 0xff}, // green
 		{0xff, 0x7f, 0x0e, 0xff}, // orange
 		{0x94, 0x67, 0xbd, 0xff}, // purple
+		{0x8c, 0x56, 0x4b, 0xff}, // brown
 	}
 	colBackground = color.RGBA{0xff, 0xff, 0xff, 0xff}
 	colText       = color.RGBA{0x20, 0x20, 0x20, 0xff}
@@ -92,14 +93,42 @@ func renderChart(rep *Report) *image.RGBA {
 	clients := rep.ClientNames()
 	m := rep.Meta
 
-	const headerH = 190
+	// The legend: one item per client, in rows that fit the width.
+	var items []string
+	for _, c := range clients {
+		items = append(items, c+" "+clientVersion(m, c))
+	}
+	const sw, gap, legendTop, legendRowH = 26, 44, 158, 34
+	itemW := func(it string) int { return sw + 10 + textWidth(it, 2) }
+	var rows [][]int // indexes into items
+	rowW := 0
+	for i, it := range items {
+		if len(rows) == 0 || rowW+gap+itemW(it) > chartWidth-40 {
+			rows = append(rows, nil)
+			rowW = -gap
+		}
+		rows[len(rows)-1] = append(rows[len(rows)-1], i)
+		rowW += gap + itemW(it)
+	}
+
+	headerH := 190 + legendRowH*max(len(rows)-1, 0)
 	height := headerH + len(modes)*(panelGapTop+panelPlotH+panelBottom) + 50
 	img := image.NewRGBA(image.Rect(0, 0, chartWidth, height))
 	draw.Draw(img, img.Bounds(), image.NewUniform(colBackground), image.Point{}, draw.Src)
 
 	// Header: title, machine, method, command line, legend.
 	title := "Redis clients: ops/s relative to the best client per workload (best = 1.0)"
-	drawText(img, chartWidth/2, 14, title, colText, 3, alignCenter)
+	switch m.Topology {
+	case topoCluster:
+		title = fmt.Sprintf("REDIS CLUSTER (%d primaries): ops/s relative to the best client per workload", m.ClusterPrimaries)
+	case topoCluster + "+" + topoSingle:
+		title = fmt.Sprintf("REDIS CLUSTER (%d primaries) and SINGLE SERVER: ops/s relative to the best", m.ClusterPrimaries)
+	}
+	titleScale := 3
+	if textWidth(title, 3) > chartWidth-40 {
+		titleScale = 2
+	}
+	drawText(img, chartWidth/2, 14, title, colText, titleScale, alignCenter)
 	machine := fmt.Sprintf("%s/%s, %d CPUs (%s), %s, redis %s, %s",
 		m.GOOS, m.GOARCH, m.NumCPU, m.CPUModel, m.GoVersion, m.RedisVersion, dateOnly(m.Date))
 	drawText(img, chartWidth/2, 62, machine, colText, 2, alignCenter)
@@ -112,22 +141,18 @@ func renderChart(rep *Report) *image.RGBA {
 	}
 	drawText(img, chartWidth/2, 124, cmdline, colMuted, 2, alignCenter)
 
-	// Legend, centred.
-	var items []string
-	for _, c := range clients {
-		items = append(items, c+" "+clientVersion(m, c))
-	}
-	const sw, gap = 26, 44
-	total := 0
-	for _, it := range items {
-		total += sw + 10 + textWidth(it, 2) + gap
-	}
-	total -= gap
-	x := (chartWidth - total) / 2
-	for i, it := range items {
-		fillRect(img, x, 158, sw, sw, barColors[i%len(barColors)])
-		drawText(img, x+sw+10, 158, it, colText, 2, alignLeft)
-		x += sw + 10 + textWidth(it, 2) + gap
+	// Legend, each row centred.
+	for r, row := range rows {
+		total := -gap
+		for _, i := range row {
+			total += gap + itemW(items[i])
+		}
+		x, y := (chartWidth-total)/2, legendTop+r*legendRowH
+		for _, i := range row {
+			fillRect(img, x, y, sw, sw, barColors[i%len(barColors)])
+			drawText(img, x+sw+10, y, items[i], colText, 2, alignLeft)
+			x += gap + itemW(items[i])
+		}
 	}
 
 	top := headerH
@@ -202,7 +227,7 @@ func drawPanel(img *image.RGBA, rep *Report, mode string, clients []string, top 
 			y := yOf(v)
 			fillRect(img, x+2, y, barW-4, plotBottom-y, barColors[ci%len(barColors)])
 			// Whisker: min–max of the rounds, normalised the same way.
-			lo, hi := yOf(r.OpsPerSecMin/best), yOf(r.OpsPerSecMax/best)
+			lo, hi := yOf(r.OpsPerSecMin/best), max(yOf(r.OpsPerSecMax/best), plotTop) // a wild round is cut at the top of the plot
 			mid := x + barW/2
 			fillRect(img, mid-1, hi, 2, lo-hi+1, colText)
 			fillRect(img, mid-6, hi, 12, 2, colText)

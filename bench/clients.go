@@ -2,11 +2,13 @@ package main
 
 // The three clients under comparison, each behind the same small adapter
 // interface, each built with its library's DEFAULT options (only the
-// server address is set). The adapters add nothing per call beyond an
-// interface method call, which costs all three the same.
+// server address, or the cluster's seed addresses, is set). The adapters
+// add nothing per call beyond an interface method call, which costs all
+// three the same.
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"runtime/debug"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/redis/rueidis"
 	redis "github.com/respkit/redis"
+	"github.com/respkit/redis/cluster"
 )
 
 // client is one Redis client library as the workloads use it.
@@ -47,6 +50,59 @@ type clientSpec struct {
 	Options string // the options the client is built with
 	Notes   string // how the workloads call it
 	New     func(addr string) (client, error)
+
+	// ClusterOptions and NewCluster are the same for a Redis Cluster,
+	// given the addresses of its nodes (seeds).
+	ClusterOptions string
+	NewCluster     func(addrs []string) (client, error)
+}
+
+// clusterSuffix marks a client on a cluster in tables, JSON and charts:
+// "respkit@cluster" is respkit's cluster client.
+const clusterSuffix = "@cluster"
+
+// Topologies: one server, or a Redis Cluster.
+const (
+	topoSingle  = "single"
+	topoCluster = "cluster"
+)
+
+// entry is one client library on one topology: one row per workload in
+// the report.
+type entry struct {
+	spec    clientSpec
+	cluster bool
+}
+
+// name is the entry's name in the report: the library's, with
+// clusterSuffix on a cluster.
+func (e entry) name() string {
+	if e.cluster {
+		return e.spec.Name + clusterSuffix
+	}
+	return e.spec.Name
+}
+
+func (e entry) topology() string {
+	if e.cluster {
+		return topoCluster
+	}
+	return topoSingle
+}
+
+func (e entry) options() string {
+	if e.cluster {
+		return e.spec.ClusterOptions
+	}
+	return e.spec.Options
+}
+
+// connect builds the entry's client for the server or cluster of env.
+func (e entry) connect(env *env) (client, error) {
+	if e.cluster {
+		return e.spec.NewCluster(env.clusterAddrs)
+	}
+	return e.spec.New(env.addr)
 }
 
 // clientSpecs lists the clients in their default order.
@@ -57,6 +113,9 @@ var clientSpecs = []clientSpec{
 		Options: "redis.NewClient(&redis.Options{Addr: addr}) (defaults: MuxConns 1, RESP3)",
 		Notes:   "Client.Get / Client.Set; pipe-100 with one reused Client.Pipeline(): 100 × redis.Queue of GET command values built once, Exec",
 		New:     newRespkit,
+
+		ClusterOptions: "cluster.NewClient(&cluster.Options{Addrs: addrs}) (defaults: ReadPrimary, per node MuxConns 1, RESP3)",
+		NewCluster:     newRespkitCluster,
 	},
 	{
 		Name:    "go-redis",
@@ -64,6 +123,9 @@ var clientSpecs = []clientSpec{
 		Options: "goredis.NewClient(&goredis.Options{Addr: addr}) (defaults: pool of 10 per GOMAXPROCS, RESP3)",
 		Notes:   "Client.Get(...).Result() / Client.Set(..., 0).Err(); pipe-100 with Client.Pipeline(), 100 × Get, Exec (commands built per call: go-redis has no reusable command)",
 		New:     newGoRedis,
+
+		ClusterOptions: "goredis.NewClusterClient(&goredis.ClusterOptions{Addrs: addrs}) (defaults: reads from primaries, per node a pool of 10 per GOMAXPROCS, RESP3)",
+		NewCluster:     newGoRedisCluster,
 	},
 	{
 		Name:    "rueidis",
@@ -71,6 +133,9 @@ var clientSpecs = []clientSpec{
 		Options: "rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{addr}}) (defaults: auto-pipelining, client tracking OPTIN)",
 		Notes:   "Do(B().Get().Key(k).Build()).ToString() / Do(B().Set()...).Error(); pipe-100 with DoMulti over 100 commands built once and Pin()ned (rueidis' documented way to reuse commands)",
 		New:     newRueidis,
+
+		ClusterOptions: "rueidis.NewClient(rueidis.ClientOption{InitAddress: addrs}) (detects the cluster; defaults: reads from primaries, auto-pipelining, client tracking OPTIN)",
+		NewCluster:     newRueidisCluster,
 	},
 }
 
@@ -118,6 +183,12 @@ type respkitClient struct{ c *redis.Client }
 
 func newRespkit(addr string) (client, error) {
 	return respkitClient{c: redis.NewClient(&redis.Options{Addr: addr})}, nil
+}
+
+// newRespkitCluster builds respkit's cluster client the way a user would:
+// the seeds, every other option left at its default.
+func newRespkitCluster(addrs []string) (client, error) {
+	return respkitClient{c: cluster.NewClient(&cluster.Options{Addrs: addrs})}, nil
 }
 
 func (r respkitClient) Get(ctx context.Context, key string) (string, error) {
@@ -199,6 +270,50 @@ func (p *goRedisPipeline) Exec(ctx context.Context) error {
 
 func (p *goRedisPipeline) Value(i int) (string, error) { return p.cmds[i].Result() }
 
+// ---- go-redis on a cluster ----
+
+// goRedisClusterClient is goRedisClient over *goredis.ClusterClient, a
+// separate type so that the single-server adapter keeps calling a concrete
+// *goredis.Client.
+type goRedisClusterClient struct{ c *goredis.ClusterClient }
+
+func newGoRedisCluster(addrs []string) (client, error) {
+	return goRedisClusterClient{c: goredis.NewClusterClient(&goredis.ClusterOptions{Addrs: addrs})}, nil
+}
+
+func (g goRedisClusterClient) Get(ctx context.Context, key string) (string, error) {
+	return g.c.Get(ctx, key).Result()
+}
+
+func (g goRedisClusterClient) Set(ctx context.Context, key, val string) error {
+	return g.c.Set(ctx, key, val, 0).Err()
+}
+
+func (g goRedisClusterClient) NewPipeline(keys []string) (pipeline, error) {
+	return &goRedisClusterPipeline{c: g.c, keys: keys, cmds: make([]*goredis.StringCmd, len(keys))}, nil
+}
+
+func (g goRedisClusterClient) Close() error { return g.c.Close() }
+
+// goRedisClusterPipeline is a ClusterClient.Pipeline(): go-redis splits it
+// by node and runs the parts concurrently.
+type goRedisClusterPipeline struct {
+	c    *goredis.ClusterClient
+	keys []string
+	cmds []*goredis.StringCmd
+}
+
+func (p *goRedisClusterPipeline) Exec(ctx context.Context) error {
+	pipe := p.c.Pipeline()
+	for i, k := range p.keys {
+		p.cmds[i] = pipe.Get(ctx, k)
+	}
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
+func (p *goRedisClusterPipeline) Value(i int) (string, error) { return p.cmds[i].Result() }
+
 // ---- rueidis ----
 
 type rueidisClient struct{ c rueidis.Client }
@@ -207,6 +322,21 @@ func newRueidis(addr string) (client, error) {
 	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{addr}})
 	if err != nil {
 		return nil, err
+	}
+	return rueidisClient{c: c}, nil
+}
+
+// newRueidisCluster is newRueidis with every seed: rueidis.NewClient asks
+// the first node that answers whether it is a cluster and, as it is,
+// returns its cluster client.
+func newRueidisCluster(addrs []string) (client, error) {
+	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: addrs})
+	if err != nil {
+		return nil, err
+	}
+	if m := c.Mode(); m != rueidis.ClientModeCluster {
+		c.Close()
+		return nil, fmt.Errorf("rueidis.NewClient(%v) made a %s client, not a cluster client", addrs, m)
 	}
 	return rueidisClient{c: c}, nil
 }

@@ -1,10 +1,13 @@
 // Command bench compares github.com/respkit/redis with go-redis and
-// rueidis, each with its default options, against one real redis-server.
+// rueidis, each with its default options, against one real redis-server
+// or a Redis Cluster.
 //
 //	go run .                                   # start a server, run everything, write bench-results.json and .png
 //	go run . -rounds 2 -duration 300ms         # quick look
 //	go run . -server 127.0.0.1:6379 -ctx both  # an existing server; both context modes
 //	go run . -workloads seq-get,pipe-100 -clients respkit,rueidis
+//	go run . -cluster                          # the clients' cluster clients on a 3-primary cluster
+//	go run . -vs-single -clients respkit       # respkit on a cluster and on one server, same rounds
 //	go run . chart -in bench-results.json -out chart.png
 //
 // Clients are interleaved round by round (A B C, B C A, C A B, ...) so that
@@ -33,6 +36,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -64,7 +68,10 @@ type Meta struct {
 	CPUModel         string                 `json:"cpu_model"`
 	LoadAvgStart     string                 `json:"loadavg_start"`
 	LoadAvgEnd       string                 `json:"loadavg_end"`
-	Server           string                 `json:"server"`
+	Topology         string                 `json:"topology"` // "single", "cluster" or "cluster+single"
+	Server           string                 `json:"server,omitempty"`
+	Cluster          string                 `json:"cluster,omitempty"`
+	ClusterPrimaries int                    `json:"cluster_primaries,omitempty"`
 	RedisVersion     string                 `json:"redis_version"`
 	Rounds           int                    `json:"rounds"`
 	DurationPerRound string                 `json:"duration_per_round"`
@@ -81,11 +88,12 @@ type Meta struct {
 
 // ClientInfo names a client library and how it was used.
 type ClientInfo struct {
-	Name    string `json:"name"`
-	Module  string `json:"module"`
-	Version string `json:"version"`
-	Options string `json:"options"`
-	Notes   string `json:"notes"`
+	Name     string `json:"name"`
+	Topology string `json:"topology"` // "single" or "cluster"
+	Module   string `json:"module"`
+	Version  string `json:"version"`
+	Options  string `json:"options"`
+	Notes    string `json:"notes"`
 }
 
 // WorkloadInfo describes a workload.
@@ -115,7 +123,8 @@ type Ceiling struct {
 type Result struct {
 	Mode           string    `json:"ctx_mode"`
 	Workload       string    `json:"workload"`
-	Client         string    `json:"client"`
+	Client         string    `json:"client"`   // "respkit", or "respkit@cluster" on a cluster
+	Topology       string    `json:"topology"` // "single" or "cluster"
 	Goroutines     int       `json:"goroutines"`
 	OpsPerCall     int       `json:"ops_per_call"`
 	OpsPerSec      float64   `json:"ops_per_sec_median"`
@@ -197,10 +206,10 @@ func (r *Report) FindResult(mode, wl, cl string) *Result {
 }
 
 // FindPaired returns ours ÷ other for (mode, workload), or nil.
-func (r *Report) FindPaired(mode, wl, other string) *Paired {
+func (r *Report) FindPaired(mode, wl, ours, other string) *Paired {
 	for i := range r.Paired {
 		p := &r.Paired[i]
-		if p.Mode == mode && p.Workload == wl && p.Other == other {
+		if p.Mode == mode && p.Workload == wl && p.Ours == ours && p.Other == other {
 			return p
 		}
 	}
@@ -209,13 +218,14 @@ func (r *Report) FindPaired(mode, wl, other string) *Paired {
 
 // env is the state shared by the whole run.
 type env struct {
-	addr     string
-	data     *dataset
-	rounds   int
-	duration time.Duration
-	warmup   time.Duration
-	runner   runner
-	quiet    bool
+	addr         string   // the single server
+	clusterAddrs []string // the cluster's nodes (seeds)
+	data         *dataset
+	rounds       int
+	duration     time.Duration
+	warmup       time.Duration
+	runner       runner
+	quiet        bool
 }
 
 func (e *env) logf(format string, args ...any) {
@@ -233,6 +243,9 @@ func main() {
 	duration := fs.Duration("duration", time.Second, "timed duration per client per round")
 	warmup := fs.Duration("warmup", 200*time.Millisecond, "untimed warm-up per client per workload (0 for none)")
 	server := fs.String("server", "", "address of an existing redis-server (host:port); default: start one with redistest")
+	clusterMode := fs.Bool("cluster", false, "run the clients' cluster clients against a Redis Cluster: by default one started with redistest, 3 primaries without replicas")
+	clusterAddrs := fs.String("cluster-addrs", "", "comma-separated host:port of nodes of an existing Redis Cluster (implies -cluster)")
+	vsSingle := fs.Bool("vs-single", false, "run every client both on the cluster and on a single server (-server, or one started), interleaved in the same rounds, with paired <client>@cluster ÷ <client> ratios (implies -cluster)")
 	jsonPath := fs.String("json", "bench-results.json", "where to write the JSON results (\"\" for nowhere)")
 	pngPath := fs.String("png", "bench-results.png", "where to write the PNG chart (\"\" for none)")
 	ctxMode := fs.String("ctx", ctxBackground, "context per call: background, deadline (context.WithTimeout(ctx, 5s) per call) or both")
@@ -277,6 +290,13 @@ func main() {
 	if *rounds < 1 || *duration <= 0 {
 		fatalf("-rounds must be at least 1 and -duration positive")
 	}
+	topo := topology{single: true}
+	if *clusterMode || *clusterAddrs != "" || *vsSingle {
+		topo = topology{cluster: true, single: *vsSingle, clusterAddrs: splitList(*clusterAddrs)}
+	}
+	if topo.cluster && !topo.single && *server != "" {
+		fatalf("-server names a single server: with -cluster use -cluster-addrs, or add -vs-single to compare with the single server")
+	}
 	e := &env{rounds: *rounds, duration: *duration, warmup: *warmup, quiet: *quiet, data: newDataset()}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -287,7 +307,8 @@ func main() {
 			fatalf("%v", err)
 		}
 	}
-	err = run(e, *server, modes, wls, specs, *ceiling, *jsonPath, *pngPath)
+	topo.server = *server
+	err = run(e, topo, modes, wls, specs, *ceiling, *jsonPath, *pngPath)
 	if *cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -371,42 +392,150 @@ func pickClients(filter string) ([]clientSpec, error) {
 	return out, nil
 }
 
-// run is the whole benchmark: server, data, ceiling, workloads, output.
-func run(e *env, server string, modes []string, wls []*workload, specs []clientSpec, ceiling bool, jsonPath, pngPath string) error {
-	began := time.Now()
-	serverDesc := server
-	if server == "" {
-		srv, err := redistest.StartServer(redistest.Config{})
-		if err != nil {
-			return fmt.Errorf("start redis-server: %w", err)
-		}
-		defer srv.Close()
-		// On ^C or SIGTERM, stop our server (by its PID, through
-		// redistest) before exiting.
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-		go func() {
-			s := <-sig
-			srv.Close()
-			fmt.Fprintf(os.Stderr, "bench: %v: server stopped\n", s)
-			os.Exit(130)
-		}()
-		server = srv.Addr()
-		serverDesc = fmt.Sprintf("redistest.StartServer (pid %d) on %s", srv.PID(), server)
-	}
-	e.addr = server
-	e.logf("bench: server %s", serverDesc)
+// topology says what the clients run against: one server, a cluster, or
+// both in the same rounds.
+type topology struct {
+	single, cluster bool
+	server          string   // -server: an existing single server
+	clusterAddrs    []string // -cluster-addrs: nodes of an existing cluster
+}
 
-	version, err := redisVersion(server)
-	if err != nil {
-		return fmt.Errorf("server %s: %w", server, err)
+// name is Meta.Topology.
+func (t topology) name() string {
+	switch {
+	case t.cluster && t.single:
+		return topoCluster + "+" + topoSingle
+	case t.cluster:
+		return topoCluster
 	}
-	keys, vals := e.data.pairs()
-	keys, vals = append(keys, "key:__rand_int__"), append(vals, e.data.smallVals[0]) // what redis-benchmark -t get reads
-	if err := rawSet(server, keys, vals); err != nil {
-		return fmt.Errorf("pre-populate: %w", err)
+	return topoSingle
+}
+
+// entries lists the report's rows for specs: on a cluster and a single
+// server both, each library's cluster client follows its single-server one.
+func (t topology) entries(specs []clientSpec) []entry {
+	var out []entry
+	for _, s := range specs {
+		if t.single {
+			out = append(out, entry{spec: s})
+		}
+		if t.cluster {
+			out = append(out, entry{spec: s, cluster: true})
+		}
 	}
-	e.logf("bench: stored %d keys (%s*)", len(keys), keyPrefix)
+	return out
+}
+
+// ours is the name of the entry the paired ratios are about: our client,
+// on the cluster when there is one.
+func (t topology) ours() string {
+	if t.cluster {
+		return ourClient + clusterSuffix
+	}
+	return ourClient
+}
+
+// run is the whole benchmark: servers, data, ceiling, workloads, output.
+func run(e *env, topo topology, modes []string, wls []*workload, specs []clientSpec, ceiling bool, jsonPath, pngPath string) error {
+	began := time.Now()
+	// On ^C or SIGTERM, stop the servers this run started (by their PIDs,
+	// through redistest) before exiting.
+	var closers []func() error
+	var closeMu sync.Mutex
+	defer func() {
+		closeMu.Lock()
+		defer closeMu.Unlock()
+		for _, c := range closers {
+			c()
+		}
+	}()
+	addCloser := func(c func() error) {
+		closeMu.Lock()
+		closers = append(closers, c)
+		closeMu.Unlock()
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	go func() {
+		s := <-sig
+		closeMu.Lock() // held until exit: the deferred close must not run twice
+		for _, c := range closers {
+			c()
+		}
+		fmt.Fprintf(os.Stderr, "bench: %v: servers stopped\n", s)
+		os.Exit(130)
+	}()
+
+	var serverDesc, clusterDesc, version string
+	var primaries int
+	if topo.single {
+		server := topo.server
+		serverDesc = server
+		if server == "" {
+			srv, err := redistest.StartServer(redistest.Config{})
+			if err != nil {
+				return fmt.Errorf("start redis-server: %w", err)
+			}
+			addCloser(srv.Close)
+			server = srv.Addr()
+			serverDesc = fmt.Sprintf("redistest.StartServer (pid %d) on %s", srv.PID(), server)
+		}
+		e.addr = server
+		e.logf("bench: server %s", serverDesc)
+		v, err := redisVersion(server)
+		if err != nil {
+			return fmt.Errorf("server %s: %w", server, err)
+		}
+		version = v
+		keys, vals := e.data.pairs()
+		keys, vals = append(keys, "key:__rand_int__"), append(vals, e.data.smallVals[0]) // what redis-benchmark -t get reads
+		if err := rawSet(server, keys, vals); err != nil {
+			return fmt.Errorf("pre-populate: %w", err)
+		}
+		e.logf("bench: stored %d keys (%s*) on %s", len(keys), keyPrefix, server)
+	}
+	if topo.cluster {
+		addrs := topo.clusterAddrs
+		clusterDesc = "existing cluster, seeds " + strings.Join(addrs, ",")
+		if len(addrs) == 0 {
+			t0 := time.Now()
+			c, err := redistest.StartClusterServer(redistest.ClusterConfig{Replicas: redistest.NoReplicas})
+			if err != nil {
+				return fmt.Errorf("start redis cluster: %w", err)
+			}
+			addCloser(c.Close)
+			addrs = c.Addrs()
+			var pids []string
+			for _, n := range c.Nodes() {
+				pids = append(pids, strconv.Itoa(n.PID()))
+			}
+			clusterDesc = fmt.Sprintf("redistest.StartClusterServer, no replicas (pids %s) on %s", strings.Join(pids, ","), strings.Join(addrs, ","))
+			e.logf("bench: cluster started in %.1fs", time.Since(t0).Seconds())
+		}
+		e.clusterAddrs = addrs
+		v, err := redisVersion(addrs[0])
+		if err != nil {
+			return fmt.Errorf("cluster node %s: %w", addrs[0], err)
+		}
+		if version == "" {
+			version = v
+		} else if v != version {
+			version += ", cluster " + v
+		}
+		keys, vals := e.data.pairs()
+		perNode, err := rawSetCluster(addrs[0], keys, vals)
+		if err != nil {
+			return fmt.Errorf("pre-populate the cluster: %w", err)
+		}
+		primaries = len(perNode)
+		var spread []string
+		for _, n := range perNode {
+			spread = append(spread, fmt.Sprintf("%d on %s", n.keys, n.addr))
+		}
+		clusterDesc = fmt.Sprintf("%d primaries: %s; keys stored by slot: %s", primaries, clusterDesc, strings.Join(spread, ", "))
+		e.logf("bench: cluster %s", clusterDesc)
+	}
 
 	rep := &Report{Meta: Meta{
 		Date:             began.Format(time.RFC3339),
@@ -418,7 +547,10 @@ func run(e *env, server string, modes []string, wls []*workload, specs []clientS
 		GOMAXPROCS:       runtime.GOMAXPROCS(0),
 		CPUModel:         cpuModel(),
 		LoadAvgStart:     loadAvg(),
+		Topology:         topo.name(),
 		Server:           serverDesc,
+		Cluster:          clusterDesc,
+		ClusterPrimaries: primaries,
 		RedisVersion:     version,
 		Rounds:           e.rounds,
 		DurationPerRound: e.duration.String(),
@@ -426,47 +558,66 @@ func run(e *env, server string, modes []string, wls []*workload, specs []clientS
 		Modes:            modes,
 		Spread:           "min–max of the per-round ops/s",
 		Latency:          "per call (one pipeline of 100 for pipe-100), all rounds pooled, log-bucket histogram (~3% resolution), including the per-call context in deadline mode",
-		Ours:             ourClient,
+		Ours:             topo.ours(),
 		CtxOverhead: map[string]CtxOverhead{
 			ctxDeadline:             measureCtxOverhead(false),
 			ctxDeadline + "+Done()": measureCtxOverhead(true),
 		},
 	}}
-	for _, s := range specs {
-		rep.Meta.Clients = append(rep.Meta.Clients, ClientInfo{Name: s.Name, Module: s.Module, Version: moduleVersion(s.Module), Options: s.Options, Notes: s.Notes})
+	entries := topo.entries(specs)
+	for _, en := range entries {
+		s := en.spec
+		rep.Meta.Clients = append(rep.Meta.Clients, ClientInfo{Name: en.name(), Topology: en.topology(), Module: s.Module, Version: moduleVersion(s.Module), Options: en.options(), Notes: s.Notes})
 	}
 	for _, w := range wls {
 		rep.Meta.Workloads = append(rep.Meta.Workloads, WorkloadInfo{Name: w.Name, Description: w.Desc, Goroutines: w.Goroutines, OpsPerCall: w.OpsPerCall})
 	}
 
 	if ceiling {
-		host, port, err := net.SplitHostPort(server)
-		if err != nil {
-			return err
+		type target struct {
+			suffix  string
+			addr    string
+			cluster bool
 		}
-		for _, c := range []struct {
-			name string
-			n, p int
-		}{{"P1", 200000, 1}, {"P16", 2000000, 16}} {
-			args := []string{"-h", host, "-p", port, "-q", "-t", "get", "-n", strconv.Itoa(c.n), "-c", "50", "-P", strconv.Itoa(c.p)}
-			res, err := redisBenchmark(args)
+		var targets []target
+		if topo.single {
+			targets = append(targets, target{"", e.addr, false})
+		}
+		if topo.cluster {
+			targets = append(targets, target{clusterSuffix, e.clusterAddrs[0], true})
+		}
+		for _, t := range targets {
+			host, port, err := net.SplitHostPort(t.addr)
 			if err != nil {
 				return err
 			}
-			res.Name = c.name
-			e.logf("bench: ceiling %s: %s ops/s (%s)", c.name, humanOps(res.OpsPerSec), res.Command)
-			rep.Ceiling = append(rep.Ceiling, res)
+			for _, c := range []struct {
+				name string
+				n, p int
+			}{{"P1", 200000, 1}, {"P16", 2000000, 16}} {
+				args := []string{"-h", host, "-p", port, "-q", "-t", "get", "-n", strconv.Itoa(c.n), "-c", "50", "-P", strconv.Itoa(c.p)}
+				if t.cluster {
+					args = append(args, "--cluster")
+				}
+				res, err := redisBenchmark(args)
+				if err != nil {
+					return err
+				}
+				res.Name = c.name + t.suffix
+				e.logf("bench: ceiling %s: %s ops/s (%s)", res.Name, humanOps(res.OpsPerSec), res.Command)
+				rep.Ceiling = append(rep.Ceiling, res)
+			}
 		}
 	}
 
 	for _, mode := range modes {
 		for _, wl := range wls {
 			e.logf("bench: ctx=%s %s (%s)", mode, wl.Name, wl.Desc)
-			runs, err := runWorkload(e, wl, mode, specs)
+			runs, err := runWorkload(e, wl, mode, entries)
 			if err != nil {
 				return err
 			}
-			res, paired, sum := summarize(mode, wl, runs, ourClient, rep.Ceiling)
+			res, paired, sum := summarize(mode, wl, runs, rep.Meta.Ours, rep.Ceiling)
 			rep.Results = append(rep.Results, res...)
 			rep.Paired = append(rep.Paired, paired...)
 			rep.Workloads = append(rep.Workloads, sum)
@@ -591,31 +742,69 @@ func (r *rawConn) write(args ...string) {
 
 // reply reads one simple reply: +status, -error, :int or $bulk.
 func (r *rawConn) reply() (string, error) {
-	line, err := r.rd.ReadString('\n')
+	v, err := r.value()
 	if err != nil {
 		return "", err
 	}
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("unexpected reply %v", v)
+	}
+	return s, nil
+}
+
+// replyError is an -error reply.
+type replyError string
+
+func (e replyError) Error() string { return string(e) }
+
+// value reads one RESP2 reply: a string for +status, :int and $bulk, nil
+// for a null bulk or array, []any for an array; an -error reply is
+// returned as an error (inside an array, as an error element).
+func (r *rawConn) value() (any, error) {
+	line, err := r.rd.ReadString('\n')
+	if err != nil {
+		return nil, err
+	}
 	line = strings.TrimSuffix(line, "\r\n")
 	if line == "" {
-		return "", errors.New("empty reply line")
+		return nil, errors.New("empty reply line")
 	}
 	switch line[0] {
 	case '+', ':':
 		return line[1:], nil
 	case '-':
-		return "", errors.New(line[1:])
-	case '$':
+		return nil, replyError(line[1:])
+	case '$', '*':
 		n, err := strconv.Atoi(line[1:])
-		if err != nil || n < 0 {
-			return "", fmt.Errorf("bad bulk header %q", line)
+		if err != nil || n < -1 {
+			return nil, fmt.Errorf("bad header %q", line)
 		}
-		b := make([]byte, n+2)
-		if _, err := io.ReadFull(r.rd, b); err != nil {
-			return "", err
+		if n == -1 {
+			return nil, nil
 		}
-		return string(b[:n]), nil
+		if line[0] == '$' {
+			b := make([]byte, n+2)
+			if _, err := io.ReadFull(r.rd, b); err != nil {
+				return nil, err
+			}
+			return string(b[:n]), nil
+		}
+		arr := make([]any, n)
+		for i := range arr {
+			v, err := r.value()
+			var re replyError
+			if errors.As(err, &re) {
+				v, err = re, nil // an error element, not a failed read
+			}
+			if err != nil {
+				return nil, err
+			}
+			arr[i] = v
+		}
+		return arr, nil
 	}
-	return "", fmt.Errorf("unexpected reply %q", line)
+	return nil, fmt.Errorf("unexpected reply %q", line)
 }
 
 // rawSet stores keys[i] = vals[i], pipelined, and checks every +OK.
@@ -641,6 +830,130 @@ func rawSet(addr string, keys, vals []string) error {
 		}
 	}
 	return nil
+}
+
+// ---- Cluster: where each key goes, without any client under test ----
+
+// nodeKeys is how many keys of the data set a primary holds.
+type nodeKeys struct {
+	addr string
+	keys int
+}
+
+// rawSetCluster stores keys[i] = vals[i] on the primary serving each key's
+// hash slot, as CLUSTER SLOTS on seed reports them, and returns how many
+// keys went to each primary (every primary listed, in slot order). A key
+// sent to the wrong node would fail with MOVED, so a wrong slot map or
+// slot computation cannot go unnoticed.
+func rawSetCluster(seed string, keys, vals []string) ([]nodeKeys, error) {
+	owners, err := clusterSlots(seed)
+	if err != nil {
+		return nil, err
+	}
+	var out []nodeKeys
+	index := map[string]int{}
+	for _, a := range owners {
+		if _, ok := index[a]; !ok {
+			index[a] = len(out)
+			out = append(out, nodeKeys{addr: a})
+		}
+	}
+	byNode := make([]struct{ keys, vals []string }, len(out))
+	for i, k := range keys {
+		n := index[owners[keySlot(k)]]
+		byNode[n].keys = append(byNode[n].keys, k)
+		byNode[n].vals = append(byNode[n].vals, vals[i])
+	}
+	for n, kv := range byNode {
+		if len(kv.keys) == 0 {
+			continue
+		}
+		if err := rawSet(out[n].addr, kv.keys, kv.vals); err != nil {
+			return nil, fmt.Errorf("node %s: %w", out[n].addr, err)
+		}
+		out[n].keys = len(kv.keys)
+	}
+	return out, nil
+}
+
+// clusterSlots returns the address of the primary of every hash slot, from
+// CLUSTER SLOTS on seed. An empty or "?" host (a node that does not know
+// its own address) stands for seed's host.
+func clusterSlots(seed string) ([]string, error) {
+	r, err := dialRaw(seed)
+	if err != nil {
+		return nil, err
+	}
+	defer r.c.Close()
+	r.write("CLUSTER", "SLOTS")
+	if err := r.wr.Flush(); err != nil {
+		return nil, err
+	}
+	v, err := r.value()
+	if err != nil {
+		return nil, fmt.Errorf("CLUSTER SLOTS on %s: %w", seed, err)
+	}
+	seedHost, _, _ := net.SplitHostPort(seed)
+	owners := make([]string, clusterSlotCount)
+	ranges, _ := v.([]any)
+	for _, x := range ranges {
+		rg, _ := x.([]any)
+		if len(rg) < 3 {
+			return nil, fmt.Errorf("CLUSTER SLOTS: bad range %v", x)
+		}
+		lo, err1 := strconv.Atoi(fmt.Sprint(rg[0]))
+		hi, err2 := strconv.Atoi(fmt.Sprint(rg[1]))
+		node, _ := rg[2].([]any)
+		if err1 != nil || err2 != nil || lo < 0 || hi >= clusterSlotCount || lo > hi || len(node) < 2 {
+			return nil, fmt.Errorf("CLUSTER SLOTS: bad range %v", x)
+		}
+		host, _ := node[0].(string)
+		if host == "" || host == "?" {
+			host = seedHost
+		}
+		addr := net.JoinHostPort(host, fmt.Sprint(node[1]))
+		for s := lo; s <= hi; s++ {
+			owners[s] = addr
+		}
+	}
+	for s, a := range owners {
+		if a == "" {
+			return nil, fmt.Errorf("CLUSTER SLOTS on %s: no node serves slot %d", seed, s)
+		}
+	}
+	return owners, nil
+}
+
+// clusterSlotCount is the number of hash slots of a Redis Cluster.
+const clusterSlotCount = 16384
+
+// keySlot is the hash slot of key: CRC16 (XMODEM) of the key, or of its
+// hash tag (the part between the first { and the next }, if not empty),
+// modulo 16384.
+func keySlot(key string) int {
+	if i := strings.IndexByte(key, '{'); i >= 0 {
+		if j := strings.IndexByte(key[i+1:], '}'); j > 0 {
+			key = key[i+1 : i+1+j]
+		}
+	}
+	return int(crc16(key)) % clusterSlotCount
+}
+
+// crc16 is CRC-16/XMODEM (polynomial 0x1021, initial value 0), the one
+// Redis Cluster hashes keys with.
+func crc16(s string) uint16 {
+	var crc uint16
+	for i := 0; i < len(s); i++ {
+		crc ^= uint16(s[i]) << 8
+		for range 8 {
+			if crc&0x8000 != 0 {
+				crc = crc<<1 ^ 0x1021
+			} else {
+				crc <<= 1
+			}
+		}
+	}
+	return crc
 }
 
 // redisVersion returns the server's redis_version from INFO server.

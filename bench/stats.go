@@ -128,10 +128,17 @@ func humanNs(ns float64) string {
 // printReport writes the text tables of rep to w.
 func printReport(w io.Writer, rep *Report) {
 	m := rep.Meta
-	fmt.Fprintf(w, "\nrespkit/redis client comparison — %s\n", m.Date)
+	fmt.Fprintf(w, "\nrespkit/redis client comparison%s — %s\n", topologyTitle(m), m.Date)
 	fmt.Fprintf(w, "machine: %s/%s, %d CPUs (GOMAXPROCS %d), %s, %s\n", m.GOOS, m.GOARCH, m.NumCPU, m.GOMAXPROCS, m.CPUModel, m.GoVersion)
 	fmt.Fprintf(w, "load:    %s at start, %s at end (1/5/15-min load averages; other processes make results noisier)\n", m.LoadAvgStart, m.LoadAvgEnd)
-	fmt.Fprintf(w, "server:  %s, redis %s\n", m.Server, m.RedisVersion)
+	if m.Server != "" {
+		fmt.Fprintf(w, "server:  %s\n", m.Server)
+	}
+	if m.Cluster != "" {
+		fmt.Fprintf(w, "cluster: %s\n", m.Cluster)
+		fmt.Fprintf(w, "         clients named <client>%s are the library's cluster client on it\n", clusterSuffix)
+	}
+	fmt.Fprintf(w, "redis:   %s\n", m.RedisVersion)
 	fmt.Fprintf(w, "command: %s\n", m.CommandLine)
 	var cl []string
 	for _, c := range m.Clients {
@@ -171,25 +178,31 @@ func printReport(w io.Writer, rep *Report) {
 		}
 		tw.print(w)
 
-		// Paired per-round ratios.
-		var others []string
+		// Paired per-round ratios: a column per (ours, other) pair.
+		type pairKey struct{ ours, other string }
+		var cols []pairKey
 		for _, p := range rep.Paired {
-			if p.Mode == mode && !slices.Contains(others, p.Other) {
-				others = append(others, p.Other)
+			if k := (pairKey{p.Ours, p.Other}); p.Mode == mode && !slices.Contains(cols, k) {
+				cols = append(cols, k)
 			}
 		}
-		if len(others) > 0 {
-			fmt.Fprintf(w, "\n   paired per-round ratios, %s ops/s ÷ other's in the same round: median of rounds [min–max]\n", rep.Meta.Ours)
+		if len(cols) > 0 {
+			fmt.Fprintf(w, "\n   paired per-round ratios, A ops/s ÷ B's in the same round: median of rounds [min–max]; \"vs B\" is A = %s\n", rep.Meta.Ours)
 			tw = &table{left: 1}
 			hdr := []string{"workload"}
-			for _, o := range others {
-				hdr = append(hdr, "vs "+o)
+			for _, k := range cols {
+				sameTopology := strings.HasSuffix(k.ours, clusterSuffix) == strings.HasSuffix(k.other, clusterSuffix)
+				if k.ours == rep.Meta.Ours && sameTopology {
+					hdr = append(hdr, "vs "+k.other)
+				} else {
+					hdr = append(hdr, k.ours+" ÷ "+k.other)
+				}
 			}
 			tw.row(hdr...)
 			for _, wl := range rep.WorkloadNames(mode) {
 				line := []string{wl}
-				for _, o := range others {
-					p := rep.FindPaired(mode, wl, o)
+				for _, k := range cols {
+					p := rep.FindPaired(mode, wl, k.ours, k.other)
 					if p == nil {
 						line = append(line, "-")
 						continue
@@ -225,10 +238,28 @@ func printReport(w io.Writer, rep *Report) {
 	}
 	if len(rep.Ceiling) > 0 {
 		fmt.Fprintf(w, "\nceiling (redis-benchmark on the same server and machine):\n")
+		width := 4
 		for _, c := range rep.Ceiling {
-			fmt.Fprintf(w, "   %-4s %10s ops/s   %s\n", c.Name, humanOps(c.OpsPerSec), c.Command)
+			width = max(width, len(c.Name))
+		}
+		for _, c := range rep.Ceiling {
+			fmt.Fprintf(w, "   %-*s %10s ops/s   %s\n", width, c.Name, humanOps(c.OpsPerSec), c.Command)
+		}
+		if m.Cluster != "" {
+			fmt.Fprintf(w, "   (on the cluster, redis-benchmark --cluster spreads its clients over the primaries and reads keys with its own hash tags, which do not exist: nil replies)\n")
 		}
 	}
+}
+
+// topologyTitle says, for titles, what the clients ran against.
+func topologyTitle(m Meta) string {
+	switch m.Topology {
+	case topoCluster:
+		return fmt.Sprintf(" on a REDIS CLUSTER (%d primaries)", m.ClusterPrimaries)
+	case topoCluster + "+" + topoSingle:
+		return fmt.Sprintf(" on a REDIS CLUSTER (%d primaries) and a single server", m.ClusterPrimaries)
+	}
+	return ""
 }
 
 // table lays out rows in columns: the first left columns aligned left,

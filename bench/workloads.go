@@ -379,16 +379,16 @@ func (s sample) opsPerSec() float64 { return float64(s.ops) / s.elapsed.Seconds(
 
 // workloadRun holds what runWorkload measured for one client.
 type workloadRun struct {
-	spec    clientSpec
+	entry   entry
 	rounds  []sample
 	latency hist
 }
 
 // runWorkload checks and then times every client on wl: a warm-up, then
 // rounds in rotated order (A B C, B C A, C A B, ...).
-func runWorkload(env *env, wl *workload, mode string, specs []clientSpec) ([]*workloadRun, error) {
+func runWorkload(env *env, wl *workload, mode string, entries []entry) ([]*workloadRun, error) {
 	ctx := context.Background()
-	clients := make([]client, len(specs))
+	clients := make([]client, len(entries))
 	defer func() {
 		for _, c := range clients {
 			if c != nil {
@@ -396,35 +396,35 @@ func runWorkload(env *env, wl *workload, mode string, specs []clientSpec) ([]*wo
 			}
 		}
 	}()
-	runs := make([]*workloadRun, len(specs))
-	pipes := make([][]pipeline, len(specs))
-	for i, spec := range specs {
-		c, err := spec.New(env.addr)
+	runs := make([]*workloadRun, len(entries))
+	pipes := make([][]pipeline, len(entries))
+	for i, en := range entries {
+		c, err := en.connect(env)
 		if err != nil {
-			return nil, fmt.Errorf("%s: connect: %w", spec.Name, err)
+			return nil, fmt.Errorf("%s: connect: %w", en.name(), err)
 		}
 		clients[i] = c
 		vctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		err = wl.verify(vctx, c, env.data)
 		cancel()
 		if err != nil {
-			return nil, fmt.Errorf("%s returned wrong data in %s's check, not timing it: %w", spec.Name, wl.Name, err)
+			return nil, fmt.Errorf("%s returned wrong data in %s's check, not timing it: %w", en.name(), wl.Name, err)
 		}
 		if wl.OpsPerCall > 1 {
 			for range wl.Goroutines {
 				p, err := c.NewPipeline(env.data.pipeKeys)
 				if err != nil {
-					return nil, fmt.Errorf("%s: %w", spec.Name, err)
+					return nil, fmt.Errorf("%s: %w", en.name(), err)
 				}
 				pipes[i] = append(pipes[i], p)
 			}
 		}
-		runs[i] = &workloadRun{spec: spec}
+		runs[i] = &workloadRun{entry: en}
 	}
 	if env.warmup > 0 {
 		for i, c := range clients {
 			if _, err := env.runner.measure(c, wl, env.data, mode, env.warmup, pipes[i], nil); err != nil {
-				return nil, fmt.Errorf("%s warm-up: %w", specs[i].Name, err)
+				return nil, fmt.Errorf("%s warm-up: %w", entries[i].name(), err)
 			}
 		}
 	}
@@ -434,10 +434,10 @@ func runWorkload(env *env, wl *workload, mode string, specs []clientSpec) ([]*wo
 			i := (round + j) % len(clients)
 			s, err := env.runner.measure(clients[i], wl, env.data, mode, env.duration, pipes[i], &runs[i].latency)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", specs[i].Name, err)
+				return nil, fmt.Errorf("%s: %w", entries[i].name(), err)
 			}
 			runs[i].rounds = append(runs[i].rounds, s)
-			line = append(line, fmt.Sprintf("%s %s", specs[i].Name, humanOps(s.opsPerSec())))
+			line = append(line, fmt.Sprintf("%s %s", entries[i].name(), humanOps(s.opsPerSec())))
 		}
 		env.logf("  %-12s round %d/%d: %s", wl.Name, round+1, env.rounds, strings.Join(line, ", "))
 	}
@@ -465,7 +465,8 @@ func summarize(mode string, wl *workload, runs []*workloadRun, ours string, ceil
 		res := Result{
 			Mode:           mode,
 			Workload:       wl.Name,
-			Client:         r.spec.Name,
+			Client:         r.entry.name(),
+			Topology:       r.entry.topology(),
 			Goroutines:     wl.Goroutines,
 			OpsPerCall:     wl.OpsPerCall,
 			OpsPerSec:      median(rates),
@@ -496,23 +497,31 @@ func summarize(mode string, wl *workload, runs []*workloadRun, ours string, ceil
 		}
 	}
 
+	// Paired ratios: ours against every other client on the same topology
+	// and, when both topologies ran, every client on the cluster against
+	// itself on the single server.
 	var paired []Paired
-	var mine *workloadRun
+	pair := func(a, b *workloadRun) {
+		var ratios []float64
+		for k := range a.rounds {
+			ratios = append(ratios, a.rounds[k].opsPerSec()/b.rounds[k].opsPerSec())
+		}
+		paired = append(paired, Paired{Mode: mode, Workload: wl.Name, Ours: a.entry.name(), Other: b.entry.name(), MedianRatio: median(ratios), RoundRatios: ratios})
+	}
+	byName := map[string]*workloadRun{}
 	for _, r := range runs {
-		if r.spec.Name == ours {
-			mine = r
+		byName[r.entry.name()] = r
+	}
+	if mine := byName[ours]; mine != nil {
+		for _, r := range runs {
+			if r != mine && r.entry.cluster == mine.entry.cluster {
+				pair(mine, r)
+			}
 		}
 	}
-	if mine != nil {
-		for _, r := range runs {
-			if r == mine {
-				continue
-			}
-			var ratios []float64
-			for k := range mine.rounds {
-				ratios = append(ratios, mine.rounds[k].opsPerSec()/r.rounds[k].opsPerSec())
-			}
-			paired = append(paired, Paired{Mode: mode, Workload: wl.Name, Ours: ours, Other: r.spec.Name, MedianRatio: median(ratios), RoundRatios: ratios})
+	for _, r := range runs {
+		if single := byName[r.entry.spec.Name]; r.entry.cluster && single != nil {
+			pair(r, single)
 		}
 	}
 	return results, paired, sum
