@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
@@ -21,8 +22,11 @@ type hop struct {
 // DoMulti runs a pipeline: its commands are grouped by the node serving
 // them and each group is sent as one pipeline, the groups in parallel;
 // replies land in out in the caller's order. Redirections and refusals
-// are handled per command, in further rounds. A batch with commands that
-// change connection state (MULTI ... EXEC) runs as one unit on one node.
+// are handled per command, in further rounds. A command that runs on
+// several nodes (fanned out, or split by slot) runs on its own, after the
+// commands before it and before those after it, so that the pipeline's
+// order holds for every key. A batch with commands that change connection
+// state (MULTI ... EXEC) runs as one unit on one node.
 func (t *transport) DoMulti(ctx context.Context, cmds []*redis.Cmd, out []resp.Value) error {
 	if len(cmds) != len(out) {
 		return errors.New("cluster: DoMulti needs one reply slot per command")
@@ -32,12 +36,59 @@ func (t *transport) DoMulti(ctx context.Context, cmds []*redis.Cmd, out []resp.V
 			return t.doUnit(ctx, cmds, out)
 		}
 	}
+	var firstErr error
+	note := func(err error) {
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	seg := make([]int, 0, len(cmds))
+	for i, c := range cmds {
+		if !t.runsAlone(ctx, c) {
+			seg = append(seg, i)
+			continue
+		}
+		if len(seg) > 0 {
+			note(t.runSegment(ctx, cmds, out, seg))
+			seg = seg[:0]
+		}
+		v, err := t.Do(ctx, c)
+		if err != nil {
+			note(err)
+			continue
+		}
+		out[i] = v
+	}
+	if len(seg) > 0 {
+		note(t.runSegment(ctx, cmds, out, seg))
+	}
+	return firstErr
+}
+
+// runsAlone reports whether cmd runs on several nodes: a command without
+// keys whose policy fans it out, or a multi-shard one split by slot.
+func (t *transport) runsAlone(ctx context.Context, cmd *redis.Cmd) bool {
+	s, err := t.slotOf(ctx, cmd)
+	if err != nil {
+		var cse *redis.CrossSlotError
+		if errors.As(err, &cse) && t.o.SplitMultiKey {
+			info := t.info(ctx, cmd)
+			return info != nil && info.Request == cmdinfo.RequestMultiShard
+		}
+		return false
+	}
+	if s != redis.NoSlot {
+		return false
+	}
+	info := t.info(ctx, cmd)
+	return info != nil && (info.Request == cmdinfo.RequestAllShards || info.Request == cmdinfo.RequestAllNodes)
+}
+
+// runSegment runs the commands idx of cmds, none of which runs alone.
+func (t *transport) runSegment(ctx context.Context, cmds []*redis.Cmd, out []resp.Value, idx []int) error {
 	hops := make([]hop, len(cmds))
 	redirects := make([]int, len(cmds))
-	pending := make([]int, len(cmds))
-	for i := range pending {
-		pending[i] = i
-	}
+	pending := append([]int(nil), idx...)
 	var firstErr error
 	var errMu sync.Mutex
 	noteErr := func(err error) {
@@ -52,11 +103,10 @@ func (t *transport) DoMulti(ctx context.Context, cmds []*redis.Cmd, out []resp.V
 	for len(pending) > 0 {
 		groups := map[*server][]int{}
 		var order []*server
-		var singles []int // fanned out or split: run on their own
 		var waiting []int // refused or without an owner: try again after a pause
 		for _, i := range pending {
 			if hops[i].srv == nil {
-				srv, single, err := t.routeOne(ctx, cmds[i])
+				srv, err := t.routeOne(ctx, cmds[i])
 				var cse *redis.CrossSlotError
 				var noOwner noOwnerError
 				switch {
@@ -67,10 +117,7 @@ func (t *transport) DoMulti(ctx context.Context, cmds []*redis.Cmd, out []resp.V
 					waiting = append(waiting, i)
 					continue
 				case err != nil:
-					return err // nothing of the batch was sent
-				case single:
-					singles = append(singles, i)
-					continue
+					return err // the slot map is unknown: nothing of the segment was sent
 				}
 				hops[i].srv = srv
 			}
@@ -81,23 +128,13 @@ func (t *transport) DoMulti(ctx context.Context, cmds []*redis.Cmd, out []resp.V
 			groups[srv] = append(groups[srv], i)
 		}
 		var wg sync.WaitGroup
-		for _, i := range singles {
-			wg.Go(func() {
-				v, err := t.Do(ctx, cmds[i])
-				if err != nil {
-					noteErr(err)
-					return
-				}
-				out[i] = v
-			})
-		}
 		for gi, srv := range order {
 			run := func() {
 				if err := t.runGroup(ctx, srv, groups[srv], cmds, out, hops); err != nil {
 					noteErr(err)
 				}
 			}
-			if gi == len(order)-1 && len(singles) == 0 {
+			if gi == len(order)-1 {
 				run() // the last group (often the only one) in this goroutine
 			} else {
 				wg.Go(run)
@@ -187,31 +224,20 @@ func removeAll(s, drop []int) []int {
 	return out
 }
 
-// routeOne says where one command of a pipeline goes: a server, or single
-// for a command that must run on its own (fanned out, or split by slot).
-func (t *transport) routeOne(ctx context.Context, cmd *redis.Cmd) (srv *server, single bool, err error) {
+// routeOne says which server one command of a pipeline goes to (see
+// runsAlone for those that go to several).
+func (t *transport) routeOne(ctx context.Context, cmd *redis.Cmd) (*server, error) {
 	s, err := t.slotOf(ctx, cmd)
 	if err != nil {
-		var cse *redis.CrossSlotError
-		if errors.As(err, &cse) && t.o.SplitMultiKey {
-			if info := t.info(ctx, cmd); info != nil && info.Request == cmdinfo.RequestMultiShard {
-				return nil, true, nil
-			}
-		}
-		return nil, false, err
+		return nil, err
 	}
 	if s == redis.NoSlot {
-		if info := t.info(ctx, cmd); info != nil && (info.Request == cmdinfo.RequestAllShards || info.Request == cmdinfo.RequestAllNodes) {
-			return nil, true, nil
-		}
 		s = spread(cmd)
 	}
 	if cmd.Flags()&redis.FlagReadonly != 0 {
-		srv, err = t.readerFor(ctx, s)
-	} else {
-		srv, err = t.primaryFor(ctx, s)
+		return t.readerFor(ctx, s)
 	}
-	return srv, false, err
+	return t.primaryFor(ctx, s)
 }
 
 // crossSlotReply is the reply put in a pipeline for a command whose keys
@@ -390,3 +416,28 @@ func (d *dedicated) Do(ctx context.Context, cmds []*redis.Cmd, out []resp.Value)
 	}
 	return nil
 }
+
+// Receive reads the next frame, as the node's connection does, and notes
+// a MOVED reply (a sharded SUBSCRIBE sent to a node that no longer serves
+// the slot) in the slot map. A failure other than a timeout asks for a
+// read of the slot map.
+func (d *dedicated) Receive(ctx context.Context, timeout time.Duration) (resp.Value, error) {
+	v, err := d.DedicatedConn.Receive(ctx, timeout)
+	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() || ctx.Err() != nil {
+			return v, err
+		}
+		return v, d.t.failed(d.srv, err)
+	}
+	if replyCode(v) == "MOVED" {
+		if r, ok := parseRedirect(v.String(), d.srv.addr); ok {
+			d.t.noteMoved(r)
+		}
+	}
+	return v, nil
+}
+
+// Addr returns the address of the node the connection is reserved on;
+// a PubSub keeps one connection per node for shard channels.
+func (d *dedicated) Addr() string { return d.srv.addr }
