@@ -81,6 +81,44 @@ func TestRedirections(t *testing.T) {
 		}
 	})
 
+	// A multi-key command over keys of a half-moved slot gets TRYAGAIN
+	// until the migration ends; the client waits it out.
+	{
+		c := newClient(t, rc, 2, nil)
+		a, b := "{try}a", "{try}b"
+		if err := c.MSet(ctx, redis.KeyValue{Key: a, Value: "1"}, redis.KeyValue{Key: b, Value: "2"}); err != nil {
+			t.Fatal(err)
+		}
+		s := redis.KeySlot(a)
+		from, _ := rc.PrimaryOf(s)
+		to := primaries[0]
+		if to == from {
+			to = primaries[1]
+		}
+		m, err := rc.BeginMigration(s, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := m.MoveKeys(1); err != nil || n != 1 {
+			t.Fatalf("moving one key: %d, %v", n, err)
+		}
+		go func() {
+			time.Sleep(150 * time.Millisecond)
+			if err := m.Finish(); err != nil {
+				t.Errorf("finishing the migration: %v", err)
+			}
+		}()
+		vals, err := c.MGet(ctx, a, b)
+		if err != nil || len(vals) != 2 || vals[0].V != "1" || vals[1].V != "2" {
+			t.Fatalf("MGET over a half-moved slot = %+v, %v", vals, err)
+		}
+		if st, _ := cluster.StatsOf(c); st.Refused == 0 {
+			t.Errorf("MGET did not meet TRYAGAIN (stats %+v)", st)
+		} else {
+			t.Logf("MGET waited out %d TRYAGAIN replies", st.Refused)
+		}
+	}
+
 	// A slot MIGRATING on its owner but not IMPORTING on the target: the
 	// owner sends ASK to the target, the target MOVED back. The client
 	// gives up after MaxRedirects with a RedirectError.
