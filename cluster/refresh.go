@@ -12,8 +12,9 @@ import (
 
 // leftGrace is how long a node that left the slot map keeps its
 // connections, so that commands under way on it finish (or are
-// redirected) rather than fail with a closed connection.
-const leftGrace = 5 * time.Second
+// redirected) rather than fail with a closed connection. A variable for
+// tests.
+var leftGrace = 5 * time.Second
 
 // topology returns the slot map, reading it first if the client has none
 // yet.
@@ -206,13 +207,6 @@ func (t *transport) install(views []shardView) error {
 	t.mu.Lock()
 	for addr, s := range t.servers {
 		if listed[addr] {
-			continue
-		}
-		seed := false
-		for _, a := range t.o.Addrs {
-			seed = seed || a == addr
-		}
-		if seed {
 			continue
 		}
 		switch gone := s.gone.Load(); {
