@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,6 +44,13 @@ const (
 	// and every subscription is being renewed on the new one. Messages
 	// published while no connection was subscribed are lost. The
 	// confirmations of the renewed subscriptions follow it.
+	//
+	// On a cluster, shard channels have gaps of their own: when the node
+	// serving a shard channel is lost, or the server drops the
+	// subscription because the channel's slot moved to another node, the
+	// PubSub renews it on the slot's new owner. Each such renewal is
+	// marked by a KindResubscribed event whose Channel names the shard
+	// channel; the server's unsubscription is not reported.
 	KindResubscribed
 	// KindPong answers a health-check PING (Payload is its argument).
 	KindPong
@@ -165,6 +173,13 @@ var (
 // subscriptions, and a goroutine that reads it. Events (messages,
 // confirmations, gap markers) arrive in order through Receive or Channel.
 //
+// On a cluster (a transport that routes by slot) the connection carries
+// channels and patterns, and shard channels travel on connections of
+// their own, one per node serving slots of subscribed shard channels,
+// each read by its own goroutine. SSubscribe sends one SSUBSCRIBE per
+// slot. Events of one connection arrive in order; events of different
+// nodes may interleave.
+//
 // When the connection is lost (a network failure, CLIENT KILL, a server
 // restart) the PubSub dials again, renews every subscription, and puts a
 // KindResubscribed event in the stream at the point of the gap. A
@@ -198,6 +213,14 @@ type PubSub struct {
 	done    chan struct{} // closed when the reader goroutine has ended
 	wake    chan struct{} // a subscription was added while disconnected
 
+	// On a slot-routing transport, shard channels travel on lanes: one
+	// connection per node serving subscribed slots.
+	sharded bool
+	lanes   map[string]*psConn // lanes by node address; guarded by mu
+	home    map[int]*psConn    // the lane carrying each slot's shard channels; guarded by mu
+	homing  map[int]bool       // slots whose lane is being found (true: a gap marker is owed); guarded by mu
+	wg      sync.WaitGroup     // lane readers and homing goroutines; run waits for them
+
 	closing   chan struct{} // closed by Close and by Client.Close
 	closeOnce sync.Once
 	outOnce   sync.Once
@@ -207,6 +230,12 @@ type PubSub struct {
 // psConn is one connection of a PubSub and the commands it carries.
 type psConn struct {
 	dc DedicatedConn
+	// A lane (shard channels on a cluster) is keyed by its node's address.
+	lane bool
+	addr string
+	// Guarded by PubSub.mu:
+	slots map[int]bool // a lane's slots (those PubSub.home maps to it)
+	dead  bool         // a lane whose reader has ended
 	// Guarded by PubSub.mu:
 	inflight []*psCmd           // commands whose replies are due, oldest first
 	active   [3]map[string]bool // subscriptions confirmed on this connection
@@ -276,6 +305,12 @@ func (c *Client) NewPubSub(o *PubSubOptions) *PubSub {
 	ps.q.init()
 	for i := range ps.subs {
 		ps.subs[i] = map[string]bool{}
+	}
+	if routesBySlot(c.t) {
+		ps.sharded = true
+		ps.lanes = map[string]*psConn{}
+		ps.home = map[int]*psConn{}
+		ps.homing = map[int]bool{}
 	}
 	ps.ctx, ps.cancel = context.WithCancel(context.Background())
 	if !c.trackPubSub(ps) {
@@ -371,7 +406,10 @@ func (ps *PubSub) PSubscribe(ctx context.Context, patterns ...string) error {
 
 // SSubscribe sends SSUBSCRIBE shardchannel [shardchannel ...] and returns
 // once the server has confirmed every shard channel, as Subscribe does.
-// Since Redis 7.0.0.
+// On a cluster the shard channels may be in different slots: one
+// SSUBSCRIBE per slot goes to the node serving it, and each is renewed on
+// the slot's new owner when the slot moves or the node is lost. Since
+// Redis 7.0.0.
 func (ps *PubSub) SSubscribe(ctx context.Context, shardChannels ...string) error {
 	return ps.subscribe(ctx, subShard, shardChannels)
 }
@@ -434,6 +472,9 @@ func (ps *PubSub) subscribe(ctx context.Context, kind int, names []string) error
 	if err != nil {
 		return err
 	}
+	if ps.onLanes(kind) {
+		return ps.subscribeShards(ctx, names)
+	}
 	names = slices.Clone(names) // its record is consumed as confirmations arrive
 	w := &subWaiter{kind: kind, done: make(chan error, 1)}
 	ps.sending.Lock()
@@ -473,6 +514,9 @@ func (ps *PubSub) subscribe(ctx context.Context, kind int, names []string) error
 }
 
 func (ps *PubSub) unsubscribe(ctx context.Context, kind int, names []string) error {
+	if ps.onLanes(kind) {
+		return ps.unsubscribeShards(ctx, names)
+	}
 	w := &subWaiter{kind: kind, done: make(chan error, 1)}
 	ps.sending.Lock()
 	ps.mu.Lock()
@@ -564,8 +608,12 @@ func (ps *PubSub) await(ctx context.Context, w *subWaiter) error {
 }
 
 // confirmed records a confirmation on l: it answers the command it
-// completes and the orphans the renewal has now subscribed.
-func (ps *PubSub) confirmed(l *psConn, m Message) {
+// completes and the orphans the renewal has now subscribed. It returns
+// true when the event is not to be delivered: on a lane, an
+// unsubscription of a shard channel the PubSub still holds, which the
+// server sends when the channel's slot has moved; the channel is then
+// renewed on the slot's new owner.
+func (ps *PubSub) confirmed(l *psConn, m Message) bool {
 	op, kind := opSubscribe, slices.Index(confirmKinds[:], m.Kind)
 	if kind < 0 {
 		op, kind = opUnsubscribe, slices.Index(unconfirmKinds[:], m.Kind)
@@ -595,9 +643,20 @@ func (ps *PubSub) confirmed(l *psConn, m Message) {
 	if op == opSubscribe {
 		l.active[kind][m.Channel] = true
 		ps.settleOrphans(kind, m.Channel, nil)
-	} else {
-		delete(l.active[kind], m.Channel)
+		return false
 	}
+	delete(l.active[kind], m.Channel)
+	if i >= 0 || !l.lane || kind != subShard || !ps.subs[kind][m.Channel] {
+		return false
+	}
+	// The slot moved: unless its channels are on (or on their way to)
+	// another lane already, find its new owner.
+	s := KeySlot(m.Channel)
+	if h := ps.home[s]; h == l || h == nil {
+		ps.unhomeLocked(s, l)
+		ps.homeLocked(s, true, false)
+	}
+	return true
 }
 
 // ponged removes the health check a pong answers.
@@ -630,6 +689,16 @@ func (ps *PubSub) refused(l *psConn, err error) bool {
 	c := l.inflight[0]
 	l.inflight = slices.Delete(l.inflight, 0, 1)
 	switch {
+	case l.lane && clusterRedirect(err):
+		// The node does not serve the slot (any more), or the cluster
+		// is changing: find the slot's owner again after a pause.
+		if c.op == opSubscribe && len(c.names) > 0 {
+			s := KeySlot(c.names[0])
+			ps.unhomeLocked(s, l)
+			ps.homeLocked(s, false, true)
+		} else {
+			c.w.answer(nil) // a SUNSUBSCRIBE: the node holds nothing of the slot
+		}
 	case c.op == opSubscribe && c.renewal && len(c.names) > 1:
 		for _, n := range c.names {
 			if !ps.subs[c.kind][n] {
@@ -801,6 +870,7 @@ func (ps *PubSub) end(err error) {
 func (ps *PubSub) run() {
 	defer func() {
 		ps.c.untrackPubSub(ps)
+		ps.wg.Wait() // lanes: the PubSub has ended, so no more start
 		ps.failAll(ps.closedErr())
 		ps.q.end()
 		close(ps.done)
@@ -874,6 +944,11 @@ func (ps *PubSub) failAll(err error) {
 			c.w.answer(err)
 		}
 	}
+	for _, l := range ps.lanes {
+		for _, c := range l.inflight {
+			c.w.answer(err)
+		}
+	}
 	for _, w := range ps.orphans {
 		w.answer(err)
 	}
@@ -905,7 +980,8 @@ func (ps *PubSub) sleep(d time.Duration) bool {
 // event of the new connection.
 func (ps *PubSub) connect(reconnect bool) (*psConn, error) {
 	ps.mu.Lock()
-	hasSubs := len(ps.subs[0])+len(ps.subs[1])+len(ps.subs[2]) > 0
+	hasSubs := len(ps.subs[subChannel])+len(ps.subs[subPattern]) > 0 ||
+		!ps.sharded && len(ps.subs[subShard]) > 0
 	ps.mu.Unlock()
 	if !hasSubs && !reconnect {
 		// Nothing to subscribe yet: wait for the first subscription.
@@ -919,10 +995,7 @@ func (ps *PubSub) connect(reconnect bool) (*psConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &psConn{dc: dc}
-	for i := range l.active {
-		l.active[i] = map[string]bool{}
-	}
+	l := newPsConn(dc)
 	var cmds []*Cmd
 	ps.sending.Lock()
 	ps.mu.Lock()
@@ -934,7 +1007,7 @@ func (ps *PubSub) connect(reconnect bool) (*psConn, error) {
 		return nil, err
 	}
 	for kind := range ps.subs {
-		if len(ps.subs[kind]) == 0 {
+		if len(ps.subs[kind]) == 0 || ps.onLanes(kind) {
 			continue
 		}
 		names := make([]string, 0, len(ps.subs[kind]))
@@ -1019,7 +1092,9 @@ func (ps *PubSub) read(l *psConn) {
 		switch m.Kind {
 		case KindSubscribed, KindPatternSubscribed, KindShardSubscribed,
 			KindUnsubscribed, KindPatternUnsubscribed, KindShardUnsubscribed:
-			ps.confirmed(l, m)
+			if ps.confirmed(l, m) {
+				continue
+			}
 		case KindPong:
 			ps.ponged(l)
 			if m.Payload == "respkit-health" {
@@ -1111,13 +1186,17 @@ func (ps *PubSub) deliver(m Message) bool {
 			q.mu.Lock()
 		}
 		q.push(m)
+		if q.msgs < ps.o.BufferSize {
+			signal(q.room) // for another reader goroutine waiting (lanes)
+		}
 	}
 	q.mu.Unlock()
 	return true
 }
 
-// eventQueue holds a PubSub's events between its reader goroutine (the
-// only producer) and Receive (any number of consumers). Unlike a channel
+// eventQueue holds a PubSub's events between its reader goroutines (the
+// PubSub's connection, and its lanes on a cluster) and Receive (any
+// number of consumers). Unlike a channel
 // it can drop a message from the middle, so a drop policy never takes a
 // confirmation or gap marker with it.
 type eventQueue struct {
@@ -1208,3 +1287,328 @@ func (q *eventQueue) take() (Message, bool) {
 
 // end says no event will be added any more.
 func (q *eventQueue) end() { close(q.ended) }
+
+// newPsConn wraps a reserved connection.
+func newPsConn(dc DedicatedConn) *psConn {
+	l := &psConn{dc: dc}
+	for i := range l.active {
+		l.active[i] = map[string]bool{}
+	}
+	return l
+}
+
+// Shard channels on a cluster.
+//
+// A lane is a connection to one node carrying the shard channels of the
+// slots that node serves (PubSub.home maps a slot to its lane). A slot
+// without a lane is homed by a goroutine (homeSlot) that reserves a
+// connection on the slot's primary, joins that node's lane or starts one,
+// and sends SSUBSCRIBE for every shard channel of the slot the PubSub
+// holds. A slot loses its lane when the lane's connection fails, when the
+// server unsubscribes its channels (the slot moved), or when the node
+// answers SSUBSCRIBE with a redirection (MOVED, CLUSTERDOWN, ...): it is
+// then homed again, after a pause for a redirection.
+
+// onLanes reports whether subscriptions of kind travel on lanes.
+func (ps *PubSub) onLanes(kind int) bool { return ps.sharded && kind == subShard }
+
+// clusterRedirect reports whether err says that the node does not serve
+// the slot, or not now: the subscription is to be sent again, to the
+// slot's owner, after a pause.
+func clusterRedirect(err error) bool {
+	var re *Error
+	if !errors.As(err, &re) {
+		return false
+	}
+	switch re.Code() {
+	case "MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN", "LOADING", "MASTERDOWN":
+		return true
+	}
+	return false
+}
+
+// groupBySlot groups names by hash slot, each group in the given order,
+// the slots in the order of their first name.
+func groupBySlot(names []string) (slots []int, groups map[int][]string) {
+	groups = map[int][]string{}
+	for _, n := range names {
+		s := KeySlot(n)
+		if _, ok := groups[s]; !ok {
+			slots = append(slots, s)
+		}
+		groups[s] = append(groups[s], n)
+	}
+	return slots, groups
+}
+
+// subscribeShards is SSubscribe on a cluster: one SSUBSCRIBE per slot, on
+// the lane of the slot's node. The caller waits for every confirmation,
+// as an orphan does for a renewal's.
+func (ps *PubSub) subscribeShards(ctx context.Context, names []string) error {
+	w := &subWaiter{kind: subShard, pending: map[string]bool{}, done: make(chan error, 1)}
+	slots, groups := groupBySlot(names)
+	type send struct {
+		l   *psConn
+		cmd *Cmd
+	}
+	var sends []send
+	ps.sending.Lock()
+	ps.mu.Lock()
+	if ps.err != nil {
+		err := ps.err
+		ps.mu.Unlock()
+		ps.sending.Unlock()
+		return err
+	}
+	for _, n := range names {
+		ps.subs[subShard][n] = true
+		w.pending[n] = true
+	}
+	ps.orphans = append(ps.orphans, w)
+	for _, s := range slots {
+		l := ps.home[s]
+		if l == nil {
+			ps.homeLocked(s, false, false) // the homing sends the names
+			continue
+		}
+		cmd, err := psCommand(subscribeNames[subShard], groups[s])
+		if err != nil {
+			continue // cannot happen with string arguments
+		}
+		l.inflight = append(l.inflight, &psCmd{op: opSubscribe, kind: subShard, names: groups[s]})
+		sends = append(sends, send{l, cmd})
+	}
+	ps.mu.Unlock()
+	for _, x := range sends {
+		// A failed write breaks the lane: its slots are homed again.
+		x.l.dc.Send(ps.ctx, []*Cmd{x.cmd})
+	}
+	ps.sending.Unlock()
+	return ps.await(ctx, w)
+}
+
+// unsubscribeShards is SUnsubscribe on a cluster: one SUNSUBSCRIBE per
+// slot, on the slot's lane. Slots without a lane need nothing sent: their
+// renewal leaves the names out.
+func (ps *PubSub) unsubscribeShards(ctx context.Context, names []string) error {
+	type send struct {
+		l   *psConn
+		cmd *Cmd
+		w   *subWaiter
+	}
+	var sends []send
+	ps.sending.Lock()
+	ps.mu.Lock()
+	if ps.err != nil {
+		err := ps.err
+		ps.mu.Unlock()
+		ps.sending.Unlock()
+		return err
+	}
+	if len(names) == 0 {
+		for n := range ps.subs[subShard] {
+			names = append(names, n)
+		}
+	}
+	for _, n := range names {
+		delete(ps.subs[subShard], n)
+		ps.settleOrphans(subShard, n, nil)
+	}
+	slots, groups := groupBySlot(names)
+	for _, s := range slots {
+		l := ps.home[s]
+		if l == nil {
+			continue
+		}
+		cmd, err := psCommand(unsubscribeNames[subShard], groups[s])
+		if err != nil {
+			continue // cannot happen with string arguments
+		}
+		w := &subWaiter{kind: subShard, done: make(chan error, 1)}
+		l.inflight = append(l.inflight, &psCmd{op: opUnsubscribe, kind: subShard, names: groups[s], w: w})
+		sends = append(sends, send{l, cmd, w})
+	}
+	ps.mu.Unlock()
+	for _, x := range sends {
+		x.l.dc.Send(ps.ctx, []*Cmd{x.cmd})
+	}
+	ps.sending.Unlock()
+	for _, x := range sends {
+		if err := ps.await(ctx, x.w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// homeLocked starts finding a lane for slot s, unless that is under way
+// already; gap says that a gap marker is owed for its channels, pause
+// that the first attempt waits. ps.mu is held.
+func (ps *PubSub) homeLocked(s int, gap, pause bool) {
+	if ps.err != nil {
+		return
+	}
+	if owed, ok := ps.homing[s]; ok {
+		ps.homing[s] = owed || gap
+		return
+	}
+	ps.homing[s] = gap
+	ps.wg.Add(1)
+	go ps.homeSlot(s, pause)
+}
+
+// unhomeLocked detaches slot s from lane l, if it is there. ps.mu is held.
+func (ps *PubSub) unhomeLocked(s int, l *psConn) {
+	if ps.home[s] == l {
+		delete(ps.home, s)
+	}
+	delete(l.slots, s)
+}
+
+// shardNamesLocked returns the shard channels of slot s the PubSub holds.
+// ps.mu is held.
+func (ps *PubSub) shardNamesLocked(s int) []string {
+	var names []string
+	for n := range ps.subs[subShard] {
+		if KeySlot(n) == s {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// homeSlot finds the lane of slot s and subscribes it to the slot's
+// shard channels, trying again with a growing pause until it succeeds or
+// the PubSub ends.
+func (ps *PubSub) homeSlot(s int, pause bool) {
+	defer ps.wg.Done()
+	giveUp := func() {
+		ps.mu.Lock()
+		delete(ps.homing, s)
+		ps.mu.Unlock()
+	}
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 || pause {
+			t := time.NewTimer(ps.reconnectDelay(attempt + 1))
+			select {
+			case <-t.C:
+			case <-ps.ctx.Done():
+				t.Stop()
+				giveUp()
+				return
+			}
+		}
+		ps.mu.Lock()
+		none := len(ps.shardNamesLocked(s)) == 0
+		ps.mu.Unlock()
+		if none || ps.ctx.Err() != nil {
+			giveUp()
+			return
+		}
+		l, err := ps.laneFor(s)
+		if err != nil {
+			if errors.Is(err, ErrClosed) || ps.ctx.Err() != nil {
+				giveUp()
+				return
+			}
+			continue
+		}
+		ps.sending.Lock()
+		ps.mu.Lock()
+		if ps.err != nil {
+			delete(ps.homing, s)
+			ps.mu.Unlock()
+			ps.sending.Unlock()
+			return
+		}
+		if l.dead {
+			ps.mu.Unlock()
+			ps.sending.Unlock()
+			continue
+		}
+		gap := ps.homing[s]
+		delete(ps.homing, s)
+		names := ps.shardNamesLocked(s)
+		if len(names) == 0 {
+			ps.mu.Unlock()
+			ps.sending.Unlock()
+			return
+		}
+		ps.home[s] = l
+		l.slots[s] = true
+		l.inflight = append(l.inflight, &psCmd{op: opSubscribe, kind: subShard, names: slices.Clone(names), renewal: true})
+		ps.mu.Unlock()
+		if gap {
+			// Before the renewal's confirmations, which the lane's
+			// reader delivers.
+			for _, n := range names {
+				ps.deliver(Message{Kind: KindResubscribed, Channel: n})
+			}
+		}
+		if cmd, err := psCommand(subscribeNames[subShard], names); err == nil {
+			l.dc.Send(ps.ctx, []*Cmd{cmd}) // a failure breaks the lane: its slots are homed again
+		}
+		ps.sending.Unlock()
+		return
+	}
+}
+
+// laneFor returns the lane of the node serving slot s, starting one if
+// that node has none.
+func (ps *PubSub) laneFor(s int) (*psConn, error) {
+	dc, err := ps.c.t.Dedicated(ps.ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	addr := "slot " + strconv.Itoa(s)
+	if a, ok := dc.(interface{ Addr() string }); ok {
+		addr = a.Addr()
+	}
+	ps.mu.Lock()
+	if ps.err != nil {
+		err := ps.err
+		ps.mu.Unlock()
+		dc.Release(false)
+		return nil, err
+	}
+	if l := ps.lanes[addr]; l != nil && !l.dead {
+		ps.mu.Unlock()
+		dc.Release(true) // unused
+		return l, nil
+	}
+	l := newPsConn(dc)
+	l.lane, l.addr, l.slots = true, addr, map[int]bool{}
+	ps.lanes[addr] = l
+	ps.wg.Add(1)
+	ps.mu.Unlock()
+	go ps.runLane(l)
+	return l, nil
+}
+
+// runLane reads a lane until it fails or the PubSub ends; then its slots
+// are homed again, each with a gap marker.
+func (ps *PubSub) runLane(l *psConn) {
+	defer ps.wg.Done()
+	ps.read(l)
+	ps.mu.Lock()
+	l.dead = true
+	if ps.lanes[l.addr] == l {
+		delete(ps.lanes, l.addr)
+	}
+	var slots []int
+	for s := range l.slots {
+		if ps.home[s] == l {
+			delete(ps.home, s)
+			slots = append(slots, s)
+		}
+	}
+	l.slots = nil
+	ps.mu.Unlock()
+	ps.disconnect(l)
+	ps.mu.Lock()
+	for _, s := range slots {
+		ps.homeLocked(s, true, true)
+	}
+	ps.mu.Unlock()
+}
