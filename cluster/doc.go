@@ -51,7 +51,9 @@
 // Reads may go to replicas (Options.ReadFrom); writes always go to
 // primaries.
 //
-// Pub/sub: SUBSCRIBE and PSUBSCRIBE work through any node. Sharded
-// subscriptions (SSUBSCRIBE) that follow their slot across nodes are not
-// supported yet.
+// Pub/sub: SUBSCRIBE and PSUBSCRIBE go through any node. Shard channels
+// (SSUBSCRIBE) are subscribed on the node serving their slot, with one
+// connection per such node; when a slot moves (the server ends the
+// subscription with SUNSUBSCRIBE) or a node fails, the subscription is
+// renewed on the new owner and a KindResubscribed event marks the gap.
 package cluster
