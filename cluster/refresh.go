@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/respkit/redis"
@@ -43,11 +44,28 @@ func (t *transport) topology(ctx context.Context) (*topology, error) {
 	return nil, &redis.ConnError{Op: "dial", Err: err}
 }
 
+// Reads of the slot map are spaced by at least MinRefreshInterval; each
+// read that finds the map unchanged doubles the spacing, up to
+// maxPauseFactor × MinRefreshInterval, so that a node that stays down (its
+// every failed dial asks for a read) does not cost 20 reads a second for
+// the seconds a failover takes. A read that finds a change, or a MOVED
+// reply (which proves one), brings the spacing back to the minimum.
+const maxPauseFactor = 3
+
+// refreshNow is refresh after a MOVED reply: the map has changed, so the
+// spacing of the reads goes back to the minimum.
+func (t *transport) refreshNow() <-chan struct{} {
+	t.refreshMu.Lock()
+	t.pause = 0
+	t.refreshMu.Unlock()
+	return t.refresh()
+}
+
 // refresh asks for a read of the slot map and returns a channel closed
 // when a read that started no earlier than now has ended. Reads are
 // single-flight: a read under way serves everyone who asks meanwhile (one
 // more follows it, since it may have started before what prompted the
-// request), and they start at most once per MinRefreshInterval.
+// request), and they are spaced as told above.
 func (t *transport) refresh() <-chan struct{} {
 	t.refreshMu.Lock()
 	defer t.refreshMu.Unlock()
@@ -57,7 +75,7 @@ func (t *transport) refresh() <-chan struct{} {
 	}
 	done := make(chan struct{})
 	t.refreshing = done
-	if wait := t.o.MinRefreshInterval - time.Since(t.lastRefresh); wait > 0 && t.topo.Load() != nil {
+	if wait := max(t.pause, t.o.MinRefreshInterval) - time.Since(t.lastRefresh); wait > 0 && t.topo.Load() != nil {
 		t.timer = time.AfterFunc(wait, func() { t.startRefresh(done) })
 		return done
 	}
@@ -86,7 +104,16 @@ func (t *transport) runRefresh(done chan struct{}) {
 	t.lastRefresh = time.Now()
 	t.again = false
 	t.refreshMu.Unlock()
-	t.finishRefresh(done, t.readTopology())
+	changed, err := t.readTopology()
+	t.refreshMu.Lock()
+	switch {
+	case err != nil || changed:
+		t.pause = t.o.MinRefreshInterval
+	default:
+		t.pause = min(2*max(t.pause, t.o.MinRefreshInterval), maxPauseFactor*t.o.MinRefreshInterval)
+	}
+	t.refreshMu.Unlock()
+	t.finishRefresh(done, err)
 }
 
 func (t *transport) finishRefresh(done chan struct{}, err error) {
@@ -122,8 +149,9 @@ func (t *transport) refreshLoop() {
 }
 
 // readTopology reads the slot map from one node (the known nodes in
-// random order, healthy ones first, then the seeds) and installs it.
-func (t *transport) readTopology() error {
+// random order, healthy ones first, then the seeds) and installs it;
+// changed says whether it differs from the one before.
+func (t *transport) readTopology() (changed bool, err error) {
 	t.refreshes.Add(1)
 	var candidates []string
 	seen := map[string]bool{}
@@ -157,7 +185,7 @@ func (t *transport) readTopology() error {
 	for _, addr := range candidates {
 		s, err := t.serverFor(addr)
 		if err != nil {
-			return err
+			return false, err
 		}
 		ctx, cancel := context.WithTimeout(redis.NoRetry(context.Background()), timeout)
 		host, _, _ := net.SplitHostPort(addr)
@@ -169,25 +197,47 @@ func (t *transport) readTopology() error {
 		}
 		return t.install(views)
 	}
-	return fmt.Errorf("cluster: no node gave the slot map: %w", errors.Join(errs...))
+	return false, fmt.Errorf("cluster: no node gave the slot map: %w", errors.Join(errs...))
+}
+
+// signature describes a slot map: each shard's spans, primary and online
+// replicas.
+func signature(views []shardView) string {
+	var sb strings.Builder
+	for _, v := range views {
+		for _, sp := range v.spans {
+			fmt.Fprintf(&sb, "%d-%d,", sp.Start, sp.End)
+		}
+		for _, n := range v.nodes {
+			fmt.Fprintf(&sb, "%s:%t:%t,", n.addr, n.primary, n.healthy)
+		}
+		sb.WriteByte(';')
+	}
+	return sb.String()
 }
 
 // install makes views the slot map, and closes the connections of nodes
-// that left it more than leftGrace ago.
-func (t *transport) install(views []shardView) error {
+// that left it more than leftGrace ago. changed says whether the map
+// differs from the last one read (a MOVED applied in between does not
+// count).
+func (t *transport) install(views []shardView) (changed bool, err error) {
+	sig := signature(views)
+	t.refreshMu.Lock()
+	changed, t.sig = sig != t.sig, sig
+	t.refreshMu.Unlock()
 	tp := &topology{}
 	listed := map[string]bool{}
 	for _, v := range views {
 		p, err := t.serverFor(v.nodes[0].addr)
 		if err != nil {
-			return err
+			return false, err
 		}
 		listed[p.addr] = true
 		sh := &shard{primary: p, spans: v.spans}
 		for _, n := range v.nodes[1:] {
 			r, err := t.serverFor(n.addr)
 			if err != nil {
-				return err
+				return false, err
 			}
 			listed[r.addr] = true
 			if n.healthy {
@@ -221,5 +271,5 @@ func (t *transport) install(views []shardView) error {
 	for _, s := range closing {
 		s.c.Close()
 	}
-	return nil
+	return changed, nil
 }

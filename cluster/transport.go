@@ -47,6 +47,8 @@ type transport struct {
 	again       bool          // another read was asked for while one ran or waited
 	timer       *time.Timer   // a read due once the rate limit allows
 	refreshErr  error         // the last read's failure; nil after a success
+	pause       time.Duration // the spacing of reads now (see maxPauseFactor)
+	sig         string        // signature of the last map read
 	refreshes   atomic.Int64  // reads of the slot map made
 
 	infoMu sync.Mutex               // guards infos
@@ -329,7 +331,7 @@ func refused(code string) bool {
 // next read of the slot map, and asks for that read.
 func (t *transport) noteMoved(r redirection) {
 	t.moved.Add(1)
-	defer t.refresh()
+	defer t.refreshNow()
 	tp := t.topo.Load()
 	if tp == nil {
 		return
