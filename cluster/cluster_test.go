@@ -343,6 +343,23 @@ func TestFanOut(t *testing.T) {
 		if err != nil || !slices.Equal(have, []bool{true, false}) {
 			t.Fatalf("SCRIPT EXISTS = %v, %v", have, err)
 		}
+		// FUNCTION LOAD goes to every primary; FCALL then runs wherever
+		// its key lives.
+		lib := fmt.Sprintf("cllib%d", proto)
+		code := fmt.Sprintf("#!lua name=%s\nredis.register_function('%s_get', function(keys) return redis.call('GET', keys[1]) end)", lib, lib)
+		if _, err := c.FunctionLoad(ctx, code); err != nil {
+			t.Fatalf("FUNCTION LOAD: %v", err)
+		}
+		for i := range 10 {
+			k := "fan:" + strconv.Itoa(i)
+			r, err := c.FCall(ctx, lib+"_get", []string{k})
+			if s, _ := r.Text(); err != nil || s != "x" {
+				t.Fatalf("FCALL on %s = %q, %v", k, s, err)
+			}
+		}
+		if err := c.FunctionDelete(ctx, lib); err != nil {
+			t.Fatalf("FUNCTION DELETE: %v", err)
+		}
 		// Script.Run loads the script on the node that runs it.
 		s := redis.NewScript(fmt.Sprintf("return %d + tonumber(redis.call('INCR', KEYS[1]))", proto))
 		for i := range 12 {
