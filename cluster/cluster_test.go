@@ -372,6 +372,21 @@ func TestFanOut(t *testing.T) {
 				t.Fatalf("Script.Run on %s = %d", k, v)
 			}
 		}
+		// RANDOMKEY finds the one key there is, whichever shard has it.
+		for _, slot := range []int{100, 6000, 12000} {
+			if err := c.FlushAll(ctx); err != nil {
+				t.Fatal(err)
+			}
+			k := redistest.SlotTag(slot) + "only"
+			if err := c.Set(ctx, k, "x"); err != nil {
+				t.Fatal(err)
+			}
+			for range 3 {
+				if got, err := c.RandomKey(ctx); err != nil || got != k {
+					t.Fatalf("RANDOMKEY with one key, in slot %d = %q, %v", slot, got, err)
+				}
+			}
+		}
 		// The callbacks run concurrently, one per shard.
 		var primaries, replicas atomic.Int64
 		err = c.ForEachPrimary(ctx, func(ctx context.Context, p *redis.Client) error {

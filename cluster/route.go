@@ -123,7 +123,8 @@ func (t *transport) fanOut(ctx context.Context, cmd *redis.Cmd, info *cmdinfo.In
 // connection to any node fails the whole (its part may or may not have
 // run); error replies are merged as the policy says: AllSucceeded and the
 // aggregates return the first error, OneSucceeded returns an error only
-// when every node replied with one.
+// when every node replied with one. Special (command-specific) merging
+// takes the first reply that is not null.
 func merge(cmd *redis.Cmd, policy cmdinfo.ResponsePolicy, replies []resp.Value, errs []error) (resp.Value, error) {
 	for _, err := range errs {
 		if err != nil {
@@ -144,7 +145,17 @@ func merge(cmd *redis.Cmd, policy cmdinfo.ResponsePolicy, replies []resp.Value, 
 		}
 	}
 	switch policy {
-	case cmdinfo.ResponseAllSucceeded, cmdinfo.ResponseSpecial:
+	case cmdinfo.ResponseAllSucceeded:
+		return replies[0], nil
+	case cmdinfo.ResponseSpecial:
+		// One node's reply stands for all (INFO, MEMORY STATS; use
+		// ForEachShard for every node's), passing over nodes that have
+		// nothing to say (RANDOMKEY on an empty shard).
+		for _, v := range replies {
+			if !v.IsNull() {
+				return v, nil
+			}
+		}
 		return replies[0], nil
 	case cmdinfo.ResponseAggSum, cmdinfo.ResponseAggMin, cmdinfo.ResponseAggMax, cmdinfo.ResponseAggLogicalAnd, cmdinfo.ResponseAggLogicalOr:
 		return aggregate(cmd, policy, replies)
