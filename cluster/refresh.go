@@ -69,6 +69,11 @@ func (t *transport) refreshNow() <-chan struct{} {
 func (t *transport) refresh() <-chan struct{} {
 	t.refreshMu.Lock()
 	defer t.refreshMu.Unlock()
+	if t.stopped {
+		done := make(chan struct{})
+		close(done)
+		return done
+	}
 	if t.refreshing != nil {
 		t.again = true
 		return t.refreshing
@@ -87,14 +92,17 @@ func (t *transport) refresh() <-chan struct{} {
 	return done
 }
 
+// startRefresh runs a read that waited for the rate limit. The WaitGroup
+// is added to under refreshMu, never after Close has begun waiting.
 func (t *transport) startRefresh(done chan struct{}) {
-	select {
-	case <-t.stop:
+	t.refreshMu.Lock()
+	if t.stopped {
+		t.refreshMu.Unlock()
 		t.finishRefresh(done, redis.ErrClosed)
 		return
-	default:
 	}
 	t.wg.Add(1)
+	t.refreshMu.Unlock()
 	defer t.wg.Done()
 	t.runRefresh(done)
 }
@@ -125,11 +133,7 @@ func (t *transport) finishRefresh(done chan struct{}, err error) {
 	t.refreshMu.Unlock()
 	close(done)
 	if again {
-		select {
-		case <-t.stop:
-		default:
-			t.refresh()
-		}
+		t.refresh() // does nothing once stopped
 	}
 }
 
@@ -221,6 +225,9 @@ func signature(views []shardView) string {
 // differs from the last one read (a MOVED applied in between does not
 // count).
 func (t *transport) install(views []shardView) (changed bool, err error) {
+	if len(views) == 0 {
+		return false, errors.New("cluster: the slot map lists no shard serving slots")
+	}
 	sig := signature(views)
 	t.refreshMu.Lock()
 	changed, t.sig = sig != t.sig, sig

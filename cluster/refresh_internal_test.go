@@ -82,3 +82,48 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestCloseDuringRefreshes closes clients while reads of the slot map are
+// asked for, under way and waiting for the rate limit: Close must return,
+// every channel from refresh must be closed, and nothing may race.
+func TestCloseDuringRefreshes(t *testing.T) {
+	rc := redistest.StartCluster(t, redistest.ClusterConfig{Primaries: 1, Replicas: redistest.NoReplicas})
+	for round := range 20 {
+		c := NewClient(&Options{Addrs: rc.Addrs(), MinRefreshInterval: time.Duration(round%4) * time.Millisecond})
+		tr := c.Transport().(*transport)
+		if err := c.Ping(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		stop := make(chan struct{})
+		var chans []<-chan struct{}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				chans = append(chans, tr.refresh())
+			}
+		}()
+		time.Sleep(time.Duration(round%5) * time.Millisecond)
+		closed := make(chan error, 1)
+		go func() { closed <- c.Close() }()
+		select {
+		case <-closed:
+		case <-time.After(5 * time.Second):
+			t.Fatal("Close did not return")
+		}
+		close(stop)
+		<-done
+		for i, ch := range chans {
+			select {
+			case <-ch:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("round %d: refresh channel %d of %d never closed", round, i, len(chans))
+			}
+		}
+	}
+}

@@ -49,6 +49,7 @@ type transport struct {
 	refreshErr  error         // the last read's failure; nil after a success
 	pause       time.Duration // the spacing of reads now (see maxPauseFactor)
 	sig         string        // signature of the last map read
+	stopped     bool          // Close has begun: no read starts any more
 	refreshes   atomic.Int64  // reads of the slot map made
 
 	infoMu sync.Mutex               // guards infos
@@ -144,10 +145,15 @@ func (t *transport) Close() error {
 	t.mu.Unlock()
 	close(t.stop)
 	t.refreshMu.Lock()
-	if t.timer != nil {
-		t.timer.Stop()
+	t.stopped = true
+	var waiting chan struct{} // a read that waited for the rate limit and will not run
+	if t.timer != nil && t.timer.Stop() {
+		waiting = t.refreshing
 	}
 	t.refreshMu.Unlock()
+	if waiting != nil {
+		t.finishRefresh(waiting, redis.ErrClosed)
+	}
 	t.wg.Wait()
 	var errs []error
 	for _, s := range servers {
