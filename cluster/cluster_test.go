@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,9 +31,23 @@ var shared struct {
 }
 
 func TestMain(m *testing.M) {
+	before := runtime.NumGoroutine()
 	code := m.Run()
 	if shared.c != nil {
 		shared.c.Close()
+	}
+	// Every client is closed by now: their goroutines (readers, flushers,
+	// background reads of the slot map, pub/sub lanes) must be gone.
+	if code == 0 && !testing.Short() {
+		deadline := time.Now().Add(5 * time.Second)
+		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			buf := make([]byte, 1<<20)
+			fmt.Fprintf(os.Stderr, "%d goroutines left running after the tests (%d before):\n%s\n", n, before, buf[:runtime.Stack(buf, true)])
+			code = 1
+		}
 	}
 	os.Exit(code)
 }
