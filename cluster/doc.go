@@ -9,6 +9,9 @@
 //	defer rdb.Close()
 //	err := rdb.Set(ctx, "user:42", "Ada")
 //
+// ParseURL reads the same options from a URL:
+// "redis://user:pass@10.0.0.1:7000?addr=10.0.0.2:7000&read_from=replica".
+//
 // # Routing
 //
 // Each command goes to the primary serving the hash slot of its keys (see
