@@ -73,13 +73,16 @@ func (h *holding) ended() bool {
 }
 
 // end finishes the holding with the given cause; later calls do nothing.
+// The holding counts as ended (Token "", ValidUntil zero) before its
+// context is cancelled, so that whoever sees the cancellation sees the
+// lock no longer held.
 func (h *holding) end(cause error) {
 	h.once.Do(func() {
-		h.cancel(cause)
 		h.mu.Lock()
 		h.timer.Stop()
 		h.mu.Unlock()
 		close(h.stop)
+		h.cancel(cause)
 	})
 }
 
