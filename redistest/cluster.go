@@ -25,6 +25,16 @@ type ClusterNode struct {
 	// BusPort is the node's cluster bus port (cluster-port), to pass to
 	// CLUSTER MEET ip port bus-port.
 	BusPort int
+
+	release sync.Once // frees BusPort for other nodes
+}
+
+// Close closes the node as Server.Close does and frees its cluster bus
+// port for the nodes started after it.
+func (n *ClusterNode) Close() error {
+	err := n.Server.Close()
+	n.release.Do(func() { releaseBusPort(n.BusPort) })
+	return err
 }
 
 // Bus port range: below 32768, where the kernel picks outgoing ports, so a
@@ -35,13 +45,23 @@ const (
 	busPortMax = 22700
 )
 
+// busPorts holds the bus ports of this process's nodes that are not
+// closed, and of those being started: two nodes started at the same time
+// never pick the same port, and a killed node keeps its port for Restart.
+var busPorts = struct {
+	sync.Mutex
+	taken map[int]bool
+}{taken: make(map[int]bool)}
+
 // StartClusterNode starts a cluster-enabled node like Start (cfg may set
 // the usual fields) and registers its cleanup with t. The node runs with
 // cluster-enabled yes, its own cluster-config-file nodes.conf in
 // Server.Dir, cluster-node-timeout 1000, repl-ping-replica-period 1,
 // cluster-replica-validity-factor 0 and a cluster bus port (cluster-port)
 // picked free below 32768 rather than the default port+10000, which could
-// exceed 65535 for ports the kernel hands out.
+// exceed 65535 for ports the kernel hands out. No two nodes of this
+// process that are not closed share a bus port; one taken by another
+// process meanwhile is replaced by another.
 func StartClusterNode(t testing.TB, cfg Config) *ClusterNode {
 	t.Helper()
 	n, err := StartClusterNodeServer(cfg)
@@ -66,7 +86,7 @@ func StartClusterNode(t testing.TB, cfg Config) *ClusterNode {
 func StartClusterNodeServer(cfg Config) (*ClusterNode, error) {
 	var lastErr error
 	for attempt := 0; attempt < portAttempts; attempt++ {
-		bus, err := freeBusPort()
+		bus, err := reserveBusPort()
 		if err != nil {
 			return nil, err
 		}
@@ -83,24 +103,43 @@ func StartClusterNodeServer(cfg Config) (*ClusterNode, error) {
 		if err == nil {
 			return &ClusterNode{Server: s, BusPort: bus}, nil
 		}
+		releaseBusPort(bus)
+		// Another process took the bus port (errAddrInUse if the server
+		// does not say which port it could not bind).
+		if !errors.Is(err, errBusPortInUse) && !errors.Is(err, errAddrInUse) {
+			return nil, err
+		}
 		lastErr = err
 	}
 	return nil, lastErr
 }
 
-// freeBusPort returns a port in [busPortMin, busPortMax) that was free a
-// moment ago.
-func freeBusPort() (int, error) {
+// reserveBusPort returns a port in [busPortMin, busPortMax) that no node
+// of this process holds and that was free a moment ago, and marks it taken
+// until releaseBusPort.
+func reserveBusPort() (int, error) {
+	busPorts.Lock()
+	defer busPorts.Unlock()
 	for i := 0; i < 100; i++ {
 		p := busPortMin + rand.IntN(busPortMax-busPortMin)
+		if busPorts.taken[p] {
+			continue
+		}
 		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
 		if err != nil {
 			continue
 		}
 		l.Close()
+		busPorts.taken[p] = true
 		return p, nil
 	}
 	return 0, fmt.Errorf("redistest: no free cluster bus port in [%d, %d)", busPortMin, busPortMax)
+}
+
+func releaseBusPort(p int) {
+	busPorts.Lock()
+	delete(busPorts.taken, p)
+	busPorts.Unlock()
 }
 
 // ClusterSlots is the number of hash slots of a Redis Cluster.
@@ -182,6 +221,11 @@ type Cluster struct {
 	mu     sync.Mutex // guards idle and closed
 	idle   map[*ClusterNode][]*respConn
 	closed bool
+
+	// afterMeet, if set, runs after the first CLUSTER MEETs (for tests).
+	afterMeet func(*Cluster)
+	// remeets counts the CLUSTER MEETs wire sent again.
+	remeets int
 }
 
 // SlotRange is a range of slots and the nodes serving it, as CLUSTER SLOTS
@@ -218,11 +262,16 @@ func StartCluster(t testing.TB, cfg ClusterConfig) *Cluster {
 
 // StartClusterServer starts the nodes concurrently (see StartClusterNode),
 // wires them (CLUSTER SET-CONFIG-EPOCH, ADDSLOTSRANGE, MEET between every
-// pair, then CLUSTER REPLICATE) and returns once the cluster is ready as
-// WaitOK defines it, about 2.2 s after the start (a new primary reports
-// cluster_state:ok no sooner than 2 s after it started). The caller must
-// Close the cluster.
+// pair, repeated until every node knows every other, then CLUSTER
+// REPLICATE) and returns once the cluster is ready as WaitOK defines it,
+// about 2.2 s after the start (a new primary reports cluster_state:ok no
+// sooner than 2 s after it started). The caller must Close the cluster.
 func StartClusterServer(cfg ClusterConfig) (*Cluster, error) {
+	return startClusterServer(cfg, nil)
+}
+
+// startClusterServer is StartClusterServer with Cluster.afterMeet.
+func startClusterServer(cfg ClusterConfig, afterMeet func(*Cluster)) (*Cluster, error) {
 	primaries, replicas := cfg.Primaries, cfg.Replicas
 	switch {
 	case primaries == 0:
@@ -251,6 +300,7 @@ func StartClusterServer(cfg ClusterConfig) (*Cluster, error) {
 		password:    cfg.Config.Password,
 		waitTimeout: cfg.WaitTimeout,
 		idle:        make(map[*ClusterNode][]*respConn),
+		afterMeet:   afterMeet,
 	}
 	if c.waitTimeout <= 0 {
 		c.waitTimeout = defaultWaitTimeout
@@ -330,11 +380,39 @@ func (c *Cluster) wire(primaries, replicas int, deadline time.Time) error {
 		c.byID[ids[i]] = n
 	}
 
+	if err := c.meet(deadline); err != nil {
+		return err
+	}
+	if err := c.replicate(primaries, replicas, deadline); err != nil {
+		return err
+	}
+	return c.waitUntil(deadline, "ready", func(v *clusterView) error { return v.healthy() })
+}
+
+// meet introduces every node to every other with CLUSTER MEET and waits
+// until each knows all the others by ID.
+//
+// A MEET is not reliable. The node told to MEET adds the other as a
+// handshake node, which it drops if the handshake (its MEET, the other's
+// PONG) has not completed after max(cluster-node-timeout, 1 s), and it
+// never tries again. Apart from a MEET, a node learns of another only from
+// the gossip of a node it knows already, and a PING from a node it does
+// not know teaches it nothing. So a node stalled for a second right after
+// the MEETs (on a loaded machine) ends up knowing no other node, or being
+// known by none, for good, and CLUSTER REPLICATE on its replica answers
+// "Unknown node" until the deadline. Hence meet checks CLUSTER NODES and
+// sends CLUSTER MEET again for every pair still apart once its handshake
+// is gone.
+func (c *Cluster) meet(deadline time.Time) error {
+	meetCmd := func(m *ClusterNode) []string {
+		return []string{"CLUSTER", "MEET", "127.0.0.1", strconv.Itoa(m.Port()), strconv.Itoa(m.BusPort)}
+	}
 	// A full mesh of MEETs, so no node waits for gossip to learn another.
+	errs := make([]error, len(c.nodes))
 	c.each(c.nodes, func(i int, n *ClusterNode) {
 		var cmds [][]string
 		for _, m := range c.nodes[:i] {
-			cmds = append(cmds, []string{"CLUSTER", "MEET", "127.0.0.1", strconv.Itoa(m.Port()), strconv.Itoa(m.BusPort)})
+			cmds = append(cmds, meetCmd(m))
 		}
 		if len(cmds) == 0 {
 			return
@@ -350,27 +428,202 @@ func (c *Cluster) wire(primaries, replicas int, deadline time.Time) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	if c.afterMeet != nil {
+		c.afterMeet(c)
+	}
 
-	// CLUSTER REPLICATE fails with "Unknown node" until the replica has
-	// completed the handshake with its primary.
+	// remeets[i][j] counts the MEETs sent again from node i to node j.
+	remeets := make([][]int, len(c.nodes))
+	for i := range remeets {
+		remeets[i] = make([]int, len(c.nodes))
+	}
+	defer func() {
+		for _, row := range remeets {
+			for _, k := range row {
+				c.remeets += k
+			}
+		}
+	}()
+	start := time.Now()
+	for {
+		// Not capped at deadline, so that the last round reports what
+		// the nodes know rather than timeouts.
+		probeDeadline := time.Now().Add(probeCmdLimit)
+		states := make([]*meetState, len(c.nodes))
+		c.each(c.nodes, func(i int, n *ClusterNode) { states[i] = c.meetState(n, probeDeadline) })
+		met := true
+		for _, s := range states {
+			if !s.met() {
+				met = false
+			}
+		}
+		if met {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return c.meetError(states, remeets, time.Since(start))
+		}
+		// MEET again the pairs with no handshake under way on either
+		// side (the node told to MEET holds a handshake node from the
+		// command until the handshake is done, the other one from the
+		// MEET it reads until its PING is answered), from one side.
+		c.each(c.nodes, func(i int, n *ClusterNode) {
+			var cmds [][]string
+			for _, m := range states[i].missing {
+				j := c.index(m)
+				if o := states[j]; states[i].shaking[m] ||
+					o.err == nil && (o.shaking[n] || j > i && slices.Contains(o.missing, n)) {
+					continue
+				}
+				cmds = append(cmds, meetCmd(m))
+				remeets[i][j]++
+			}
+			if len(cmds) > 0 {
+				// A failure shows in the next round.
+				_, _ = c.exec(n, probeDeadline, cmds...)
+			}
+		})
+		time.Sleep(clusterPoll)
+	}
+}
+
+// meetState is what a node knows of the others while meet waits.
+type meetState struct {
+	node    *ClusterNode
+	err     error                 // CLUSTER NODES failed
+	nodes   string                // CLUSTER NODES
+	missing []*ClusterNode        // the nodes it does not know
+	shaking map[*ClusterNode]bool // missing nodes it is in handshake with
+	foreign []nodeLine            // nodes it knows that are not of c
+}
+
+func (s *meetState) met() bool {
+	return s.err == nil && len(s.missing) == 0 && len(s.foreign) == 0
+}
+
+// meetState asks n which nodes it knows.
+func (c *Cluster) meetState(n *ClusterNode, deadline time.Time) *meetState {
+	s := &meetState{node: n, shaking: make(map[*ClusterNode]bool)}
+	reply, err := c.do(n, deadline, "CLUSTER", "NODES")
+	var lines []nodeLine
+	if err == nil {
+		var ok bool
+		if s.nodes, ok = reply.(string); !ok {
+			err = fmt.Errorf("unexpected CLUSTER NODES reply %#v", reply)
+		}
+	}
+	if err == nil {
+		lines, err = parseNodes(s.nodes)
+	}
+	if err != nil {
+		s.err = err
+		return s
+	}
+	known := make(map[*ClusterNode]bool)
+	for _, l := range lines {
+		m := c.byID[l.id]
+		switch {
+		case l.has("handshake"):
+			// A handshake node has a random ID and the address it
+			// was told to MEET.
+			for _, p := range c.nodes {
+				if l.addr == fmt.Sprintf("127.0.0.1:%d@%d", p.Port(), p.BusPort) {
+					s.shaking[p] = true
+				}
+			}
+		case m == nil:
+			s.foreign = append(s.foreign, l)
+		case !l.has("noaddr"):
+			known[m] = true
+		}
+	}
+	for _, m := range c.nodes {
+		if m != n && !known[m] {
+			s.missing = append(s.missing, m)
+		}
+	}
+	return s
+}
+
+// meetError describes why the nodes have not all met, with their IDs and
+// the CLUSTER NODES of the first few nodes that miss some.
+func (c *Cluster) meetError(states []*meetState, remeets [][]int, waited time.Duration) error {
+	const maxDumps = 3
+	var problems []string
+	var gapped []*meetState
+	for i, s := range states {
+		switch {
+		case s.met():
+			continue
+		case s.err != nil:
+			problems = append(problems, fmt.Sprintf("CLUSTER NODES on %s: %v", s.node.Addr(), s.err))
+			continue
+		default:
+			gapped = append(gapped, s)
+		}
+		var missing []string
+		for _, m := range s.missing {
+			state := "no handshake in progress"
+			if s.shaking[m] {
+				state = "handshake in progress"
+			}
+			missing = append(missing, fmt.Sprintf("%s (%s, CLUSTER MEET sent again %d times)", m.Addr(), state, remeets[i][c.index(m)]))
+		}
+		if len(missing) > 0 {
+			problems = append(problems, fmt.Sprintf("%s does not know %s", s.node.Addr(), strings.Join(missing, ", ")))
+		}
+		for _, l := range s.foreign {
+			problems = append(problems, fmt.Sprintf("%s knows %s at %s, not a node of this cluster", s.node.Addr(), l.id, l.addr))
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "redistest: cluster nodes have not all met after %v: %s\n--- node IDs ---", waited.Round(time.Millisecond), strings.Join(problems, "; "))
+	for _, n := range c.nodes {
+		fmt.Fprintf(&b, "\n%s %s", n.Addr(), c.ids[n])
+	}
+	// The nodes that miss the most first: a node that knows no other
+	// tells more than one that misses a stalled node.
+	slices.SortStableFunc(gapped, func(a, b *meetState) int { return len(b.missing) - len(a.missing) })
+	for _, s := range gapped[:min(len(gapped), maxDumps)] {
+		fmt.Fprintf(&b, "\n--- CLUSTER NODES of %s ---\n%s", s.node.Addr(), strings.TrimRight(s.nodes, "\n"))
+	}
+	return errors.New(b.String())
+}
+
+// replicate makes each replica replicate its primary, in the layout at
+// start.
+func (c *Cluster) replicate(primaries, replicas int, deadline time.Time) error {
+	errs := make([]error, len(c.nodes))
 	c.each(c.nodes[primaries:], func(j int, n *ClusterNode) {
 		primary := c.nodes[j/replicas]
+		id := c.ids[primary]
 		for {
-			_, err := c.do(n, deadline, "CLUSTER", "REPLICATE", c.ids[primary])
+			// CLUSTER REPLICATE fails with "Unknown node" until the
+			// replica has completed a handshake with its primary (or
+			// learnt of it by gossip), which meet waited for.
+			_, err := c.do(n, deadline, "CLUSTER", "REPLICATE", id)
 			if err == nil {
 				return
 			}
-			if !strings.Contains(err.Error(), "Unknown node") || time.Now().After(deadline) {
-				errs[j] = fmt.Errorf("redistest: CLUSTER REPLICATE on %s: %w", n.Addr(), err)
+			if !strings.Contains(err.Error(), "Unknown node") || time.Now().Add(clusterPoll).After(deadline) {
+				errs[j] = fmt.Errorf("redistest: CLUSTER REPLICATE %s (primary %s) on %s: %w%s",
+					id, primary.Addr(), n.Addr(), err, c.clusterNodesOf(n))
 				return
 			}
 			time.Sleep(clusterPoll)
 		}
 	})
-	if err := errors.Join(errs...); err != nil {
-		return err
+	return errors.Join(errs...)
+}
+
+// clusterNodesOf returns CLUSTER NODES of n for an error message, on a
+// line of its own.
+func (c *Cluster) clusterNodesOf(n *ClusterNode) string {
+	reply, err := c.do(n, time.Now().Add(probeCmdLimit), "CLUSTER", "NODES")
+	if err != nil {
+		return fmt.Sprintf("\n(CLUSTER NODES on %s: %v)", n.Addr(), err)
 	}
-	return c.waitUntil(deadline, "ready", func(v *clusterView) error { return v.healthy() })
+	return fmt.Sprintf("\n--- CLUSTER NODES of %s ---\n%v", n.Addr(), strings.TrimRight(fmt.Sprint(reply), "\n"))
 }
 
 // slotRangeOf returns the slots of primary i of n at start: the boundaries

@@ -37,15 +37,18 @@ type nodeState struct {
 // nodeLine is one line of CLUSTER NODES.
 type nodeLine struct {
 	id        string
+	addr      string // ip:port@cport, without the ",hostname"
 	flags     []string
 	primaryID string // "" for a primary
 	slots     int    // slot entries, not counting migrating/importing ones
 }
 
-func (l nodeLine) primary() bool { return slices.Contains(l.flags, "master") }
+func (l nodeLine) primary() bool { return l.has("master") }
+
+func (l nodeLine) has(flag string) bool { return slices.Contains(l.flags, flag) }
 
 func (l nodeLine) failing() bool {
-	return slices.Contains(l.flags, "fail") || slices.Contains(l.flags, "fail?")
+	return l.has("fail") || l.has("fail?")
 }
 
 // slotRange is one entry of CLUSTER SLOTS, by node ID.
@@ -219,12 +222,14 @@ func (v *clusterView) healthy() error {
 // deadline with the last unmet condition.
 func (c *Cluster) waitUntil(deadline time.Time, what string, cond func(*clusterView) error) error {
 	start := time.Now()
+	var prev error // the unmet condition of the previous round
 	for {
 		if c.isClosed() {
 			return errClusterClosed
 		}
 		probeDeadline := time.Now().Add(probeCmdLimit)
-		if deadline.Before(probeDeadline) {
+		capped := deadline.Before(probeDeadline)
+		if capped {
 			probeDeadline = deadline
 		}
 		err := cond(c.view(probeDeadline))
@@ -232,8 +237,15 @@ func (c *Cluster) waitUntil(deadline time.Time, what string, cond func(*clusterV
 			return nil
 		}
 		if time.Now().After(deadline) {
+			// A round cut short by the deadline reports a timeout
+			// rather than what was still wrong.
+			var ne net.Error
+			if capped && prev != nil && errors.As(err, &ne) && ne.Timeout() {
+				err = prev
+			}
 			return fmt.Errorf("redistest: cluster not %s after %v: %w", what, time.Since(start).Round(time.Millisecond), err)
 		}
+		prev = err
 		time.Sleep(clusterPoll)
 	}
 }
@@ -255,7 +267,8 @@ func infoField(info, field string) string {
 }
 
 // parseNodes parses CLUSTER NODES: "id addr flags primary ping-sent
-// pong-recv config-epoch link-state slot...".
+// pong-recv config-epoch link-state slot...", addr being
+// "ip:port@cport[,hostname]".
 func parseNodes(text string) ([]nodeLine, error) {
 	var lines []nodeLine
 	for line := range strings.Lines(text) {
@@ -266,7 +279,8 @@ func parseNodes(text string) ([]nodeLine, error) {
 		if len(f) < 8 {
 			return nil, fmt.Errorf("short line %q", line)
 		}
-		l := nodeLine{id: f[0], flags: strings.Split(f[2], ",")}
+		addr, _, _ := strings.Cut(f[1], ",")
+		l := nodeLine{id: f[0], addr: addr, flags: strings.Split(f[2], ",")}
 		if f[3] != "-" {
 			l.primaryID = f[3]
 		}

@@ -460,7 +460,12 @@ func (s *Server) halt(graceful bool) {
 	s.mu.Unlock()
 }
 
-var errAddrInUse = errors.New("address already in use")
+var (
+	errAddrInUse = errors.New("address already in use")
+	// errBusPortInUse means that a cluster node could not bind its
+	// cluster bus port: it needs another bus port, not another port.
+	errBusPortInUse = errors.New("cluster bus port already in use")
+)
 
 // launch starts redis-server with the generated config and waits until it
 // is ready. On failure the process is killed and the error carries the log
@@ -504,7 +509,12 @@ func (s *Server) launch() error {
 	}
 	s.halt(false)
 	out := s.logSince(offset)
-	if strings.Contains(out, "Address already in use") {
+	switch {
+	case !strings.Contains(out, "Address already in use"):
+	case strings.Contains(out, "(cluster), aborting"):
+		// Redis 7 logs "Failed listening on port P (cluster), aborting."
+		err = fmt.Errorf("%w (%v)", errBusPortInUse, err)
+	default:
 		err = fmt.Errorf("%w (%v)", errAddrInUse, err)
 	}
 	logText := tail(out, 30)
