@@ -18,8 +18,11 @@
 //
 // StartCluster starts a ready Redis Cluster (3 primaries with a replica each
 // by default) and offers faults on it: Failover, Kill, Restart and slot
-// migrations, whole or step by step. StartSentinel starts a sentinel;
-// StartProxy puts a fault-injecting proxy in front of any address.
+// migrations, whole or step by step. StartSentinel starts a sentinel, and
+// StartSentinelGroup a primary with replicas monitored by sentinels, with
+// faults on it: KillPrimary, PausePrimary (SIGSTOP), Restart, StopSentinel,
+// StartSentinel and Failover. StartProxy puts a fault-injecting proxy in
+// front of any address.
 //
 // On Linux every server gets the parent-death signal SIGKILL, so servers do
 // not outlive a test binary that crashes. (The kernel ties it to the OS
@@ -144,6 +147,7 @@ type Server struct {
 
 	mu     sync.Mutex // guards the fields below
 	proc   *process   // nil when never started or stopped
+	paused bool       // proc was sent SIGSTOP by Pause and not resumed
 	closed bool
 }
 
@@ -372,7 +376,11 @@ func (s *Server) Stop() error {
 // is ready. It returns an error if the server is running, has been closed,
 // or does not become ready (for example because another process took the
 // port meanwhile).
-func (s *Server) Start() error {
+func (s *Server) Start() error { return s.start() }
+
+// start is Start with extra arguments for this run only, appended after
+// Config.Args.
+func (s *Server) start(extra ...string) error {
 	s.opMu.Lock()
 	defer s.opMu.Unlock()
 	s.mu.Lock()
@@ -388,7 +396,7 @@ func (s *Server) Start() error {
 	if running {
 		return fmt.Errorf("redistest: Start: redis-server %s is already running (pid %d)", s.Addr(), pid)
 	}
-	return s.launch()
+	return s.launch(extra...)
 }
 
 // Restart stops the server as Stop does if it is running, then starts it
@@ -443,6 +451,7 @@ func (s *Server) halt(graceful bool) {
 	if !p.exited() {
 		if graceful {
 			_ = p.cmd.Process.Signal(syscall.SIGTERM)
+			_ = resumeProcess(p.cmd.Process) // a paused server must run to exit
 			select {
 			case <-p.done:
 			case <-time.After(stopTimeout):
@@ -460,6 +469,56 @@ func (s *Server) halt(graceful bool) {
 	s.mu.Unlock()
 }
 
+// Pause sends SIGSTOP to the server process, which then answers nothing
+// until Resume: its port stays bound and the kernel still completes TCP
+// handshakes, so clients connect but time out, as with a hung server or a
+// machine stall. Running stays true. Kill, Stop and Close still work (Stop
+// resumes it so that it can act on SIGTERM); Start of a new process clears
+// the pause. It returns an error if the server is not running, and one
+// matching errors.ErrUnsupported on systems other than Linux.
+func (s *Server) Pause() error { return s.pauseResume(true) }
+
+// Resume sends SIGCONT to a server stopped by Pause, which then carries on
+// where it stopped: it finds its timers late, its replication and client
+// links possibly timed out. It returns an error if the server is not
+// running, and nil if it is not paused.
+func (s *Server) Resume() error { return s.pauseResume(false) }
+
+// Paused reports whether the server process is stopped by Pause.
+func (s *Server) Paused() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.paused && s.proc != nil && !s.proc.exited()
+}
+
+func (s *Server) pauseResume(pause bool) error {
+	s.opMu.Lock()
+	defer s.opMu.Unlock()
+	what := "Resume"
+	if pause {
+		what = "Pause"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc == nil || s.proc.exited() {
+		return fmt.Errorf("redistest: %s: %s is not running", what, s.Addr())
+	}
+	if !pause && !s.paused {
+		return nil
+	}
+	var err error
+	if pause {
+		err = pauseProcess(s.proc.cmd.Process)
+	} else {
+		err = resumeProcess(s.proc.cmd.Process)
+	}
+	if err != nil {
+		return fmt.Errorf("redistest: %s %s: %w", what, s.Addr(), err)
+	}
+	s.paused = pause
+	return nil
+}
+
 var (
 	errAddrInUse = errors.New("address already in use")
 	// errBusPortInUse means that a cluster node could not bind its
@@ -467,10 +526,11 @@ var (
 	errBusPortInUse = errors.New("cluster bus port already in use")
 )
 
-// launch starts redis-server with the generated config and waits until it
-// is ready. On failure the process is killed and the error carries the log
-// output of this run. Called with opMu held and no process running.
-func (s *Server) launch() error {
+// launch starts redis-server with the generated config, Config.Args and
+// extra, and waits until it is ready. On failure the process is killed and
+// the error carries the log output of this run. Called with opMu held and
+// no process running.
+func (s *Server) launch(extra ...string) error {
 	logPath := filepath.Join(s.dir, logFile)
 	_ = os.Remove(filepath.Join(s.dir, pidFile)) // stale after a SIGKILL
 	logf, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
@@ -482,6 +542,7 @@ func (s *Server) launch() error {
 		offset = fi.Size()
 	}
 	args := append([]string{filepath.Join(s.dir, confFile)}, s.cfg.Args...)
+	args = append(args, extra...)
 	cmd := exec.Command(s.bin, args...)
 	cmd.Dir = s.dir
 	cmd.Stdin = nil
@@ -500,6 +561,7 @@ func (s *Server) launch() error {
 	}()
 	s.mu.Lock()
 	s.proc = p
+	s.paused = false
 	s.mu.Unlock()
 
 	start := time.Now()

@@ -65,23 +65,9 @@ func StartSentinel(t testing.TB, cfg SentinelConfig) *Server {
 // sentinel to discover replicas or other sentinels. The caller must Close
 // it.
 func StartSentinelServer(cfg SentinelConfig) (*Server, error) {
-	bin := cfg.Binary
-	explicit := bin != ""
-	if bin == "" {
-		bin = os.Getenv("REDIS_SENTINEL_BIN")
-	}
-	if bin == "" {
-		bin = "redis-sentinel"
-	}
-	path, err := exec.LookPath(bin)
+	path, err := findSentinelBinary(cfg.Binary)
 	if err != nil {
-		if explicit {
-			return nil, fmt.Errorf("redistest: redis-sentinel not found (tried %q): %w", bin, err)
-		}
-		return nil, fmt.Errorf("redistest: redis-sentinel not found; install it with `sudo apt-get install -y redis-sentinel` or set REDIS_SENTINEL_BIN: %w", err)
-	}
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
+		return nil, err
 	}
 	name := cfg.MasterName
 	if name == "" {
@@ -114,4 +100,27 @@ func StartSentinelServer(cfg SentinelConfig) (*Server, error) {
 	}
 	args = append(args, cfg.Args...)
 	return StartServer(Config{Binary: path, Args: args})
+}
+
+// findSentinelBinary resolves the redis-sentinel executable to an absolute
+// path: bin, else $REDIS_SENTINEL_BIN, else "redis-sentinel" on $PATH.
+func findSentinelBinary(bin string) (string, error) {
+	explicit := bin != ""
+	if bin == "" {
+		bin = os.Getenv("REDIS_SENTINEL_BIN")
+	}
+	if bin == "" {
+		bin = "redis-sentinel"
+	}
+	path, err := exec.LookPath(bin)
+	if err != nil {
+		if explicit {
+			return "", fmt.Errorf("redistest: redis-sentinel not found (tried %q): %w", bin, err)
+		}
+		return "", fmt.Errorf("redistest: redis-sentinel not found; install it with `sudo apt-get install -y redis-sentinel` or set REDIS_SENTINEL_BIN: %w", err)
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	return path, nil
 }
