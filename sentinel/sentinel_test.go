@@ -570,3 +570,40 @@ func TestTLS(t *testing.T) {
 		t.Fatalf("SET after the failover over TLS: %v", err)
 	}
 }
+
+// TestLearnsSentinels gives the client one sentinel's address: it learns
+// the others from it, and still follows a failover once that one is down.
+func TestLearnsSentinels(t *testing.T) {
+	g := redistest.StartSentinelGroup(t, redistest.SentinelGroupConfig{})
+	ctx := context.Background()
+	c := sentinel.NewClient(&sentinel.Options{MasterName: g.MasterName(), SentinelAddrs: g.SentinelAddrs()[:1]})
+	t.Cleanup(func() { c.Close() })
+	if err := c.Set(ctx, "learn", "1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.StopSentinel(0); err != nil {
+		t.Fatal(err)
+	}
+	old, err := g.KillPrimary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	newPrimary, err := g.WaitFailover(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		wctx, cancel := context.WithTimeout(ctx, time.Second)
+		err := c.Set(wctx, "learn", "2")
+		cancel()
+		if got, _ := sentinel.Primary(c); err == nil && got == newPrimary.Addr() {
+			break
+		}
+		if time.Now().After(deadline) {
+			got, _ := sentinel.Primary(c)
+			t.Fatalf("with the only sentinel given down: the client uses %s (last error %v), the new primary is %s", got, err, newPrimary.Addr())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
