@@ -218,8 +218,9 @@ type Cluster struct {
 	password    string
 	waitTimeout time.Duration
 
-	mu     sync.Mutex // guards idle and closed
-	idle   map[*ClusterNode][]*respConn
+	conns *connPool // for the helpers' commands
+
+	mu     sync.Mutex // guards closed
 	closed bool
 
 	// afterMeet, if set, runs after the first CLUSTER MEETs (for tests).
@@ -299,7 +300,7 @@ func startClusterServer(cfg ClusterConfig, afterMeet func(*Cluster)) (*Cluster, 
 		byAddr:      make(map[string]*ClusterNode),
 		password:    cfg.Config.Password,
 		waitTimeout: cfg.WaitTimeout,
-		idle:        make(map[*ClusterNode][]*respConn),
+		conns:       newConnPool(errClusterClosed),
 		afterMeet:   afterMeet,
 	}
 	if c.waitTimeout <= 0 {
@@ -1085,14 +1086,8 @@ func (c *Cluster) waitOwned(deadline time.Time, slots []int, owner *ClusterNode)
 func (c *Cluster) Close() error {
 	c.mu.Lock()
 	c.closed = true
-	idle := c.idle
-	c.idle = make(map[*ClusterNode][]*respConn)
 	c.mu.Unlock()
-	for _, conns := range idle {
-		for _, rc := range conns {
-			rc.close()
-		}
-	}
+	c.conns.close()
 	var errs []error
 	for _, n := range c.nodes {
 		if n != nil {

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// maxIdleConns is the number of idle connections a Cluster keeps per node.
+// maxIdleConns is the number of idle connections a connPool keeps per server.
 const maxIdleConns = 4
 
 var errClusterClosed = errors.New("redistest: cluster is closed")
@@ -335,10 +335,25 @@ func parseSlots(reply any) ([]slotRange, error) {
 	return ranges, nil
 }
 
-// do sends one command to n on a pooled connection; an error reply is
+// connPool keeps idle connections per server for the commands the
+// helpers send (a Cluster's and a SentinelGroup's). It is safe for
+// concurrent use.
+type connPool struct {
+	closedErr error // returned once the pool is closed
+
+	mu     sync.Mutex // guards idle and closed
+	idle   map[*Server][]*respConn
+	closed bool
+}
+
+func newConnPool(closedErr error) *connPool {
+	return &connPool{closedErr: closedErr, idle: map[*Server][]*respConn{}}
+}
+
+// do sends one command to s on a pooled connection; an error reply is
 // returned as a ReplyError error.
-func (c *Cluster) do(n *ClusterNode, deadline time.Time, args ...string) (any, error) {
-	replies, err := c.exec(n, deadline, args)
+func (p *connPool) do(s *Server, deadline time.Time, args ...string) (any, error) {
+	replies, err := p.exec(s, deadline, args)
 	if err != nil {
 		return nil, err
 	}
@@ -348,10 +363,10 @@ func (c *Cluster) do(n *ClusterNode, deadline time.Time, args ...string) (any, e
 	return replies[0], nil
 }
 
-// exec pipelines commands to n on a pooled connection; error replies are
+// exec pipelines commands to s on a pooled connection; error replies are
 // ReplyError values in the result.
-func (c *Cluster) exec(n *ClusterNode, deadline time.Time, cmds ...[]string) ([]any, error) {
-	rc, err := c.conn(n, deadline)
+func (p *connPool) exec(s *Server, deadline time.Time, cmds ...[]string) ([]any, error) {
+	rc, err := p.conn(s, deadline)
 	if err != nil {
 		return nil, err
 	}
@@ -360,33 +375,33 @@ func (c *Cluster) exec(n *ClusterNode, deadline time.Time, cmds ...[]string) ([]
 		rc.close()
 		return nil, err
 	}
-	c.mu.Lock()
-	if c.closed || len(c.idle[n]) >= maxIdleConns {
+	p.mu.Lock()
+	if p.closed || len(p.idle[s]) >= maxIdleConns {
 		rc.close()
 	} else {
-		c.idle[n] = append(c.idle[n], rc)
+		p.idle[s] = append(p.idle[s], rc)
 	}
-	c.mu.Unlock()
+	p.mu.Unlock()
 	return replies, nil
 }
 
-// conn returns an idle connection to n that the server has not closed, or
+// conn returns an idle connection to s that the server has not closed, or
 // dials a new one.
-func (c *Cluster) conn(n *ClusterNode, deadline time.Time) (*respConn, error) {
+func (p *connPool) conn(s *Server, deadline time.Time) (*respConn, error) {
 	for {
-		c.mu.Lock()
-		if c.closed {
-			c.mu.Unlock()
-			return nil, errClusterClosed
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			return nil, p.closedErr
 		}
-		idle := c.idle[n]
+		idle := p.idle[s]
 		if len(idle) == 0 {
-			c.mu.Unlock()
-			return dialServer(n.Server, deadline)
+			p.mu.Unlock()
+			return dialServer(s, deadline)
 		}
 		rc := idle[len(idle)-1]
-		c.idle[n] = idle[:len(idle)-1]
-		c.mu.Unlock()
+		p.idle[s] = idle[:len(idle)-1]
+		p.mu.Unlock()
 		if rc.idleAlive() {
 			return rc, nil
 		}
@@ -394,16 +409,41 @@ func (c *Cluster) conn(n *ClusterNode, deadline time.Time) (*respConn, error) {
 	}
 }
 
-// dropConns closes the idle connections to n.
-func (c *Cluster) dropConns(n *ClusterNode) {
-	c.mu.Lock()
-	idle := c.idle[n]
-	delete(c.idle, n)
-	c.mu.Unlock()
+// drop closes the idle connections to s.
+func (p *connPool) drop(s *Server) {
+	p.mu.Lock()
+	idle := p.idle[s]
+	delete(p.idle, s)
+	p.mu.Unlock()
 	for _, rc := range idle {
 		rc.close()
 	}
 }
+
+// close closes every idle connection; later calls fail with closedErr.
+func (p *connPool) close() {
+	p.mu.Lock()
+	p.closed = true
+	idle := p.idle
+	p.idle = map[*Server][]*respConn{}
+	p.mu.Unlock()
+	for _, conns := range idle {
+		for _, rc := range conns {
+			rc.close()
+		}
+	}
+}
+
+// do, exec and dropConns send through the cluster's connection pool.
+func (c *Cluster) do(n *ClusterNode, deadline time.Time, args ...string) (any, error) {
+	return c.conns.do(n.Server, deadline, args...)
+}
+
+func (c *Cluster) exec(n *ClusterNode, deadline time.Time, cmds ...[]string) ([]any, error) {
+	return c.conns.exec(n.Server, deadline, cmds...)
+}
+
+func (c *Cluster) dropConns(n *ClusterNode) { c.conns.drop(n.Server) }
 
 // idleAlive reports whether an idle connection is still open: a read with
 // a deadline in the past must time out, not find data, EOF or a reset.

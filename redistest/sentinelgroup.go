@@ -134,8 +134,9 @@ type SentinelGroup struct {
 	byAddr      map[string]*Server
 	waitTimeout time.Duration
 
-	mu     sync.Mutex // guards the fields below
-	idle   map[*Server][]*respConn
+	conns *connPool // for the helpers' commands
+
+	mu     sync.Mutex         // guards the fields below
 	subs   map[*respConn]bool // open switch-master subscriptions
 	closed bool
 	done   chan struct{} // closed by Close
@@ -276,7 +277,7 @@ func StartSentinelGroupServer(cfg SentinelGroupConfig) (*SentinelGroup, error) {
 		nodes:       make([]*Server, 1+replicas),
 		byAddr:      make(map[string]*Server),
 		waitTimeout: cfg.WaitTimeout,
-		idle:        make(map[*Server][]*respConn),
+		conns:       newConnPool(errGroupClosed),
 		subs:        make(map[*respConn]bool),
 		done:        make(chan struct{}),
 	}
@@ -829,8 +830,6 @@ func (g *SentinelGroup) Close() error {
 	g.mu.Lock()
 	wasClosed := g.closed
 	g.closed = true
-	idle := g.idle
-	g.idle = make(map[*Server][]*respConn)
 	subs := g.subs
 	g.subs = make(map[*respConn]bool)
 	if !wasClosed {
@@ -840,11 +839,7 @@ func (g *SentinelGroup) Close() error {
 	for rc := range subs {
 		rc.close()
 	}
-	for _, conns := range idle {
-		for _, rc := range conns {
-			rc.close()
-		}
-	}
+	g.conns.close()
 	g.subWG.Wait()
 	var errs []error
 	for _, s := range g.sentinels {
@@ -1235,72 +1230,13 @@ func parseFieldMaps(reply any) ([]map[string]string, error) {
 	return out, nil
 }
 
-// do sends one command to s on a pooled connection; an error reply is
-// returned as a ReplyError error.
+// do, exec and dropConns send through the group's connection pool.
 func (g *SentinelGroup) do(s *Server, deadline time.Time, args ...string) (any, error) {
-	replies, err := g.exec(s, deadline, args)
-	if err != nil {
-		return nil, err
-	}
-	if e, ok := replies[0].(ReplyError); ok {
-		return nil, e
-	}
-	return replies[0], nil
+	return g.conns.do(s, deadline, args...)
 }
 
-// exec pipelines commands to s on a pooled connection; error replies are
-// ReplyError values in the result.
 func (g *SentinelGroup) exec(s *Server, deadline time.Time, cmds ...[]string) ([]any, error) {
-	rc, err := g.conn(s, deadline)
-	if err != nil {
-		return nil, err
-	}
-	replies, err := rc.pipeline(deadline, cmds...)
-	if err != nil {
-		rc.close()
-		return nil, err
-	}
-	g.mu.Lock()
-	if g.closed || len(g.idle[s]) >= maxIdleConns {
-		rc.close()
-	} else {
-		g.idle[s] = append(g.idle[s], rc)
-	}
-	g.mu.Unlock()
-	return replies, nil
+	return g.conns.exec(s, deadline, cmds...)
 }
 
-// conn returns an idle connection to s that the server has not closed, or
-// dials a new one.
-func (g *SentinelGroup) conn(s *Server, deadline time.Time) (*respConn, error) {
-	for {
-		g.mu.Lock()
-		if g.closed {
-			g.mu.Unlock()
-			return nil, errGroupClosed
-		}
-		idle := g.idle[s]
-		if len(idle) == 0 {
-			g.mu.Unlock()
-			return dialServer(s, deadline)
-		}
-		rc := idle[len(idle)-1]
-		g.idle[s] = idle[:len(idle)-1]
-		g.mu.Unlock()
-		if rc.idleAlive() {
-			return rc, nil
-		}
-		rc.close()
-	}
-}
-
-// dropConns closes the idle connections to s.
-func (g *SentinelGroup) dropConns(s *Server) {
-	g.mu.Lock()
-	idle := g.idle[s]
-	delete(g.idle, s)
-	g.mu.Unlock()
-	for _, rc := range idle {
-		rc.close()
-	}
-}
+func (g *SentinelGroup) dropConns(s *Server) { g.conns.drop(s) }
