@@ -49,10 +49,9 @@ type transport struct {
 	lastRound  time.Time
 	resolveErr error // the last round's failure; nil after a success
 
-	rr         atomic.Uint32
-	rounds     atomic.Int64 // rounds of questions to the sentinels
-	switches   atomic.Int64 // primaries replaced
-	switchedAt atomic.Int64 // UnixNano of the last switch
+	rr       atomic.Uint32
+	rounds   atomic.Int64 // rounds of questions to the sentinels
+	switches atomic.Int64 // primaries replaced
 
 	ctx  context.Context // ends at Close
 	stop context.CancelFunc
@@ -373,7 +372,6 @@ func (t *transport) switchLocked(n *node) *node {
 		return nil
 	}
 	t.switches.Add(1)
-	t.switchedAt.Store(time.Now().UnixNano())
 	delete(t.nodes, old.addr) // a later client of that address is a new one
 	for i, r := range t.replicas {
 		if r == n { // the promoted replica no longer serves as one
