@@ -4,13 +4,13 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"runtime"
 	"strings"
 	"time"
 
+	"github.com/respkit/redis/internal/redact"
 	"github.com/respkit/redis/resp"
 )
 
@@ -177,7 +177,7 @@ func (o *Options) credentials() func(ctx context.Context) (string, string, error
 }
 
 // redactedSecret is printed in place of a password.
-const redactedSecret = "<redacted>"
+const redactedSecret = redact.Secret
 
 // printableOptions has the fields of Options and none of its methods, so
 // that fmt prints it field by field.
@@ -199,11 +199,7 @@ func (o Options) printable() printableOptions {
 // would print the struct, with the password redacted. %#v prints Go
 // syntax for redis.Options.
 func (o Options) Format(f fmt.State, verb rune) {
-	if verb == 'v' && f.Flag('#') {
-		io.WriteString(f, o.GoString())
-		return
-	}
-	fmt.Fprintf(f, fmt.FormatString(f, verb), o.printable())
+	redact.Format(f, verb, o.printable(), "redis.Options")
 }
 
 // String returns the options as %+v prints them, with the password
@@ -212,10 +208,7 @@ func (o Options) String() string { return fmt.Sprintf("%+v", o.printable()) }
 
 // GoString returns the options as %#v prints them, with the password
 // redacted.
-func (o Options) GoString() string {
-	s := fmt.Sprintf("%#v", o.printable())
-	return strings.Replace(s, "redis.printableOptions{", "redis.Options{", 1)
-}
+func (o Options) GoString() string { return redact.GoString(o.printable(), "redis.Options") }
 
 // LogValue implements slog.LogValuer: the options as String returns them.
 func (o Options) LogValue() slog.Value { return slog.StringValue(o.String()) }

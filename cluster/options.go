@@ -2,12 +2,11 @@ package cluster
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/respkit/redis"
+	"github.com/respkit/redis/internal/redact"
 )
 
 // ReadFrom says which servers serve read-only commands.
@@ -143,21 +142,14 @@ func (o Options) printable() printableOptions {
 // would print the struct, with the password of the embedded
 // redis.Options redacted.
 func (o Options) Format(f fmt.State, verb rune) {
-	if verb == 'v' && f.Flag('#') {
-		io.WriteString(f, o.GoString())
-		return
-	}
-	fmt.Fprintf(f, fmt.FormatString(f, verb), o.printable())
+	redact.Format(f, verb, o.printable(), "cluster.Options")
 }
 
-// String returns the options as %+v prints them, password redacted.
+// String returns the options as %+v prints them, passwords redacted.
 func (o Options) String() string { return fmt.Sprintf("%+v", o.printable()) }
 
-// GoString returns the options as %#v prints them, password redacted.
-func (o Options) GoString() string {
-	s := fmt.Sprintf("%#v", o.printable())
-	return strings.Replace(s, "cluster.printableOptions{", "cluster.Options{", 1)
-}
+// GoString returns the options as %#v prints them, passwords redacted.
+func (o Options) GoString() string { return redact.GoString(o.printable(), "cluster.Options") }
 
 // LogValue implements slog.LogValuer: the options as String returns them.
 func (o Options) LogValue() slog.Value { return slog.StringValue(o.String()) }

@@ -3,12 +3,11 @@ package sentinel
 import (
 	"crypto/tls"
 	"fmt"
-	"io"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/respkit/redis"
+	"github.com/respkit/redis/internal/redact"
 )
 
 // ReadFrom says which servers serve read-only commands.
@@ -115,7 +114,7 @@ func (o Options) printable() printableOptions {
 	p := printableOptions{o.MasterName, o.SentinelAddrs, o.Options, o.SentinelUsername, o.SentinelPassword,
 		o.SentinelTLSConfig, o.ReadFrom, o.SentinelTimeout, o.MinResolveInterval}
 	if p.SentinelPassword != "" {
-		p.SentinelPassword = "<redacted>"
+		p.SentinelPassword = redact.Secret
 	}
 	return p
 }
@@ -123,21 +122,14 @@ func (o Options) printable() printableOptions {
 // Format implements fmt.Formatter: every verb prints the options as fmt
 // would print the struct, with both passwords redacted.
 func (o Options) Format(f fmt.State, verb rune) {
-	if verb == 'v' && f.Flag('#') {
-		io.WriteString(f, o.GoString())
-		return
-	}
-	fmt.Fprintf(f, fmt.FormatString(f, verb), o.printable())
+	redact.Format(f, verb, o.printable(), "sentinel.Options")
 }
 
 // String returns the options as %+v prints them, passwords redacted.
 func (o Options) String() string { return fmt.Sprintf("%+v", o.printable()) }
 
 // GoString returns the options as %#v prints them, passwords redacted.
-func (o Options) GoString() string {
-	s := fmt.Sprintf("%#v", o.printable())
-	return strings.Replace(s, "sentinel.printableOptions{", "sentinel.Options{", 1)
-}
+func (o Options) GoString() string { return redact.GoString(o.printable(), "sentinel.Options") }
 
 // LogValue implements slog.LogValuer: the options as String returns them.
 func (o Options) LogValue() slog.Value { return slog.StringValue(o.String()) }
