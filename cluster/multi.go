@@ -42,14 +42,18 @@ func (t *transport) DoMulti(ctx context.Context, cmds []*redis.Cmd, out []resp.V
 			firstErr = err
 		}
 	}
+	// Each command's slot is found once, here, for every round.
+	routes := make([]route, len(cmds))
 	seg := make([]int, 0, len(cmds))
 	for i, c := range cmds {
-		if !t.runsAlone(ctx, c) {
+		var alone bool
+		routes[i], alone = t.classify(ctx, c)
+		if !alone {
 			seg = append(seg, i)
 			continue
 		}
 		if len(seg) > 0 {
-			note(t.runSegment(ctx, cmds, out, seg))
+			note(t.runSegment(ctx, cmds, out, seg, routes))
 			seg = seg[:0]
 		}
 		v, err := t.Do(ctx, c)
@@ -60,32 +64,47 @@ func (t *transport) DoMulti(ctx context.Context, cmds []*redis.Cmd, out []resp.V
 		out[i] = v
 	}
 	if len(seg) > 0 {
-		note(t.runSegment(ctx, cmds, out, seg))
+		note(t.runSegment(ctx, cmds, out, seg, routes))
 	}
 	return firstErr
 }
 
-// runsAlone reports whether cmd runs on several nodes: a command without
-// keys whose policy fans it out, or a multi-shard one split by slot.
-func (t *transport) runsAlone(ctx context.Context, cmd *redis.Cmd) bool {
+// route is where a command of a pipeline goes: the slot whose node serves
+// it, or why it cannot be sent (keys in different slots, a slot map that
+// cannot be read).
+type route struct {
+	slot int
+	err  error
+}
+
+// classify finds where cmd goes; alone reports a command that runs on
+// several nodes (a command without keys whose policy fans it out, or a
+// multi-shard one split by slot), which the pipeline runs on its own.
+// Another command without keys is spread by its first argument.
+func (t *transport) classify(ctx context.Context, cmd *redis.Cmd) (r route, alone bool) {
 	s, err := t.slotOf(ctx, cmd)
 	if err != nil {
 		var cse *redis.CrossSlotError
 		if errors.As(err, &cse) && t.o.SplitMultiKey {
-			info := t.info(ctx, cmd)
-			return info != nil && info.Request == cmdinfo.RequestMultiShard
+			if info := t.info(ctx, cmd); info != nil && info.Request == cmdinfo.RequestMultiShard {
+				return route{}, true
+			}
 		}
-		return false
+		return route{slot: redis.NoSlot, err: err}, false
 	}
-	if s != redis.NoSlot {
-		return false
+	if s == redis.NoSlot {
+		info := t.info(ctx, cmd)
+		if info != nil && (info.Request == cmdinfo.RequestAllShards || info.Request == cmdinfo.RequestAllNodes) {
+			return route{}, true
+		}
+		s = spread(cmd)
 	}
-	info := t.info(ctx, cmd)
-	return info != nil && (info.Request == cmdinfo.RequestAllShards || info.Request == cmdinfo.RequestAllNodes)
+	return route{slot: s}, false
 }
 
-// runSegment runs the commands idx of cmds, none of which runs alone.
-func (t *transport) runSegment(ctx context.Context, cmds []*redis.Cmd, out []resp.Value, idx []int) error {
+// runSegment runs the commands idx of cmds, none of which runs alone,
+// where routes says.
+func (t *transport) runSegment(ctx context.Context, cmds []*redis.Cmd, out []resp.Value, idx []int, routes []route) error {
 	hops := make([]hop, len(cmds))
 	redirects := make([]int, len(cmds))
 	pending := append([]int(nil), idx...)
@@ -106,7 +125,7 @@ func (t *transport) runSegment(ctx context.Context, cmds []*redis.Cmd, out []res
 		var waiting []int // refused or without an owner: try again after a pause
 		for _, i := range pending {
 			if hops[i].srv == nil {
-				srv, err := t.routeOne(ctx, cmds[i])
+				srv, err := t.serverOf(ctx, cmds[i], routes[i])
 				var cse *redis.CrossSlotError
 				var noOwner noOwnerError
 				switch {
@@ -224,20 +243,17 @@ func removeAll(s, drop []int) []int {
 	return out
 }
 
-// routeOne says which server one command of a pipeline goes to (see
-// runsAlone for those that go to several).
-func (t *transport) routeOne(ctx context.Context, cmd *redis.Cmd) (*server, error) {
-	s, err := t.slotOf(ctx, cmd)
-	if err != nil {
-		return nil, err
-	}
-	if s == redis.NoSlot {
-		s = spread(cmd)
+// serverOf returns the server for a command of a pipeline on the route
+// classify found: a replica for a read when ReadFrom allows, else the
+// slot's primary.
+func (t *transport) serverOf(ctx context.Context, cmd *redis.Cmd, r route) (*server, error) {
+	if r.err != nil {
+		return nil, r.err
 	}
 	if cmd.Flags()&redis.FlagReadonly != 0 {
-		return t.readerFor(ctx, s)
+		return t.readerFor(ctx, r.slot)
 	}
-	return t.primaryFor(ctx, s)
+	return t.primaryFor(ctx, r.slot)
 }
 
 // crossSlotReply is the reply put in a pipeline for a command whose keys
