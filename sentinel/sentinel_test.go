@@ -185,26 +185,6 @@ func (w *writer) resumedAfter(t time.Time) time.Time {
 	return time.Time{}
 }
 
-// warmUp writes through each client and waits until both replicas have
-// the write (WAIT 2), and so everything written before it. Without it, the
-// first write of each writer in TestStalePrimary was lost in about 1 run
-// in 5: acknowledged by WAIT 1 (one replica), then on no node after the
-// failover had promoted the other replica, which had not caught up just
-// after the group started (see NOTES.md, "Sentinel"). WAIT 1 with two
-// replicas does not promise that a write survives a failover.
-func warmUp(t *testing.T, clients ...*redis.Client) {
-	t.Helper()
-	for _, c := range clients {
-		p := c.Pipeline()
-		p.Set("warm-up", "1")
-		w := p.Wait(2, 2*time.Second)
-		p.Exec(context.Background())
-		if n, err := w.Result(); err != nil || n != 2 {
-			t.Fatalf("warm-up: WAIT 2 = %d, %v", n, err)
-		}
-	}
-}
-
 // checkAcked reads every acknowledged key back through c.
 func checkAcked(t *testing.T, c *redis.Client, ws ...*writer) {
 	t.Helper()
@@ -262,7 +242,6 @@ func rejectedSets(t *testing.T, g *redistest.SentinelGroup, n *redistest.Server)
 func TestKillPrimaryUnderWrites(t *testing.T) {
 	g := redistest.StartSentinelGroup(t, redistest.SentinelGroupConfig{})
 	c2, c3 := newClient(t, g, 2, nil), newClient(t, g, 3, nil)
-	warmUp(t, c2, c3)
 	switches, err := g.SubscribeSwitchMaster(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)
@@ -319,7 +298,6 @@ func TestKillPrimaryUnderWrites(t *testing.T) {
 func TestStalePrimary(t *testing.T) {
 	g := redistest.StartSentinelGroup(t, redistest.SentinelGroupConfig{})
 	c2, c3 := newClient(t, g, 2, nil), newClient(t, g, 3, nil)
-	warmUp(t, c2, c3)
 	// Every SET answered OK must survive: the old primary, resumed after
 	// the failover, must not acknowledge writes that its demotion will
 	// discard.
@@ -369,9 +347,9 @@ func TestManualFailoverReads(t *testing.T) {
 		}
 		clients = append(clients, c)
 	}
-	// The keys must be on both replicas before the failover: the one
-	// promoted may be either.
-	warmUp(t, clients...)
+	// The keys must be on both replicas before the failover (the one
+	// promoted may be either): g.Failover first waits until the group is
+	// stable, which includes WAIT for every replica on the primary.
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var mu sync.Mutex
