@@ -5,9 +5,11 @@ import (
 	"errors"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/respkit/redis"
+	"github.com/respkit/redis/resp"
 )
 
 func TestPipelineMixed(t *testing.T) {
@@ -222,4 +224,44 @@ func BenchmarkPipeline100k(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/cmd")
+}
+
+// TestNewCommand checks the public way to define a typed command outside
+// this package: keys come from the command table, a bad argument or a
+// CommandError is reported where the command runs and never sent.
+func TestNewCommand(t *testing.T) {
+	ctx := context.Background()
+	strlen := func(v resp.Value, err error) (int64, error) { return redis.ResultOf(v, err).Int64() }
+	withClients(t, func(t *testing.T, c *redis.Client) {
+		k := key(t, "nc")
+		if err := c.Set(ctx, k, "hello"); err != nil {
+			t.Fatal(err)
+		}
+		cmd := redis.NewCommand(strlen, "STRLEN", k)
+		if keys := cmd.Keys(); len(keys) != 1 || keys[0] != k || cmd.Flags()&redis.FlagReadonly == 0 {
+			t.Fatalf("NewCommand(STRLEN): keys %q, flags %v", keys, cmd.Flags())
+		}
+		if n, err := redis.RunCommand(ctx, c, cmd); err != nil || n != 5 {
+			t.Fatalf("RunCommand(STRLEN) = %d, %v", n, err)
+		}
+		bad := redis.NewCommand(strlen, "STRLEN", struct{}{})
+		refused := redis.CommandError("STRLEN", errors.New("refused by the builder"), strlen)
+		p := c.Pipeline()
+		r1 := redis.Queue(p, cmd)
+		r2 := redis.Queue(p, bad)
+		r3 := redis.Queue(p, refused)
+		_ = p.Exec(ctx)
+		if n, err := r1.Result(); err != nil || n != 5 {
+			t.Fatalf("pipelined STRLEN = %d, %v", n, err)
+		}
+		if err := r2.Err(); err == nil || !strings.Contains(err.Error(), "STRLEN") {
+			t.Fatalf("a bad argument gave %v, want an error naming STRLEN", err)
+		}
+		if err := r3.Err(); err == nil || err.Error() != "refused by the builder" {
+			t.Fatalf("CommandError gave %v", err)
+		}
+		if err := redis.NewCommand(strlen).Err(); err == nil {
+			t.Fatal("NewCommand without arguments built a command")
+		}
+	})
 }
