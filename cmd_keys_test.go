@@ -23,6 +23,16 @@ func TestCmdKeys(t *testing.T) {
 		{"raw XREAD", mustCmd(t, "XREAD", "COUNT", 1, "STREAMS", "{s}1", "{s}2", "0", "0"), []string{"{s}1", "{s}2"}},
 		{"raw OBJECT ENCODING", mustCmd(t, "object", []byte("encoding"), "k"), []string{"k"}},
 		{"PING", mustCmd(t, "PING"), nil},
+		// Module commands are in the table too (internal/gen/modules.json).
+		{"raw JSON.GET", mustCmd(t, "JSON.GET", "doc", "$.a"), []string{"doc"}},
+		{"raw JSON.MGET", mustCmd(t, "json.mget", "{d}1", "{d}2", "$"), []string{"{d}1", "{d}2"}},
+		{"raw JSON.MSET", mustCmd(t, "JSON.MSET", "{d}1", "$", "1", "{d}2", "$.a", "2"), []string{"{d}1", "{d}2"}},
+		{"raw JSON.DEBUG MEMORY", mustCmd(t, "JSON.DEBUG", "MEMORY", "doc"), []string{"doc"}},
+		{"raw TS.MADD", mustCmd(t, "TS.MADD", "{t}a", 1, 2.5, "{t}b", 1, 3), []string{"{t}a", "{t}b"}},
+		{"raw TS.CREATERULE", mustCmd(t, "TS.CREATERULE", "{t}src", "{t}dst", "AGGREGATION", "avg", 60000), []string{"{t}src", "{t}dst"}},
+		{"raw BF.ADD", mustCmd(t, "BF.ADD", "bf", "x"), []string{"bf"}},
+		{"raw VADD", mustCmd(t, "VADD", "vs", "VALUES", 2, 0.1, 0.2, "m"), []string{"vs"}},
+		{"raw FT.SEARCH (an index, not a key)", mustCmd(t, "FT.SEARCH", "idx", "*"), nil},
 		{"unknown", mustCmd(t, "NOSUCH.CMD", "k"), nil},
 	} {
 		if got := tc.cmd.Keys(); !slices.Equal(got, tc.keys) {
@@ -38,6 +48,18 @@ func TestCmdKeys(t *testing.T) {
 	}
 	if k := mustCmd(t, "NOSUCH.CMD", "k"); k.Known() {
 		t.Errorf("an unknown command is Known")
+	}
+	for _, args := range [][]any{{"JSON.SET", "d", "$", "{}"}, {"FT.SEARCH", "idx", "*"}} {
+		c := mustCmd(t, args...)
+		if !c.Known() {
+			t.Errorf("%s is not Known", c.Name())
+		}
+	}
+	if f := mustCmd(t, "JSON.GET", "d").Flags(); f&redis.FlagReadonly == 0 {
+		t.Errorf("JSON.GET flags %v, want Readonly", f)
+	}
+	if f := mustCmd(t, "JSON.SET", "d", "$", "1").Flags(); f&redis.FlagWrite == 0 {
+		t.Errorf("JSON.SET flags %v, want Write", f)
 	}
 	_, err := mustCmd(t, "MGET", "a", "b").Slot()
 	var cse *redis.CrossSlotError

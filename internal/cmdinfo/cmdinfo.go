@@ -41,7 +41,11 @@ func (f Flags) String() string { return bitNames(uint64(f), flagNames[:]) }
 type Info struct {
 	Name  string // upper case, "CLIENT KILL" for subcommands
 	Group string // e.g. "string", "server", "connection"
-	Since string // Redis version that added the command, e.g. "1.0.0"
+	Since string // Redis version that added the command, e.g. "1.0.0" (for a module command, the module's version)
+	// Module names the module a command belongs to: "json", "search",
+	// "timeseries", "bloom" (the Bloom family: BF, CF, CMS, TDIGEST, TOPK)
+	// or "vectorset"; empty for Redis' own commands.
+	Module string
 	Arity int16  // as in the spec: negative means "at least -Arity"; counts the command name (and the subcommand)
 	Flags Flags
 

@@ -125,8 +125,7 @@ func TestParseCommandInfoCaptured(t *testing.T) {
 		modules := 0
 		for _, e := range reply.Elems() {
 			if slices.ContainsFunc(e.Elems()[2].Elems(), func(f resp.Value) bool { return f.String() == "module" }) {
-				modules++ // vector sets: a module bundled with the server, not in the table
-				continue
+				modules++ // vector sets: a module bundled with the server
 			}
 			if infos, err = AppendCommandInfo(infos, e); err != nil {
 				t.Fatalf("RESP%d: %v", proto, err)
@@ -141,11 +140,12 @@ func TestParseCommandInfoCaptured(t *testing.T) {
 				t.Errorf("RESP%d: %s: %s", proto, info.Name, strings.Join(d, "; "))
 			}
 		}
-		// Every table entry is in the capture but the sentinel-only ones and
-		// SFLUSH, an EXPERIMENTAL command the server does not register.
+		// Every table entry is in the capture but the sentinel-only ones,
+		// SFLUSH (an EXPERIMENTAL command the server does not register) and
+		// the commands of modules that server had not loaded.
 		want := 0
 		for _, info := range All() {
-			if info.Flags&SentinelOnly == 0 && info.Name != "SFLUSH" {
+			if info.Flags&SentinelOnly == 0 && info.Name != "SFLUSH" && !unloadedModuleGroups[info.Group] {
 				want++
 			}
 		}
@@ -153,6 +153,13 @@ func TestParseCommandInfoCaptured(t *testing.T) {
 			t.Errorf("RESP%d: %d commands parsed, %d in the table outside sentinel mode; %d module commands", proto, len(infos), want, modules)
 		}
 	}
+}
+
+// unloadedModuleGroups are the groups of the module commands in the table
+// that command-info-8.json's server did not have (it had vector sets only).
+var unloadedModuleGroups = map[string]bool{
+	"json": true, "search": true, "suggestion": true, "timeseries": true,
+	"bf": true, "cf": true, "cms": true, "tdigest": true, "topk": true,
 }
 
 // TestParseCommandInfoModules parses the COMMAND INFO reply of a Redis 8.8

@@ -45,8 +45,9 @@ const (
 	modulePath = "github.com/respkit/redis"
 
 	// Paths relative to the module root.
-	defaultSpec  = "internal/gen/commands.json"
-	defaultTable = "internal/cmdinfo/table_gen.go"
+	defaultSpec    = "internal/gen/commands.json"
+	defaultModules = "internal/gen/modules.json"
+	defaultTable   = "internal/cmdinfo/table_gen.go"
 )
 
 func main() {
@@ -61,6 +62,8 @@ func run(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	trimPath := fs.String("trim", "", "trim mode: read the full Redis command `spec` and write the facts-only commands.json")
+	modulesDir := fs.String("modules", "", "modules mode: read the module specifications and COMMAND INFO in `dir` and write modules.json")
+	modulesPath := fs.String("modules-spec", "", "the modules.json the default mode also reads (default <module root>/"+defaultModules+")")
 	specPath := fs.String("spec", "", "input commands.json for the default mode (default <module root>/"+defaultSpec+")")
 	outPath := fs.String("out", "", "output `file` (default <module root>/"+defaultSpec+" with -trim, <module root>/"+defaultTable+" otherwise)")
 	if err := fs.Parse(args); err != nil {
@@ -88,9 +91,25 @@ func run(args []string, stderr io.Writer) error {
 		build   func([]byte) ([]byte, error)
 		err     error
 	)
+	if *modulesDir != "" {
+		if *trimPath != "" || *specPath != "" || *modulesPath != "" {
+			return errors.New("-modules is exclusive with -trim, -spec and -modules-spec")
+		}
+		out := *outPath
+		if out == "" {
+			if out, err = rootPath(defaultModules); err != nil {
+				return err
+			}
+		}
+		res, err := trimModules(*modulesDir)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *modulesDir, err)
+		}
+		return writeFile(out, res)
+	}
 	if *trimPath != "" {
-		if *specPath != "" {
-			return errors.New("-spec and -trim are exclusive: -trim names the input of trim mode")
+		if *specPath != "" || *modulesPath != "" {
+			return errors.New("-spec and -modules-spec are exclusive with -trim: -trim names the input of trim mode")
 		}
 		in, build = *trimPath, trim
 		out = *outPath
@@ -100,12 +119,23 @@ func run(args []string, stderr io.Writer) error {
 			}
 		}
 	} else {
-		in, build = *specPath, generate
+		in = *specPath
 		if in == "" {
 			if in, err = rootPath(defaultSpec); err != nil {
 				return err
 			}
 		}
+		mods := *modulesPath
+		if mods == "" {
+			if mods, err = rootPath(defaultModules); err != nil {
+				return err
+			}
+		}
+		modSrc, err := os.ReadFile(mods)
+		if err != nil {
+			return err
+		}
+		build = func(src []byte) ([]byte, error) { return generate(src, modSrc) }
 		out = *outPath
 		if out == "" {
 			if out, err = rootPath(defaultTable); err != nil {

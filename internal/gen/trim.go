@@ -31,6 +31,7 @@ var (
 	argumentKeep = []string{
 		"name", "type", "token", "optional", "multiple", "multiple_token",
 		"key_spec_index", "value", "since", "deprecated_since", "arguments",
+		"expression", // RediSearch: the argument is an expression (APPLY, FILTER)
 	}
 	argumentDrop = []string{"summary", "display", "display_text"}
 
