@@ -46,8 +46,8 @@ type Info struct {
 	// "timeseries", "bloom" (the Bloom family: BF, CF, CMS, TDIGEST, TOPK)
 	// or "vectorset"; empty for Redis' own commands.
 	Module string
-	Arity int16  // as in the spec: negative means "at least -Arity"; counts the command name (and the subcommand)
-	Flags Flags
+	Arity  int16 // as in the spec: negative means "at least -Arity"; counts the command name (and the subcommand)
+	Flags  Flags
 
 	// FirstKey is the argv index of the first key (1 for GET, argv[0] being
 	// the command name); 0 when the command has no key; -1 when the keys
