@@ -646,3 +646,83 @@ func TestTLSCluster(t *testing.T) {
 		t.Errorf("cluster.Options print the password: %s", got)
 	}
 }
+
+// TestModuleCommandRouting checks that module commands, which the command
+// table knows (internal/gen/modules.json), go to the node owning their
+// keys. The cluster's nodes have no modules, so each command is answered
+// "unknown command" — by the node it was sent to, which is what the test
+// counts (INFO errorstats): every error on the owner, no MOVED.
+func TestModuleCommandRouting(t *testing.T) {
+	rc := sharedCluster(t)
+	ctx := context.Background()
+	primaries := mustPrimaries(t, rc)
+	errCount := func(n *redistest.ClusterNode) int {
+		v, err := rc.Do(n, "INFO", "errorstats")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ln := range splitLines(v.(string)) {
+			if rest, ok := strings.CutPrefix(strings.TrimSpace(ln), "errorstat_ERR:count="); ok {
+				n, err := strconv.Atoi(rest)
+				if err != nil {
+					t.Fatalf("INFO errorstats line %q: %v", ln, err)
+				}
+				return n
+			}
+		}
+		return 0
+	}
+	protocols(t, func(t *testing.T, proto int) {
+		c := newClient(t, rc, proto, nil)
+		// Connect to every primary first: a handshake on Redis 7.0 adds
+		// an error of its own (CLIENT SETINFO is newer).
+		if err := c.ForEachPrimary(ctx, func(ctx context.Context, p *redis.Client) error { return p.Ping(ctx) }); err != nil {
+			t.Fatal(err)
+		}
+		before := map[string]int{}
+		for _, n := range primaries {
+			before[n.Addr()] = errCount(n)
+		}
+		want := map[string]int{}
+		keys := 0
+		for i := range 30 {
+			k := fmt.Sprintf("modroute%d:%d", proto, i)
+			owner, err := rc.PrimaryOf(redis.KeySlot(k))
+			if err != nil {
+				t.Fatal(err)
+			}
+			args := [][]any{{"JSON.GET", k, "$"}, {"JSON.SET", k, "$", "{}"}, {"TS.ADD", k, "*", 1}, {"BF.ADD", k, "x"}}[i%4]
+			err = c.Do(ctx, args...).Err()
+			var re *redis.Error
+			if !errors.As(err, &re) || !strings.Contains(re.Msg, "unknown command") {
+				t.Fatalf("%v: err = %v, want the node's unknown-command error", args, err)
+			}
+			want[owner.Addr()]++
+			keys++
+		}
+		// Several keys of one slot in one command route as one; keys of
+		// different slots are refused before anything is sent.
+		tag := fmt.Sprintf("{modroute%d}", proto)
+		owner, err := rc.PrimaryOf(redis.KeySlot(tag))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Do(ctx, "JSON.MGET", tag+"a", tag+"b", "$").Err(); err == nil || !strings.Contains(err.Error(), "unknown command") {
+			t.Fatalf("JSON.MGET with a hash tag: %v", err)
+		}
+		want[owner.Addr()]++
+		var cse *redis.CrossSlotError
+		if err := c.Do(ctx, "JSON.MSET", "a", "$", "1", "b", "$", "2").Err(); !errors.As(err, &cse) {
+			t.Fatalf("JSON.MSET across slots: err = %v, want a *redis.CrossSlotError", err)
+		}
+		for _, n := range primaries {
+			if got := errCount(n) - before[n.Addr()]; got != want[n.Addr()] {
+				t.Errorf("%s answered %d unknown-command errors, want %d (the commands on keys it owns)", n.Addr(), got, want[n.Addr()])
+			}
+		}
+		if s, _ := cluster.StatsOf(c); s.Moved != 0 || s.Asked != 0 {
+			t.Errorf("module commands were redirected: %+v", s)
+		}
+		t.Logf("%d module commands on %d primaries, each answered by its keys' owner", keys+1, len(primaries))
+	})
+}
