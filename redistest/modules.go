@@ -50,40 +50,40 @@ func ModuleServer(t testing.TB, names ...string) string {
 	return ""
 }
 
+// CommandServer returns the URL in $REDIS_MODULES_URL when the server
+// there knows the command (COMMAND INFO, e.g. "VADD": vector sets are
+// built into Redis 8 rather than loaded), and otherwise skips the test
+// with the reason.
+func CommandServer(t testing.TB, command string) string {
+	t.Helper()
+	raw := os.Getenv(ModulesURLEnv)
+	if raw == "" {
+		t.Skipf("needs a server with the %s command: set %s to its redis:// URL (the test servers started here are older)", command, ModulesURLEnv)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	c, err := dialURL(raw, deadline)
+	if err != nil {
+		t.Skipf("%s=%s: cannot connect: %v", ModulesURLEnv, redactURL(raw), err)
+	}
+	defer c.close()
+	reply, err := c.do(deadline, "COMMAND", "INFO", command)
+	if err != nil {
+		t.Skipf("%s=%s: COMMAND INFO %s: %v", ModulesURLEnv, redactURL(raw), command, err)
+	}
+	if a, ok := reply.([]any); !ok || len(a) != 1 || a[0] == nil {
+		t.Skipf("the server at %s=%s does not have %s (COMMAND INFO)", ModulesURLEnv, redactURL(raw), command)
+	}
+	return raw
+}
+
 // moduleList connects to the server at rawURL and returns the names of its
 // loaded modules.
 func moduleList(rawURL string, deadline time.Time) ([]string, error) {
-	u, err := url.Parse(rawURL)
+	c, err := dialURL(rawURL, deadline)
 	if err != nil {
 		return nil, err
 	}
-	d := net.Dialer{Deadline: deadline}
-	var conn net.Conn
-	switch u.Scheme {
-	case "redis":
-		conn, err = d.Dial("tcp", hostPort(u))
-	case "rediss":
-		td := tls.Dialer{NetDialer: &d, Config: &tls.Config{ServerName: u.Hostname()}}
-		conn, err = td.Dial("tcp", hostPort(u))
-	case "unix":
-		conn, err = d.Dial("unix", u.Path)
-	default:
-		return nil, fmt.Errorf("scheme %q: want redis, rediss or unix", u.Scheme)
-	}
-	if err != nil {
-		return nil, err
-	}
-	c := &respConn{conn: conn, r: bufio.NewReader(conn)}
 	defer c.close()
-	if pw, ok := u.User.Password(); ok {
-		args := []string{"AUTH", pw}
-		if user := u.User.Username(); user != "" {
-			args = []string{"AUTH", user, pw}
-		}
-		if _, err := c.do(deadline, args...); err != nil {
-			return nil, fmt.Errorf("AUTH: %w", err)
-		}
-	}
 	reply, err := c.do(deadline, "MODULE", "LIST")
 	if err != nil {
 		return nil, fmt.Errorf("MODULE LIST: %w", err)
@@ -107,6 +107,43 @@ func moduleList(rawURL string, deadline time.Time) ([]string, error) {
 		}
 	}
 	return names, nil
+}
+
+// dialURL connects to the server at a redis://, rediss:// or unix:// URL
+// and authenticates with its user and password, if any.
+func dialURL(rawURL string, deadline time.Time) (*respConn, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	d := net.Dialer{Deadline: deadline}
+	var conn net.Conn
+	switch u.Scheme {
+	case "redis":
+		conn, err = d.Dial("tcp", hostPort(u))
+	case "rediss":
+		td := tls.Dialer{NetDialer: &d, Config: &tls.Config{ServerName: u.Hostname()}}
+		conn, err = td.Dial("tcp", hostPort(u))
+	case "unix":
+		conn, err = d.Dial("unix", u.Path)
+	default:
+		return nil, fmt.Errorf("scheme %q: want redis, rediss or unix", u.Scheme)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c := &respConn{conn: conn, r: bufio.NewReader(conn)}
+	if pw, ok := u.User.Password(); ok {
+		args := []string{"AUTH", pw}
+		if user := u.User.Username(); user != "" {
+			args = []string{"AUTH", user, pw}
+		}
+		if _, err := c.do(deadline, args...); err != nil {
+			c.close()
+			return nil, fmt.Errorf("AUTH: %w", err)
+		}
+	}
+	return c, nil
 }
 
 func hostPort(u *url.URL) string {

@@ -37,6 +37,19 @@ func TestModuleServer(t *testing.T) {
 	if !skipped(url) {
 		t.Error("no skip for a server without the module")
 	}
+	var cmdSkipped bool
+	t.Run("command", func(t *testing.T) {
+		t.Setenv(ModulesURLEnv, url)
+		defer func() { cmdSkipped = t.Skipped() }()
+		if got := CommandServer(t, "GET"); got != url {
+			t.Errorf("CommandServer(GET) = %q, want %q", got, url)
+		}
+		CommandServer(t, "VADD") // Redis 7.0 has no vector sets: skips
+		t.Error("CommandServer(VADD) returned on Redis 7.0")
+	})
+	if !cmdSkipped {
+		t.Error("CommandServer(VADD) did not skip")
+	}
 	if got := redactURL(url); got != "redis://:xxxxx@"+s.Addr()+"/0" {
 		t.Errorf("redactURL = %q", got)
 	}
