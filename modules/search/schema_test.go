@@ -25,7 +25,7 @@ func movieSchema() (*CreateOptions, []Field) {
 
 // encoded returns the RESP encoding of args, as captures.Case.Command
 // does, for comparing with a built command.
-func encoded(t *testing.T, args []any) []byte {
+func wantEncoding(t *testing.T, args []any) []byte {
 	t.Helper()
 	b, err := resp.AppendCommand(nil, args...)
 	if err != nil {
@@ -53,7 +53,7 @@ func TestCreateEncodesSetup(t *testing.T) {
 	if err := cmd.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if w := encoded(t, want); !bytes.Equal(cmd.Bytes(), w) {
+	if w := wantEncoding(t, want); !bytes.Equal(cmd.Bytes(), w) {
 		t.Fatalf("FT.CREATE encodes\n%q\nwant\n%q", cmd.Bytes(), w)
 	}
 }
@@ -101,7 +101,7 @@ func TestCreateEncodings(t *testing.T) {
 			for _, w := range strings.Fields(tc.want) {
 				want = append(want, strings.ReplaceAll(w, "_>_", " > "))
 			}
-			if w := encoded(t, want); !bytes.Equal(cmd.Bytes(), w) {
+			if w := wantEncoding(t, want); !bytes.Equal(cmd.Bytes(), w) {
 				t.Fatalf("encodes\n%q\nwant\n%q", cmd.Bytes(), w)
 			}
 		})
@@ -163,7 +163,7 @@ func TestAlterEncodes(t *testing.T) {
 		t.Fatalf("FT.ALTER encodes %q, want %q", cmd.Bytes(), c.Command())
 	}
 	cmd = Alter("idx:movie", &AlterOptions{SkipInitialScan: true}, NewTagField("t"), NewNumericField("n"))
-	if w := encoded(t, []any{"FT.ALTER", "idx:movie", "SKIPINITIALSCAN", "SCHEMA", "ADD", "t", "TAG", "n", "NUMERIC"}); !bytes.Equal(cmd.Bytes(), w) {
+	if w := wantEncoding(t, []any{"FT.ALTER", "idx:movie", "SKIPINITIALSCAN", "SCHEMA", "ADD", "t", "TAG", "n", "NUMERIC"}); !bytes.Equal(cmd.Bytes(), w) {
 		t.Fatalf("FT.ALTER encodes %q, want %q", cmd.Bytes(), w)
 	}
 	if err := Alter("idx", nil).Err(); err == nil || !strings.Contains(err.Error(), "no field") {
