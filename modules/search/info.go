@@ -24,8 +24,9 @@ type IndexInfo struct {
 	Definition IndexDefinition
 	// Attributes is the schema, one entry per field (attributes).
 	Attributes []AttributeInfo
-	// Stopwords is the index's own stop-word list (stopwords_list); nil
-	// when the index uses the default list.
+	// Stopwords is the index's own stop-word list (stopwords_list): nil
+	// when the index uses the server's default list, empty (not nil) for
+	// an index created with no stop words (CreateOptions.NoStopwords).
 	Stopwords []string
 
 	NumDocs                  int64   // documents indexed (num_docs)
@@ -230,7 +231,7 @@ func decodeIndexInfo(v resp.Value, err error) (IndexInfo, error) {
 		case k == "attributes":
 			info.Attributes, err = decodeAttributes(kv.Value)
 		case k == "stopwords_list":
-			info.Stopwords, err = textsOf(kv.Value)
+			info.Stopwords, err = decodeStopwords(kv.Value)
 		case k == "gc_stats":
 			info.GC, err = decodeGCStats(kv.Value)
 		case k == "cursor_stats":
@@ -252,6 +253,27 @@ func decodeIndexInfo(v resp.Value, err error) (IndexInfo, error) {
 		}
 	}
 	return info, nil
+}
+
+// decodeStopwords reads stopwords_list, leaving out the null the server
+// puts in it for an index without a list of its own.
+func decodeStopwords(v resp.Value) ([]string, error) {
+	elems, err := arrayOf(v)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for i, e := range elems {
+		if e.IsNull() {
+			continue
+		}
+		s, err := textOf(e)
+		if err != nil {
+			return nil, fmt.Errorf("element %d: %w", i, err)
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }
 
 func decodeIndexDefinition(v resp.Value) (IndexDefinition, error) {
