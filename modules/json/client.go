@@ -15,6 +15,9 @@ import (
 // package-level constructor of the same name and runs it with
 // redis.RunCommand: the method and the constructor send the same bytes and
 // return the same Go values.
+//
+// Create Clients with New: the zero Client has no *redis.Client to send
+// through and its methods panic.
 type Client struct {
 	rdb *redis.Client
 }
