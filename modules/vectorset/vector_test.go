@@ -82,7 +82,6 @@ func TestValuesFormatting(t *testing.T) {
 	}
 }
 
-
 // TestRefusedBeforeSending checks that bad input gives a command that
 // carries its error and is never sent.
 func TestRefusedBeforeSending(t *testing.T) {
