@@ -217,6 +217,8 @@ func TestRedisJSONRESP3Shapes(t *testing.T) {
 			{"legacy", sim("object"), arr(str("object")), []redisjson.ValueType{redisjson.TypeObject}},
 			{"JSONPath", arr(sim("integer"), sim("number")), arr(arr(str("integer"), str("number"))), []redisjson.ValueType{redisjson.TypeInteger, redisjson.TypeNumber}},
 			{"JSONPath one match", arr(sim("array")), arr(arr(str("array"))), []redisjson.ValueType{redisjson.TypeArray}},
+			{"JSONPath, an array per match", arr(sim("integer"), sim("string")), arr(arr(str("integer")), arr(str("string"))), []redisjson.ValueType{redisjson.TypeInteger, redisjson.TypeString}},
+			{"no match", arr(), arr(arr()), []redisjson.ValueType{}},
 		} {
 			cmd := redisjson.Type("k", "$")
 			for _, v := range []resp.Value{tc.resp2, tc.rj3} {
@@ -337,6 +339,7 @@ func TestDecodeEdgeCases(t *testing.T) {
 		{"TOGGLE text", errOf(redisjson.Toggle("k", ".t").Decode(str("yes"), nil))},
 		{"TYPE integer", errOf(redisjson.Type("k", ".").Decode(i64(1), nil))},
 		{"TYPE array of integers", errOf(redisjson.Type("k", "$").Decode(arr(i64(1)), nil))},
+		{"TYPE arrays and a name", errOf(redisjson.Type("k", "$").Decode(arr(arr(str("array")), str("array")), nil))},
 		{"ARRLEN text", errOf(redisjson.ArrLen("k", "$").Decode(arr(str("x")), nil))},
 		{"ARRLEN error entry", errOf(redisjson.ArrLen("k", "$").Decode(arr(resp.ErrorValue("ERR x")), nil))},
 		{"MGET integer", errOf(redisjson.MGet("$", "a").Decode(i64(1), nil))},

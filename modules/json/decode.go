@@ -310,8 +310,17 @@ func decodeTypes(v resp.Value, err error) ([]ValueType, error) {
 		return []ValueType{t}, nil
 	}
 	elems := v.Elems()
-	if len(elems) == 1 && elems[0].Type() == resp.Array { // RedisJSON, RESP3, JSONPath
-		elems = elems[0].Elems()
+	if len(elems) > 0 && elems[0].Type() == resp.Array {
+		// RedisJSON, RESP3, JSONPath: the names in one more array (or, read
+		// the other way, an array per match): all the inner names, in order.
+		var flat []resp.Value
+		for i, e := range elems {
+			if e.Type() != resp.Array {
+				return nil, fmt.Errorf("redisjson: JSON.TYPE reply mixes arrays and a %s at %d", e.Type(), i)
+			}
+			flat = append(flat, e.Elems()...)
+		}
+		elems = flat
 	}
 	out := make([]ValueType, len(elems))
 	for i, e := range elems {

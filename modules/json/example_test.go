@@ -59,8 +59,13 @@ func Example() {
 	fmt.Println("prices:", prices)
 
 	// Several documents at once; a missing key stays visible.
-	j.Set(ctx, "product:2", "$", Product{Name: "desk", Price: 120})
-	names, _ := redisjson.Run(ctx, j, redisjson.MGetAs[[]string]("$.name", "product:1", "product:3", "product:2"))
+	if err := j.Set(ctx, "product:2", "$", Product{Name: "desk", Price: 120}); err != nil {
+		log.Fatal(err)
+	}
+	names, err := redisjson.Run(ctx, j, redisjson.MGetAs[[]string]("$.name", "product:1", "product:3", "product:2"))
+	if err != nil {
+		log.Fatal(err)
+	}
 	for _, name := range names {
 		fmt.Println(name.Valid, name.V)
 	}
@@ -68,15 +73,27 @@ func Example() {
 	// A transaction of JSON commands.
 	tx := rdb.TxPipeline()
 	redis.Queue(tx, redisjson.NumMultBy("product:2", "$.price", 0.9))
-	total := redis.Queue(tx, redisjson.GetAs[json.RawMessage]("product:2", "$.price"))
+	total := redis.Queue(tx, redisjson.GetAs[[]float64]("product:2", "$.price"))
 	if err := tx.Exec(ctx); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("sale price:", string(total.Val()))
+	fmt.Println("sale price:", total.Val())
 
 	// Set only if absent: redis.ErrNil when the condition fails.
 	err = j.Set(ctx, "product:1", "$", lamp, redisjson.SetOptions{NX: true})
 	fmt.Println(errors.Is(err, redis.ErrNil))
+
+	// On a server with the module this prints:
+	//
+	//	lamp 25.5 <nil>
+	//	stock: 2
+	//	tags: 2
+	//	prices: [25.5]
+	//	true [lamp]
+	//	false []
+	//	true [desk]
+	//	sale price: [108]
+	//	true
 }
 
 // Commands are values: built once, they can be inspected, queued in
