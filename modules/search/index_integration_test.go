@@ -134,7 +134,7 @@ func TestIndexIntegration(t *testing.T) {
 			if a := types["vec"]; a.Type != "VECTOR" || a.Algorithm != "FLAT" || a.DataType != "FLOAT32" || a.Dim != 3 || a.DistanceMetric != "COSINE" {
 				t.Errorf("Info: vec %+v", a)
 			}
-			if a := types["hvec"]; a.Type != "VECTOR" || a.Algorithm != "HNSW" || a.Dim != 3 || a.DistanceMetric != "L2" {
+			if a := types["hvec"]; a.Type != "VECTOR" || a.Algorithm != "HNSW" || a.Dim != 3 || a.DistanceMetric != "L2" || a.M != 8 || a.EFConstruction != 100 {
 				t.Errorf("Info: hvec %+v", a)
 			}
 

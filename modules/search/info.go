@@ -102,21 +102,23 @@ type IndexDefinition struct {
 // "NOSTEM", "NOINDEX", "CASESENSITIVE", "WITHSUFFIXTRIE", "INDEXEMPTY",
 // "INDEXMISSING"); the vector entries are set for VECTOR fields only.
 type AttributeInfo struct {
-	Identifier  string // hash field or JSONPath (identifier)
-	Attribute   string // the name queries use (attribute)
-	Type        string // TEXT, TAG, NUMERIC, GEO, GEOSHAPE, VECTOR (type)
-	Weight      float64
-	Separator   string // TAG
-	CoordSystem string // GEOSHAPE (coord_system)
-	Flags       []string
+	Identifier  string   // hash field or JSONPath (identifier)
+	Attribute   string   // the name queries use (attribute)
+	Type        string   // TEXT, TAG, NUMERIC, GEO, GEOSHAPE, VECTOR (type)
+	Weight      float64  // TEXT: the field's weight (WEIGHT)
+	Separator   string   // TAG: the tag separator (SEPARATOR)
+	CoordSystem string   // GEOSHAPE (coord_system)
+	Flags       []string // options without a value, see above
 
 	Algorithm      string // VECTOR: FLAT, HNSW, ...
 	DataType       string // VECTOR: FLOAT32, ...
 	Dim            int64  // VECTOR
 	DistanceMetric string // VECTOR
+	M              int64  // VECTOR HNSW: edges per node (M)
+	EFConstruction int64  // VECTOR HNSW: build-time candidate list size (ef_construction)
 
 	// Other holds the entries this version does not know (e.g. the
-	// HNSW parameters "M" and "ef_construction"), as text.
+	// parameters of newer vector algorithms), as text.
 	Other map[string]string
 }
 
@@ -178,9 +180,10 @@ func Info(index string) redis.Command[IndexInfo] {
 	return redis.NewCommand(decodeIndexInfo, "FT.INFO", index)
 }
 
-// Info returns the definition, schema and statistics of index (FT.INFO).
-// An unknown index is the server's "Unknown index name" error (RediSearch
-// 8: "<index>: no such index").
+// Info returns the definition, schema and statistics of index, or of the
+// index an alias names (FT.INFO). An unknown index is a server error
+// (*redis.Error; "Unknown index name" or "<index>: no such index",
+// depending on the version).
 func (c *Client) Info(ctx context.Context, index string) (IndexInfo, error) {
 	return run(ctx, c, Info(index))
 }
@@ -375,6 +378,10 @@ func decodeAttribute(v resp.Value) (AttributeInfo, error) {
 			a.Weight, err = floatOf(kv.Value)
 		case k == "dim":
 			a.Dim, err = intOf(kv.Value)
+		case k == "M":
+			a.M, err = intOf(kv.Value)
+		case k == "ef_construction":
+			a.EFConstruction, err = intOf(kv.Value)
 		case k == "flags":
 			var flags []string
 			flags, err = textsOf(kv.Value)
