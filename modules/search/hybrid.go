@@ -360,7 +360,7 @@ func (h *HybridQuery) args(index string) ([]any, error) {
 	if err := checkParamName(v.Param); err != nil {
 		return nil, fmt.Errorf("search: HybridVector: %w", err)
 	}
-	args = append(args, "VSIM", "@"+v.Field, "$"+v.Param)
+	args = append(args, "VSIM", fieldRef(v.Field), "$"+v.Param)
 	switch {
 	case v.KNN != nil && v.Range != nil:
 		return nil, errors.New("search: HybridVector: KNN and Range together")

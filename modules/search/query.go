@@ -377,9 +377,9 @@ type KNN struct {
 	Param string
 	// EFRuntime, when above 0, sets EF_RUNTIME (HNSW fields only).
 	EFRuntime int
-	// ScoreAs, when set, names the distance in the results ("AS name"),
-	// to RETURN it or SORTBY it; otherwise the server calls it
-	// "__<field>_score".
+	// ScoreAs, when set, names the distance in the results ("AS name";
+	// letters, digits and _), to RETURN it or SORTBY it; otherwise the
+	// server calls it "__<field>_score".
 	ScoreAs string
 }
 
@@ -398,6 +398,11 @@ func (k KNN) Expr() Expr {
 	if err := checkParamName(k.Param); err != nil {
 		return Expr{err: err}
 	}
+	if k.ScoreAs != "" {
+		if err := checkParamName(k.ScoreAs); err != nil {
+			return exprError("KNN ScoreAs %q: only letters, digits and _", k.ScoreAs)
+		}
+	}
 	var sb strings.Builder
 	switch k.Filter.text {
 	case "", "*":
@@ -410,7 +415,7 @@ func (k KNN) Expr() Expr {
 		sb.WriteString(" EF_RUNTIME " + strconv.Itoa(k.EFRuntime))
 	}
 	if k.ScoreAs != "" {
-		sb.WriteString(" AS " + escape(k.ScoreAs))
+		sb.WriteString(" AS " + k.ScoreAs)
 	}
 	sb.WriteString("]")
 	return Expr{text: sb.String()}

@@ -219,7 +219,7 @@ func TestCombinators(t *testing.T) {
 	if got := (KNN{K: 1, Field: "v", Param: "q"}).Expr().String(); got != "*=>[KNN 1 @v $q]" {
 		t.Errorf("KNN = %q", got)
 	}
-	for _, bad := range []KNN{{K: 1, Param: "q"}, {K: 1, Field: "v"}, {K: 1, Field: "v", Param: "$q"}, {K: 1, Field: "v", Param: "q", Filter: Tag("t")}} {
+	for _, bad := range []KNN{{K: 1, Param: "q"}, {K: 1, Field: "v"}, {K: 1, Field: "v", Param: "$q"}, {K: 1, Field: "v", Param: "q", Filter: Tag("t")}, {K: 1, Field: "v", Param: "q", ScoreAs: "a b"}} {
 		if bad.Expr().Err() == nil {
 			t.Errorf("accepted %+v", bad)
 		}

@@ -58,7 +58,9 @@ type FieldValue struct {
 	Value string
 	// List holds the elements of a value that is a list (the result of
 	// split() or of the TOLIST reducer, say), each as text, and is nil
-	// otherwise; Value is then "".
+	// otherwise; Value is then "". A map value (RESP3 only) is listed as
+	// its keys and values alternating; elements that are themselves
+	// lists or maps read as "".
 	List []string
 }
 
@@ -143,8 +145,8 @@ func resultFields(cmd string, v resp.Value) (FieldValues, error) {
 	for _, kv := range kvs {
 		f := FieldValue{Name: kv.Key}
 		switch val := kv.Value; val.Type() {
-		case resp.Array, resp.Set:
-			f.List = make([]string, 0, val.Len())
+		case resp.Array, resp.Set, resp.Map:
+			f.List = make([]string, 0, len(val.Elems()))
 			for _, e := range val.Elems() {
 				s, _ := resultText(e) // a nested list reads as ""
 				f.List = append(f.List, s)
