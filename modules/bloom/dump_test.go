@@ -154,7 +154,7 @@ func TestScanDumpErrors(t *testing.T) {
 	})
 	t.Run("bad shapes", func(t *testing.T) {
 		for _, raw := range []string{
-			"*1\r\n:1\r\n",                // too short
+			"*1\r\n:1\r\n",                 // too short
 			"*2\r\n$1\r\nx\r\n$1\r\nx\r\n", // iterator not a number
 			"*2\r\n:1\r\n*0\r\n",           // data not a string
 			":1\r\n",                       // not an array
