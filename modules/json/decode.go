@@ -163,8 +163,8 @@ func decodeMGet(v resp.Value, err error) ([]redis.Null[json.RawMessage], error) 
 	return matchList(v.Elems(), rawJSON)
 }
 
-// unmarshalInto returns a decoder that unmarshals JSON text into a T; a
-// json.RawMessage T gets the text itself.
+// unmarshalInto reads JSON.GET's reply and unmarshals its JSON text into a
+// T; a json.RawMessage T gets the text itself.
 func unmarshalInto[T any](v resp.Value, err error) (T, error) {
 	var out T
 	raw, err := decodeRaw(v, err)
@@ -181,8 +181,8 @@ func unmarshalInto[T any](v resp.Value, err error) (T, error) {
 	return out, nil
 }
 
-// decodeMGetInto returns a decoder of JSON.MGET's reply that unmarshals
-// each present document into a T.
+// decodeMGetInto reads JSON.MGET's reply and unmarshals each present
+// document into a T.
 func decodeMGetInto[T any](v resp.Value, err error) ([]redis.Null[T], error) {
 	raws, err := decodeMGet(v, err)
 	if err != nil {

@@ -33,6 +33,7 @@ type replayServer struct {
 	queue    []*captures.Case
 	received [][]byte
 	conns    []net.Conn
+	resp3    int // connections switched to RESP3 by HELLO 3
 }
 
 func startReplayServer(t *testing.T) *replayServer {
@@ -122,6 +123,9 @@ func (s *replayServer) serve(conn net.Conn) {
 		case "HELLO":
 			if len(args) > 1 && string(args[1].([]byte)) == "3" {
 				proto = 3
+				s.mu.Lock()
+				s.resp3++
+				s.mu.Unlock()
 				out = []byte("%1\r\n+proto\r\n:3\r\n")
 			} else {
 				out = []byte("*2\r\n+proto\r\n:2\r\n")
@@ -293,6 +297,12 @@ func TestMethodsReplay(t *testing.T) {
 					t.Errorf("%s: sent %q, want %q", name, sent, c.Command())
 				}
 				checkDecoded(t, name, proto, got, err, want[name].want)
+			}
+			srv.mu.Lock()
+			resp3 := srv.resp3
+			srv.mu.Unlock()
+			if (resp3 > 0) != (proto == 3) {
+				t.Errorf("RESP%d: %d connections sent HELLO 3", proto, resp3)
 			}
 		})
 	}
