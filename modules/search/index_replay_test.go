@@ -124,8 +124,10 @@ func TestIndexMethodsReplay(t *testing.T) {
 			return struct{}{}, ft.Create(ctx, "idx:tmp", &CreateOptions{On: OnHash, Prefixes: []string{"tmp:"}, NoStopwords: true},
 				NewTextField("t").NoStem(), NewNumericField("n"))
 		},
-		"ft_info":    func(ctx context.Context, ft *Client) (any, error) { return ft.Info(ctx, "idx:movie") },
-		"ft_explain": func(ctx context.Context, ft *Client) (any, error) { return ft.Explain(ctx, "idx:movie", "@genre:{action} matrix") },
+		"ft_info": func(ctx context.Context, ft *Client) (any, error) { return ft.Info(ctx, "idx:movie") },
+		"ft_explain": func(ctx context.Context, ft *Client) (any, error) {
+			return ft.Explain(ctx, "idx:movie", "@genre:{action} matrix")
+		},
 		"ft_tagvals": func(ctx context.Context, ft *Client) (any, error) { return ft.TagVals(ctx, "idx:movie", "genre") },
 		"ft_spellcheck": func(ctx context.Context, ft *Client) (any, error) {
 			return ft.SpellCheck(ctx, "idx:movie", "matrx")
