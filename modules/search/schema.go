@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -154,8 +155,12 @@ type sortability struct {
 	sortable, unf, noIndex bool
 }
 
-// appendTail appends [SORTABLE [UNF]] [NOINDEX].
-func (s sortability) appendTail(args []any) ([]any, error) {
+// appendTail appends [SORTABLE [UNF]] [NOINDEX]. indexMissing is the
+// field's INDEXMISSING, which the server refuses with NOINDEX.
+func (s sortability) appendTail(args []any, indexMissing bool) ([]any, error) {
+	if s.noIndex && indexMissing {
+		return args, errors.New("NOINDEX and INDEXMISSING cannot be combined (a field left out of the index cannot find missing values)")
+	}
 	if s.unf && !s.sortable {
 		return args, errors.New("UNF applies only to a SORTABLE field")
 	}
@@ -166,9 +171,6 @@ func (s sortability) appendTail(args []any) ([]any, error) {
 		}
 	}
 	if s.noIndex {
-		if !s.sortable {
-			return args, errors.New("NOINDEX needs SORTABLE (a field neither indexed nor sortable is useless)")
-		}
 		args = append(args, "NOINDEX")
 	}
 	return args, nil
@@ -225,8 +227,9 @@ func (f TextField) Sortable() TextField { f.sortable = true; return f }
 // needs Sortable.
 func (f TextField) UNF() TextField { f.unf = true; return f }
 
-// NoIndex keeps the field out of the index (NOINDEX), only sortable; it
-// needs Sortable.
+// NoIndex keeps the field out of the index (NOINDEX): it cannot be
+// queried, and is usually made Sortable to sort by. It cannot be combined
+// with IndexMissing.
 func (f TextField) NoIndex() TextField { f.noIndex = true; return f }
 
 func (f TextField) appendField(args []any) ([]any, error) {
@@ -255,7 +258,7 @@ func (f TextField) appendField(args []any) ([]any, error) {
 	if f.indexMissing {
 		args = append(args, "INDEXMISSING")
 	}
-	if args, err = f.appendTail(args); err != nil {
+	if args, err = f.appendTail(args, f.indexMissing); err != nil {
 		return args, fieldError(f.name, "TEXT", err)
 	}
 	return args, nil
@@ -305,8 +308,9 @@ func (f TagField) Sortable() TagField { f.sortable = true; return f }
 // UNF keeps the sortable value unnormalized (UNF); it needs Sortable.
 func (f TagField) UNF() TagField { f.unf = true; return f }
 
-// NoIndex keeps the field out of the index, only sortable (NOINDEX); it
-// needs Sortable.
+// NoIndex keeps the field out of the index (NOINDEX): it cannot be
+// queried, and is usually made Sortable to sort by. It cannot be combined
+// with IndexMissing.
 func (f TagField) NoIndex() TagField { f.noIndex = true; return f }
 
 func (f TagField) appendField(args []any) ([]any, error) {
@@ -332,7 +336,7 @@ func (f TagField) appendField(args []any) ([]any, error) {
 	if f.indexMissing {
 		args = append(args, "INDEXMISSING")
 	}
-	if args, err = f.appendTail(args); err != nil {
+	if args, err = f.appendTail(args, f.indexMissing); err != nil {
 		return args, fieldError(f.name, "TAG", err)
 	}
 	return args, nil
@@ -359,8 +363,9 @@ func (f NumericField) IndexMissing() NumericField { f.indexMissing = true; retur
 // never normalized, so the server reports them as UNF too).
 func (f NumericField) Sortable() NumericField { f.sortable = true; return f }
 
-// NoIndex keeps the field out of the index, only sortable (NOINDEX); it
-// needs Sortable.
+// NoIndex keeps the field out of the index (NOINDEX): it cannot be
+// queried, and is usually made Sortable to sort by. It cannot be combined
+// with IndexMissing.
 func (f NumericField) NoIndex() NumericField { f.noIndex = true; return f }
 
 func (f NumericField) appendField(args []any) ([]any, error) {
@@ -388,8 +393,9 @@ func (f GeoField) IndexMissing() GeoField { f.indexMissing = true; return f }
 // Sortable keeps the field's value for fast SORTBY (SORTABLE).
 func (f GeoField) Sortable() GeoField { f.sortable = true; return f }
 
-// NoIndex keeps the field out of the index, only sortable (NOINDEX); it
-// needs Sortable.
+// NoIndex keeps the field out of the index (NOINDEX): it cannot be
+// queried, and is usually made Sortable to sort by. It cannot be combined
+// with IndexMissing.
 func (f GeoField) NoIndex() GeoField { f.noIndex = true; return f }
 
 func (f GeoField) appendField(args []any) ([]any, error) {
@@ -406,7 +412,7 @@ func appendPlainField(args []any, b fieldBase, s sortability, typ string) ([]any
 	if b.indexMissing {
 		args = append(args, "INDEXMISSING")
 	}
-	if args, err = s.appendTail(args); err != nil {
+	if args, err = s.appendTail(args, b.indexMissing); err != nil {
 		return args, fieldError(b.name, typ, err)
 	}
 	return args, nil
@@ -683,6 +689,9 @@ func (f VectorField) appendOptions(attrs []any) ([]any, error) {
 	if f.compression == "" && (f.trainingThreshold != 0 || f.dimR != 0) {
 		return nil, errors.New("TRAINING_THRESHOLD and REDUCE need a COMPRESSION")
 	}
+	if f.dimR != 0 && !strings.HasPrefix(strings.ToLower(f.compression), "leanvec") {
+		return nil, fmt.Errorf("REDUCE needs a LeanVec COMPRESSION, not %s", f.compression)
+	}
 	return attrs, nil
 }
 
@@ -746,6 +755,9 @@ func appendCreate(args []any, index string, o *CreateOptions, fields []Field) ([
 	args = appendNonEmpty(args, "SCORE_FIELD", o.ScoreField)
 	args = appendNonEmpty(args, "PAYLOAD_FIELD", o.PayloadField)
 	if o.MaxTextFields {
+		if o.NoFields {
+			return args, errors.New("MaxTextFields cannot be combined with NoFields")
+		}
 		args = append(args, "MAXTEXTFIELDS")
 	}
 	if o.Temporary != 0 {

@@ -67,21 +67,23 @@ func TestCreateEncodings(t *testing.T) {
 		want   string
 	}{
 		{"minimal", "i", nil, []Field{NewTextField("t")}, "FT.CREATE i SCHEMA t TEXT"},
+		{"nofields", "i", &CreateOptions{NoFields: true}, []Field{NewTextField("t")}, "FT.CREATE i NOFIELDS SCHEMA t TEXT"},
 		{"json aliases", "j", &CreateOptions{On: OnJSON, Prefixes: []string{"a:", "b:"}}, []Field{
 			NewTextField("$.title").As("title").NoStem().Phonetic("dm:en").WithSuffixTrie().IndexEmpty().IndexMissing().Sortable().UNF(),
-			NewTagField("$.tags[*]").As("tags").Separator(';').CaseSensitive().WithSuffixTrie().IndexEmpty().IndexMissing().Sortable().UNF().NoIndex(),
-			NewNumericField("$.n").As("n").IndexMissing().Sortable().NoIndex(),
+			NewTagField("$.tags[*]").As("tags").Separator(';').CaseSensitive().WithSuffixTrie().IndexEmpty().Sortable().UNF().NoIndex(),
+			NewNumericField("$.n").As("n").IndexMissing().Sortable(),
+			NewNumericField("$.m").As("m").NoIndex(),
 			NewGeoField("$.loc").As("loc").IndexMissing(),
 			NewGeoShapeField("$.shape").As("shape").Coords(CoordsFlat).IndexMissing(),
 		}, "FT.CREATE j ON JSON PREFIX 2 a: b: SCHEMA $.title AS title TEXT NOSTEM PHONETIC dm:en WITHSUFFIXTRIE INDEXEMPTY INDEXMISSING SORTABLE UNF " +
-			"$.tags[*] AS tags TAG SEPARATOR ; CASESENSITIVE WITHSUFFIXTRIE INDEXEMPTY INDEXMISSING SORTABLE UNF NOINDEX " +
-			"$.n AS n NUMERIC INDEXMISSING SORTABLE NOINDEX $.loc AS loc GEO INDEXMISSING $.shape AS shape GEOSHAPE FLAT INDEXMISSING"},
+			"$.tags[*] AS tags TAG SEPARATOR ; CASESENSITIVE WITHSUFFIXTRIE INDEXEMPTY SORTABLE UNF NOINDEX " +
+			"$.n AS n NUMERIC INDEXMISSING SORTABLE $.m AS m NUMERIC NOINDEX $.loc AS loc GEO INDEXMISSING $.shape AS shape GEOSHAPE FLAT INDEXMISSING"},
 		{"every index option", "k", &CreateOptions{
 			On: OnHash, IndexAll: true, Prefixes: []string{"p:"}, Filter: "@n > 1", Language: "german", LanguageField: "lang",
 			Score: 0.5, ScoreField: "sc", PayloadField: "pl", MaxTextFields: true, Temporary: time.Minute,
-			NoOffsets: true, NoHL: true, NoFields: true, NoFreqs: true, Stopwords: []string{"a", "the"}, SkipInitialScan: true,
+			NoOffsets: true, NoHL: true, NoFreqs: true, Stopwords: []string{"a", "the"}, SkipInitialScan: true,
 		}, []Field{NewNumericField("n")}, "FT.CREATE k ON HASH INDEXALL ENABLE PREFIX 1 p: FILTER @n_>_1 LANGUAGE german LANGUAGE_FIELD lang " +
-			"SCORE 0.5 SCORE_FIELD sc PAYLOAD_FIELD pl MAXTEXTFIELDS TEMPORARY 60 NOOFFSETS NOHL NOFIELDS NOFREQS STOPWORDS 2 a the SKIPINITIALSCAN SCHEMA n NUMERIC"},
+			"SCORE 0.5 SCORE_FIELD sc PAYLOAD_FIELD pl MAXTEXTFIELDS TEMPORARY 60 NOOFFSETS NOHL NOFREQS STOPWORDS 2 a the SKIPINITIALSCAN SCHEMA n NUMERIC"},
 		{"hnsw", "v", nil, []Field{NewVectorField("v", VectorHNSW, VectorFloat64, 128, DistanceL2).InitialCap(1000).M(32).EFConstruction(400).EFRuntime(20).Epsilon(0.02).IndexMissing()},
 			"FT.CREATE v SCHEMA v VECTOR HNSW 16 TYPE FLOAT64 DIM 128 DISTANCE_METRIC L2 INITIAL_CAP 1000 M 32 EF_CONSTRUCTION 400 EF_RUNTIME 20 EPSILON 0.02 INDEXMISSING"},
 		{"flat", "v", nil, []Field{NewVectorField("v", VectorFlat, VectorFloat32, 4, DistanceIP).InitialCap(10).BlockSize(512).As("vv")},
@@ -126,7 +128,10 @@ func TestCreateRejects(t *testing.T) {
 		{"temporary fraction", "i", &CreateOptions{Temporary: 1500 * time.Millisecond}, []Field{text}, "whole number of seconds"},
 		{"bad on", "i", &CreateOptions{On: "ZSET"}, []Field{text}, "OnHash or OnJSON"},
 		{"unf unsortable", "i", nil, []Field{text.UNF()}, "UNF applies only"},
-		{"noindex unsortable", "i", nil, []Field{NewNumericField("n").NoIndex()}, "NOINDEX needs SORTABLE"},
+		{"noindex and indexmissing", "i", nil, []Field{NewNumericField("n").NoIndex().IndexMissing()}, "NOINDEX and INDEXMISSING"},
+		{"text noindex and indexmissing", "i", nil, []Field{text.Sortable().NoIndex().IndexMissing()}, "NOINDEX and INDEXMISSING"},
+		{"maxtextfields and nofields", "i", &CreateOptions{MaxTextFields: true, NoFields: true}, []Field{text}, "MaxTextFields cannot be combined with NoFields"},
+		{"reduce without leanvec", "i", nil, []Field{NewVectorField("v", VectorSVSVamana, VectorFloat32, 3, DistanceL2).Compression("LVQ8").ReduceDim(2)}, "REDUCE needs a LeanVec"},
 		{"negative weight", "i", nil, []Field{text.Weight(-1)}, "WEIGHT must be"},
 		{"separator", "i", nil, []Field{NewTagField("g").Separator(' ')}, "SEPARATOR"},
 		{"coords", "i", nil, []Field{NewGeoShapeField("s").Coords("ROUND")}, "FLAT or SPHERICAL"},
