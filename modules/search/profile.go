@@ -118,34 +118,32 @@ func (c *Client) ProfileAggregate(ctx context.Context, index string, a *Aggregat
 }
 
 // splitProfile separates the result from the profile: RESP2 sends
-// [result, profile], RESP3 {Results: result, Profile: profile}.
+// [result, profile], RESP3 {Results: result, Profile: profile} (read as
+// well in its RESP2 form of alternating keys and values).
 func splitProfile(v resp.Value, err error) (resp.Value, Profile, error) {
 	if err := resultError(v, err); err != nil {
 		return resp.Value{}, nil, err
 	}
 	var res, prof resp.Value
-	switch v.Type() {
-	case resp.Array:
-		es := v.Elems()
-		if len(es) != 2 {
-			return resp.Value{}, nil, resultShapeError("FT.PROFILE", "an array of %d elements, not [result, profile]", len(es))
-		}
+	if es := v.Elems(); v.Type() == resp.Array && len(es) == 2 {
 		res, prof = es[0], es[1]
-	case resp.Map:
-		kv := v.Elems()
-		for i := 0; i+1 < len(kv); i += 2 {
-			switch kv[i].String() {
+	} else {
+		// RESP3's map, or the same as alternating keys and values.
+		kvs, err := keyValues(v)
+		if err != nil {
+			return resp.Value{}, nil, resultShapeError("FT.PROFILE", "neither [result, profile] nor a map: %v", err)
+		}
+		for _, kv := range kvs {
+			switch kv.Key {
 			case "Results", "results":
-				res = kv[i+1]
+				res = kv.Value
 			case "Profile", "profile":
-				prof = kv[i+1]
+				prof = kv.Value
 			}
 		}
 		if res.Type() == 0 || prof.Type() == 0 {
 			return resp.Value{}, nil, resultShapeError("FT.PROFILE", "a map without Results and Profile")
 		}
-	default:
-		return resp.Value{}, nil, resultShapeError("FT.PROFILE", "a %s", v.Type())
 	}
 	switch tree := profileTree(prof, 0).(type) {
 	case map[string]any:

@@ -298,20 +298,16 @@ func (q *Query) Dialect(n int) *Query {
 	return q
 }
 
-// docShape says which parts each document of an FT.SEARCH reply has, as
-// the options asked for them: what a RESP2 reply needs to be read.
+// docShape says which strings follow each document id of a RESP2
+// FT.SEARCH reply, as the options asked for them: a score, a payload, a
+// sort key (all strings, like the ids, so only the options tell). Whether
+// fields follow is read from the reply itself (they are an array).
 type docShape struct {
-	scores, explain, payloads, sortKeys, noFields bool
+	scores, payloads, sortKeys bool
 }
 
 func (q *Query) shape() docShape {
-	return docShape{
-		scores:   q.withScores,
-		explain:  q.withScores && q.explainScore,
-		payloads: q.withPayloads,
-		sortKeys: q.sortKeys,
-		noFields: q.noContent || (q.returnSet && len(q.returns) == 0),
-	}
+	return docShape{scores: q.withScores, payloads: q.withPayloads, sortKeys: q.sortKeys}
 }
 
 // check returns the first problem of q: nil, a bad expression or a bad

@@ -343,6 +343,9 @@ func TestSearchDecodesShapes(t *testing.T) {
 		{"RETURN 0 RESP2", NewQuery(All).Return(),
 			arr(resp.IntValue(2), bulk("d1"), bulk("d2")),
 			SearchResult{Total: 2, Docs: []Document{{ID: "d1"}, {ID: "d2"}}}},
+		{"document gone before loading RESP2", NewQuery(All),
+			arr(resp.IntValue(2), bulk("d1"), resp.NullValue(), bulk("d2"), arr(bulk("f"), bulk("v"))),
+			SearchResult{Total: 2, Docs: []Document{{ID: "d1"}, {ID: "d2", Fields: FieldValues{{Name: "f", Value: "v"}}}}}},
 		{"JSON RESP2", NewQuery(All),
 			arr(resp.IntValue(1), bulk("j1"), arr(bulk("$"), bulk(`{"a":1}`))),
 			SearchResult{Total: 1, Docs: []Document{{ID: "j1", Fields: FieldValues{{Name: "$", Value: `{"a":1}`}}}}}},
@@ -369,6 +372,9 @@ func TestSearchDecodesShapes(t *testing.T) {
 	bad := arr(resp.IntValue(2), bulk("d1"), bulk("d2"))
 	if _, err := Search("idx", NewQuery(All).WithScores()).Decode(bad, nil); err == nil {
 		t.Error("a NOCONTENT-shaped reply decoded as WITHSCORES")
+	}
+	if _, err := Search("idx", NewQuery(All).WithScores()).Decode(arr(resp.IntValue(1), bulk("d1")), nil); err == nil {
+		t.Error("a reply ending before the score decoded")
 	}
 	if _, err := Search("idx", NewQuery(All)).Decode(resp.NullValue(), nil); !errors.Is(err, redis.ErrNil) {
 		t.Errorf("null reply: %v", err)

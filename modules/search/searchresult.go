@@ -297,45 +297,59 @@ func decodeSearchArray(v resp.Value, shape docShape) (SearchResult, error) {
 	if r.Total, err = resultInt("FT.SEARCH", "the total", es[0]); err != nil {
 		return SearchResult{}, err
 	}
-	stride := 1
-	for _, on := range []bool{shape.scores, shape.payloads, shape.sortKeys, !shape.noFields} {
-		if on {
-			stride++
-		}
-	}
 	rest := es[1:]
-	if len(rest)%stride != 0 {
-		return SearchResult{}, resultShapeError("FT.SEARCH", "%d elements after the total do not split into documents of %d", len(rest), stride)
+	// take returns the next element, or an error when the reply ends in
+	// the middle of a document.
+	take := func(what string) (resp.Value, error) {
+		if len(rest) == 0 {
+			return resp.Value{}, resultShapeError("FT.SEARCH", "the reply ends before a document's %s", what)
+		}
+		e := rest[0]
+		rest = rest[1:]
+		return e, nil
 	}
-	for i := 0; i < len(rest); i += stride {
-		parts := rest[i : i+stride]
-		id, ok := resultText(parts[0])
-		if !ok || parts[0].IsNull() {
-			return SearchResult{}, resultShapeError("FT.SEARCH", "a document id is a %s", parts[0].Type())
+	for len(rest) > 0 {
+		e, _ := take("id")
+		id, ok := resultText(e)
+		if !ok || e.IsNull() {
+			return SearchResult{}, resultShapeError("FT.SEARCH", "a document id is a %s", e.Type())
 		}
 		d := Document{ID: id}
-		parts = parts[1:]
+		// Scores, payloads and sort keys are strings like the ids: only
+		// the options tell whether they are there.
 		if shape.scores {
-			if err := decodeScore(parts[0], &d); err != nil {
+			if e, err = take("score"); err != nil {
 				return SearchResult{}, err
 			}
-			parts = parts[1:]
+			if err := decodeScore(e, &d); err != nil {
+				return SearchResult{}, err
+			}
 		}
 		if shape.payloads {
-			if d.Payload, ok = resultText(parts[0]); !ok {
-				return SearchResult{}, resultShapeError("FT.SEARCH", "a payload is a %s", parts[0].Type())
+			if e, err = take("payload"); err != nil {
+				return SearchResult{}, err
 			}
-			parts = parts[1:]
+			if d.Payload, ok = resultText(e); !ok {
+				return SearchResult{}, resultShapeError("FT.SEARCH", "a payload is a %s", e.Type())
+			}
 		}
 		if shape.sortKeys {
-			if d.SortKey, ok = resultText(parts[0]); !ok {
-				return SearchResult{}, resultShapeError("FT.SEARCH", "a sort key is a %s", parts[0].Type())
-			}
-			parts = parts[1:]
-		}
-		if !shape.noFields && !parts[0].IsNull() {
-			if d.Fields, err = resultFields("FT.SEARCH", parts[0]); err != nil {
+			if e, err = take("sort key"); err != nil {
 				return SearchResult{}, err
+			}
+			if d.SortKey, ok = resultText(e); !ok {
+				return SearchResult{}, resultShapeError("FT.SEARCH", "a sort key is a %s", e.Type())
+			}
+		}
+		// The fields are an array (null for a document gone before it was
+		// loaded), never a string like the next id: their presence is read
+		// from the reply, so NOCONTENT, RETURN 0 and the rest all fit.
+		if len(rest) > 0 && (rest[0].Type() == resp.Array || rest[0].IsNull()) {
+			e, _ = take("fields")
+			if !e.IsNull() {
+				if d.Fields, err = resultFields("FT.SEARCH", e); err != nil {
+					return SearchResult{}, err
+				}
 			}
 		}
 		r.Docs = append(r.Docs, d)
