@@ -99,6 +99,21 @@ func (c *Client) CFLoadChunk(ctx context.Context, key string, chunk Chunk) error
 	return err
 }
 
+// Chunks yields saved chunks in order, without error: how to hand chunks
+// kept in a slice (or read back from a file) to BFLoadChunks and
+// CFLoadChunks.
+//
+//	err := b.BFLoadChunks(ctx, "seen", bloom.Chunks(saved))
+func Chunks(saved []Chunk) iter.Seq2[Chunk, error] {
+	return func(yield func(Chunk, error) bool) {
+		for _, ch := range saved {
+			if !yield(ch, nil) {
+				return
+			}
+		}
+	}
+}
+
 // scanDump is the SCANDUMP conversation, apart from any connection:
 // next(iterator) asks for the chunk after iterator, starting at 0, and the
 // sequence yields each chunk until one with Iterator 0 ends it (that one
