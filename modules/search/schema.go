@@ -523,12 +523,12 @@ type VectorField struct {
 	dim       int
 	metric    DistanceMetric
 
-	initialCap, blockSize                 int
-	m, efConstruction, efRuntime          int
-	epsilon                               float64
-	compression                           string
-	constructionWindow, graphMaxDegree    int
-	searchWindow, trainingThreshold, dimR int
+	initialCap, blockSize                       int
+	m, efConstruction, efRuntime                int
+	epsilon                                     float64
+	compression                                 string
+	constructionWindow, graphMaxDegree          int
+	searchWindow, trainingThreshold, reducedDim int
 }
 
 // NewVectorField returns a VECTOR field on name indexed with algorithm, holding
@@ -595,7 +595,7 @@ func (f VectorField) TrainingThreshold(n int) VectorField { f.trainingThreshold 
 
 // ReduceDim sets the reduced dimension of LeanVec compression (REDUCE;
 // SVS-VAMANA with a LeanVec Compression only).
-func (f VectorField) ReduceDim(n int) VectorField { f.dimR = n; return f }
+func (f VectorField) ReduceDim(n int) VectorField { f.reducedDim = n; return f }
 
 func (f VectorField) appendField(args []any) ([]any, error) {
 	args, err := f.appendHead(args, "VECTOR")
@@ -682,14 +682,14 @@ func (f VectorField) appendOptions(attrs []any) ([]any, error) {
 	add("GRAPH_MAX_DEGREE", f.graphMaxDegree, svs)
 	add("SEARCH_WINDOW_SIZE", f.searchWindow, svs)
 	add("TRAINING_THRESHOLD", f.trainingThreshold, svs)
-	add("REDUCE", f.dimR, svs)
+	add("REDUCE", f.reducedDim, svs)
 	if err != nil {
 		return nil, err
 	}
-	if f.compression == "" && (f.trainingThreshold != 0 || f.dimR != 0) {
+	if f.compression == "" && (f.trainingThreshold != 0 || f.reducedDim != 0) {
 		return nil, errors.New("TRAINING_THRESHOLD and REDUCE need a COMPRESSION")
 	}
-	if f.dimR != 0 && !strings.HasPrefix(strings.ToLower(f.compression), "leanvec") {
+	if f.reducedDim != 0 && !strings.HasPrefix(strings.ToLower(f.compression), "leanvec") {
 		return nil, fmt.Errorf("REDUCE needs a LeanVec COMPRESSION, not %s", f.compression)
 	}
 	return attrs, nil
