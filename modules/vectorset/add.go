@@ -48,7 +48,7 @@ func quantizationOf(name string) Quantization {
 // M 16).
 type AddOptions struct {
 	// Values sends the vector as VALUES n v1 v2 ... (decimal text)
-	// instead of an FP32 blob (see formatValues in the package
+	// instead of an FP32 blob (see Vectors in the package
 	// documentation); the server reads both to the same floats.
 	Values bool
 	// Reduce, when positive, sends REDUCE: the set projects its vectors
@@ -67,8 +67,9 @@ type AddOptions struct {
 	// insertion. Negative is refused before sending.
 	EF int
 	// Attributes, when not nil, sends SETATTR with Attributes encoded by
-	// encoding/json (a json.RawMessage is sent as it is, compacted): the
-	// element's JSON attributes, which VSIM's FILTER reads.
+	// encoding/json (JSON text in a json.RawMessage or []byte is sent as
+	// it is, compacted): the element's JSON attributes, which VSIM's
+	// FILTER reads. Empty text sends no SETATTR.
 	Attributes any
 	// M, when positive, sends M: the maximum number of links per node
 	// (only when the set is created). Negative is refused before sending.
@@ -138,10 +139,10 @@ func Rem(key, element string) redis.Command[bool] {
 }
 
 // SetAttr returns the command VSETATTR key element json, with json the
-// encoding/json encoding of attrs (a json.RawMessage is sent as it is,
-// compacted). A nil attrs, or an empty json.RawMessage, sends an empty
-// string, which removes the element's attributes. Its value reports
-// whether the element exists.
+// encoding/json encoding of attrs (JSON text in a json.RawMessage or
+// []byte is sent as it is, compacted). A nil attrs, or empty text, sends
+// an empty string, which removes the element's attributes. Its value
+// reports whether the element exists.
 //
 // Attributes encoding/json cannot encode (invalid json.RawMessage text
 // included) are refused before sending; the server itself stores any
@@ -155,16 +156,18 @@ func SetAttr(key, element string, attrs any) redis.Command[bool] {
 }
 
 // encodeAttributes encodes attributes as JSON text without escaping
-// <, > and & (the server's filter compares the text it holds); nil and an
-// empty json.RawMessage give "".
+// <, > and & (the server's filter compares the text it holds). A []byte
+// is JSON text, as a json.RawMessage is (checked and compacted, not
+// base64-encoded); nil and empty text give "".
 func encodeAttributes(attrs any) (string, error) {
 	switch a := attrs.(type) {
 	case nil:
 		return "", nil
-	case json.RawMessage:
-		if len(a) == 0 {
-			return "", nil
-		}
+	case []byte:
+		attrs = json.RawMessage(a)
+	}
+	if a, ok := attrs.(json.RawMessage); ok && len(a) == 0 {
+		return "", nil
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -145,8 +145,8 @@ func GetAttr[T any](ctx context.Context, c *Client, key, element string) (T, err
 }
 
 // SetAttr sends VSETATTR: it replaces the JSON attributes of element with
-// attrs encoded by encoding/json; a nil attrs (or an empty
-// json.RawMessage) removes them. It reports whether the element exists
+// attrs encoded by encoding/json (JSON text in a json.RawMessage or
+// []byte goes as it is); a nil attrs, or empty text, removes them. It reports whether the element exists
 // (false: nothing was set).
 func (c *Client) SetAttr(ctx context.Context, key, element string, attrs any) (bool, error) {
 	return Run(ctx, c, SetAttr(key, element, attrs))

@@ -98,8 +98,9 @@
 //
 // # Attributes and filters
 //
-// Attributes are any Go value encoding/json encodes (structs, maps); a
-// json.RawMessage is sent as it is (compacted). They are encoded without
+// Attributes are any Go value encoding/json encodes (structs, maps); JSON
+// text in a json.RawMessage or []byte is sent as it is (checked and
+// compacted), while a Go string becomes a JSON string. They are encoded without
 // HTML escaping, so text such as "<b>" is stored as written and a filter
 // comparing it matches. SetAttr with nil removes them. SimOptions.Filter
 // is an expression over the attributes, such as `.year >= 1990 and

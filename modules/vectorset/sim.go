@@ -45,7 +45,8 @@ type SimOptions struct {
 	// Count, when positive, sends COUNT: at most this many elements.
 	Count int
 	// Epsilon, when positive, sends EPSILON: only elements whose distance
-	// (1 - similarity, from 0 to 2) is at most Epsilon.
+	// to the query (1 - similarity, from 0 to 1) is at most Epsilon, so
+	// 0.2 keeps similarities of 0.8 and better.
 	Epsilon float64
 	// EF, when positive, sends EF: the exploration factor of the search.
 	EF int

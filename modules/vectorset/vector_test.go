@@ -103,6 +103,7 @@ func TestRefusedBeforeSending(t *testing.T) {
 		{"Add unencodable attributes", vectorset.Add("k", "e", []float32{1}, vectorset.AddOptions{Attributes: make(chan int)}).Cmd, false},
 		{"Add invalid JSON text", vectorset.Add("k", "e", []float32{1}, vectorset.AddOptions{Attributes: json.RawMessage(`{x`)}).Cmd, false},
 		{"SetAttr invalid JSON text", vectorset.SetAttr("k", "e", json.RawMessage(`{not json`)).Cmd, false},
+		{"SetAttr invalid JSON bytes", vectorset.SetAttr("k", "e", []byte(`{not json`)).Cmd, false},
 		{"SetAttr NaN", vectorset.SetAttr("k", "e", math.NaN()).Cmd, false},
 		{"Sim zero query", vectorset.Sim("k", vectorset.Query{}).Cmd, false},
 		{"Sim empty vector", vectorset.Sim("k", vectorset.Vector(nil)).Cmd, true},
@@ -157,6 +158,8 @@ func TestAttributesEncoding(t *testing.T) {
 		{movie{Year: 1, Genre: "g"}, `{"year":1,"genre":"g"}`},
 		{"text", `"text"`},
 		{[]int{1, 2}, `[1,2]`},
+		{[]byte(`{"a": [1, 2]}`), `{"a":[1,2]}`}, // JSON text, not base64
+		{[]byte{}, ""},
 	} {
 		cmd := vectorset.SetAttr("k", "e", tc.attrs)
 		want, _ := resp.AppendCommand(nil, "VSETATTR", "k", "e", tc.want)
@@ -165,7 +168,7 @@ func TestAttributesEncoding(t *testing.T) {
 		}
 	}
 	// VADD sends no SETATTR for nil or empty attributes.
-	for _, attrs := range []any{nil, json.RawMessage{}} {
+	for _, attrs := range []any{nil, json.RawMessage{}, []byte(nil)} {
 		cmd := vectorset.Add("k", "e", []float32{1}, vectorset.AddOptions{Attributes: attrs})
 		if bytes.Contains(cmd.Bytes(), []byte("SETATTR")) {
 			t.Errorf("Add with attributes %#v sent SETATTR: %q", attrs, cmd.Bytes())
