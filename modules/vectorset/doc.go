@@ -61,9 +61,10 @@
 // A vector that is empty or has a NaN or infinite component is refused
 // before anything is sent: running the command returns an error wrapping
 // ErrInvalidVector (also in a pipeline, where the other commands still
-// run). The server normalises vectors for cosine similarity, where NaN
-// and infinities have no meaning, and it would store them unchecked from
-// a blob. Other input refused before sending: negative counts and
+// run). NaN and infinities have no meaning in the cosine similarity that
+// vector sets compute (the server normalises every vector), so they are
+// refused whichever encoding would carry them. Other input refused before
+// sending: negative counts and
 // factors, an unknown Quantization, attributes encoding/json cannot
 // encode, a zero Query, SimOptions.Values with an Element query.
 //

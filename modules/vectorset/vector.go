@@ -12,8 +12,7 @@ import (
 // ErrInvalidVector is wrapped by the error of a command refused before
 // sending because of its vector: an empty vector, or a component that is
 // NaN or an infinity (cosine similarity, which vector sets compute, has no
-// meaning for them, and the server would store them unchecked from an
-// FP32 blob). Test with errors.Is.
+// meaning for them). Test with errors.Is.
 var ErrInvalidVector = errors.New("vectorset: invalid vector")
 
 // AppendFP32 appends v to dst in the FP32 format of VADD and VSIM: each
