@@ -231,7 +231,9 @@ func checkDecoded(t *testing.T, name string, proto int, got any, err error, want
 	return true
 }
 
-func loadCaptures(t *testing.T) []*captures.Case {
+func loadCaptures(t *testing.T) []*captures.Case { return loadCapturesTB(t) }
+
+func loadCapturesTB(t testing.TB) []*captures.Case {
 	t.Helper()
 	cases, err := captures.Load("bloom")
 	if err != nil {
