@@ -99,7 +99,9 @@
 //	for _, doc := range res.Docs { ... }
 //
 // Vector queries pass the query vector as a parameter encoded with
-// EncodeFloat32 (or EncodeFloat64, matching the field's TYPE). Long
+// EncodeFloat32 (or EncodeFloat64, matching the field's TYPE). Hybrid
+// (FT.HYBRID, RediSearch 8.4 and later) fuses a text ranking and a vector
+// ranking into one, from a request built with NewHybridQuery. Long
 // aggregations can be read in pages through cursors, and ProfileSearch
 // and ProfileAggregate (FT.PROFILE) report where a query spends its time.
 // See the documentation of those names for their options.
