@@ -33,7 +33,7 @@ const (
 // constant; an unknown name is kept as it is.
 func quantizationOf(name string) Quantization {
 	switch name {
-	case "f32", "float32", "noquant", "NOQUANT":
+	case "f32", "fp32", "float32", "noquant", "NOQUANT":
 		return NoQuant
 	case "int8", "q8", "Q8":
 		return Q8
