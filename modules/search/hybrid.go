@@ -11,12 +11,23 @@ import (
 	"github.com/respkit/redis/resp"
 )
 
-// FT.HYBRID (RediSearch 8.4 and later, Redis 8.4+) runs a full-text search
-// and a vector similarity search on one index and fuses their rankings.
-// The builder follows the command's specification in Redis 8.8; no server
-// with the command has been recorded, so its encoding is tested against
-// that specification and its reply decoding against the documented
-// shapes.
+// FT.HYBRID (Redis 8.4 and later) runs a full-text search and a vector
+// similarity search on one index and fuses their rankings. No server with
+// the command has been recorded; the encoding follows the command's
+// specification in Redis 8.8 (internal/gen/modules.json), and where the
+// specification and the server's parser (RediSearch's parse_hybrid.c and
+// hybrid_optional_args.c, and their tests) disagree, the parser:
+//
+//   - the vector clause's YIELD_SCORE_AS comes after the KNN or RANGE
+//     block and its FILTER, outside the block's count (the specification
+//     lists it inside the block; the server rejects it there);
+//   - SORTBY takes a count and @properties, as in FT.AGGREGATE (SORTBY 2
+//     @score DESC), where the specification shows SORTBY field [ASC|DESC];
+//   - the final FILTER takes one expression, where the specification shows
+//     a counted block with POLICY and BATCH_SIZE.
+//
+// hybrid_test.go checks every encoding against the specification's grammar
+// after undoing exactly these three differences.
 
 // HybridText is the full-text half of FT.HYBRID (SEARCH query [SCORER
 // name] [YIELD_SCORE_AS name]).
@@ -46,11 +57,13 @@ type HybridVector struct {
 	// Filter, when set, restricts the documents the vector search
 	// considers (FILTER expr); it does not change scores.
 	Filter Expr
+	// ScoreAs, when set, names the vector distance for LOAD, APPLY and
+	// SORTBY (YIELD_SCORE_AS, after the filter).
+	ScoreAs string
 }
 
 // VectorKNN is the K-nearest-neighbours method of HybridVector: KNN count
-// K k [EF_RUNTIME n] [SHARD_K_RATIO r] [YIELD_SCORE_AS name], count being
-// computed.
+// K k [EF_RUNTIME n] [SHARD_K_RATIO r], count being computed.
 type VectorKNN struct {
 	// K is the number of neighbours (at least 1).
 	K int
@@ -59,19 +72,15 @@ type VectorKNN struct {
 	// ShardKRatio, when above 0, sets SHARD_K_RATIO (Redis 8.6.1+: the
 	// share of K each shard of a cluster returns).
 	ShardKRatio float64
-	// ScoreAs, when set, names the vector distance (YIELD_SCORE_AS).
-	ScoreAs string
 }
 
 // VectorRange is the range method of HybridVector: RANGE count RADIUS r
-// [EPSILON e] [YIELD_SCORE_AS name], count being computed.
+// [EPSILON e], count being computed.
 type VectorRange struct {
 	// Radius is the largest distance matched.
 	Radius float64
 	// Epsilon, when above 0, sets EPSILON (HNSW search boundary).
 	Epsilon float64
-	// ScoreAs, when set, names the vector distance (YIELD_SCORE_AS).
-	ScoreAs string
 }
 
 // HybridCombine is a fusion method for HybridQuery.Combine: RRF or
@@ -148,26 +157,6 @@ func (l Linear) appendCombine(args []any) ([]any, error) {
 	return append(args, opts...), nil
 }
 
-// FilterPolicy is how a HybridFilter is applied: Adhoc or Batches.
-type FilterPolicy string
-
-// The filter policies of HybridFilter.
-const (
-	Adhoc   FilterPolicy = "ADHOC"
-	Batches FilterPolicy = "BATCHES"
-)
-
-// HybridFilter is the post-fusion filter of FT.HYBRID (FILTER count expr
-// [POLICY ADHOC|BATCHES] [BATCH_SIZE n], count being computed).
-type HybridFilter struct {
-	// Expr is the filter expression, such as "@price < 100".
-	Expr string
-	// Policy, when set, is POLICY.
-	Policy FilterPolicy
-	// BatchSize, when above 0, is BATCH_SIZE.
-	BatchSize int
-}
-
 // HybridQuery is an FT.HYBRID request. Build it with NewHybridQuery and the
 // chained setters, which change h and return it:
 //
@@ -175,7 +164,8 @@ type HybridFilter struct {
 //		search.HybridText{Query: search.Terms("space opera")},
 //		search.HybridVector{Field: "vec", Param: "v", KNN: &search.VectorKNN{K: 10}},
 //	).Param("v", search.EncodeFloat32(embedding)).
-//		Combine(search.RRF{Window: 40}).
+//		Combine(search.RRF{Window: 40, ScoreAs: "score"}).
+//		SortBy(search.By("score", search.Desc)).
 //		Load("title").
 //		Limit(0, 5)
 //
@@ -189,8 +179,7 @@ type HybridQuery struct {
 	combine     HybridCombine
 	limitSet    bool
 	offset, num int
-	sortBy      string
-	sortOrder   Order
+	sortBy      []any
 	noSort      bool
 	params      []any
 	timeout     time.Duration
@@ -200,7 +189,7 @@ type HybridQuery struct {
 	loadAll     bool
 	groupBy     []any
 	applies     [][]any
-	filter      *HybridFilter
+	filter      string
 	err         error
 }
 
@@ -229,21 +218,31 @@ func (h *HybridQuery) Limit(offset, num int) *HybridQuery {
 	return h
 }
 
-// SortBy sorts the fused results by a property (SORTBY field
-// [ASC|DESC]); by default they come by fused score.
-func (h *HybridQuery) SortBy(prop string, order Order) *HybridQuery {
-	if err := checkFieldName(prop); err != nil {
-		return h.fail(err)
+// SortBy sorts the fused results by the keys, the first one first
+// (SORTBY n @prop [ASC|DESC] ...); by default they come by fused score.
+func (h *HybridQuery) SortBy(keys ...SortKey) *HybridQuery {
+	if len(keys) == 0 {
+		return h.fail(errors.New("search: SortBy needs at least one key"))
 	}
-	if err := checkOrder(order); err != nil {
-		return h.fail(err)
+	var by []any
+	for _, k := range keys {
+		if err := checkFieldName(k.Property); err != nil {
+			return h.fail(err)
+		}
+		if err := checkOrder(k.Order); err != nil {
+			return h.fail(err)
+		}
+		by = append(by, property(k.Property))
+		if k.Order != "" {
+			by = append(by, string(k.Order))
+		}
 	}
-	h.sortBy, h.sortOrder, h.noSort = prop, order, false
+	h.sortBy, h.noSort = append([]any{"SORTBY", len(by)}, by...), false
 	return h
 }
 
 // NoSort leaves the fused results unsorted (NOSORT).
-func (h *HybridQuery) NoSort() *HybridQuery { h.noSort, h.sortBy = true, ""; return h }
+func (h *HybridQuery) NoSort() *HybridQuery { h.noSort, h.sortBy = true, nil; return h }
 
 // Param adds a query parameter (PARAMS): the query vector named by
 // HybridVector.Param, and any $name of the expressions.
@@ -313,21 +312,13 @@ func (h *HybridQuery) Apply(expr, name string) *HybridQuery {
 	return h
 }
 
-// Filter filters the fused results (FILTER count expr [POLICY p]
-// [BATCH_SIZE n]).
-func (h *HybridQuery) Filter(f HybridFilter) *HybridQuery {
-	if f.Expr == "" {
-		return h.fail(errors.New("search: HybridFilter needs an expression"))
+// Filter keeps the fused results for which the expression holds (FILTER
+// expr), such as "@year > 2000".
+func (h *HybridQuery) Filter(expr string) *HybridQuery {
+	if expr == "" {
+		return h.fail(errors.New("search: Filter needs an expression"))
 	}
-	switch f.Policy {
-	case "", Adhoc, Batches:
-	default:
-		return h.fail(fmt.Errorf("search: filter policy %q: want Adhoc or Batches", string(f.Policy)))
-	}
-	if f.BatchSize < 0 {
-		return h.fail(fmt.Errorf("search: BatchSize %d: negative", f.BatchSize))
-	}
-	h.filter = &f
+	h.filter = expr
 	return h
 }
 
@@ -376,9 +367,6 @@ func (h *HybridQuery) args(index string) ([]any, error) {
 		if k.ShardKRatio > 0 {
 			opts = append(opts, "SHARD_K_RATIO", formatNumber(k.ShardKRatio))
 		}
-		if k.ScoreAs != "" {
-			opts = append(opts, "YIELD_SCORE_AS", k.ScoreAs)
-		}
 		args = append(append(args, "KNN", len(opts)), opts...)
 	case v.Range != nil:
 		r := v.Range
@@ -392,9 +380,6 @@ func (h *HybridQuery) args(index string) ([]any, error) {
 		if r.Epsilon > 0 {
 			opts = append(opts, "EPSILON", formatNumber(r.Epsilon))
 		}
-		if r.ScoreAs != "" {
-			opts = append(opts, "YIELD_SCORE_AS", r.ScoreAs)
-		}
 		args = append(append(args, "RANGE", len(opts)), opts...)
 	}
 	if v.Filter.err != nil {
@@ -402,6 +387,9 @@ func (h *HybridQuery) args(index string) ([]any, error) {
 	}
 	if v.Filter.text != "" {
 		args = append(args, "FILTER", v.Filter.text)
+	}
+	if v.ScoreAs != "" {
+		args = append(args, "YIELD_SCORE_AS", v.ScoreAs)
 	}
 
 	if h.combine != nil {
@@ -413,12 +401,7 @@ func (h *HybridQuery) args(index string) ([]any, error) {
 	if h.limitSet {
 		args = append(args, "LIMIT", h.offset, h.num)
 	}
-	if h.sortBy != "" {
-		args = append(args, "SORTBY", h.sortBy)
-		if h.sortOrder != "" {
-			args = append(args, string(h.sortOrder))
-		}
-	}
+	args = append(args, h.sortBy...)
 	if h.noSort {
 		args = append(args, "NOSORT")
 	}
@@ -441,15 +424,8 @@ func (h *HybridQuery) args(index string) ([]any, error) {
 	for _, a := range h.applies {
 		args = append(args, a...)
 	}
-	if f := h.filter; f != nil {
-		opts := []any{f.Expr}
-		if f.Policy != "" {
-			opts = append(opts, "POLICY", string(f.Policy))
-		}
-		if f.BatchSize > 0 {
-			opts = append(opts, "BATCH_SIZE", f.BatchSize)
-		}
-		args = append(append(args, "FILTER", len(opts)), opts...)
+	if h.filter != "" {
+		args = append(args, "FILTER", h.filter)
 	}
 	return args, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -191,41 +192,86 @@ func hybridCases() []struct {
 		{"knn and rrf",
 			NewHybridQuery(
 				HybridText{Query: In("title", Terms("the matrix")), Scorer: "BM25STD", ScoreAs: "text_score"},
-				HybridVector{Field: "vec", Param: "v", KNN: &VectorKNN{K: 10, EFRuntime: 100, ShardKRatio: 0.5, ScoreAs: "vec_score"},
-					Filter: Tag("genre", "sci fi")},
+				HybridVector{Field: "vec", Param: "v", KNN: &VectorKNN{K: 10, EFRuntime: 100, ShardKRatio: 0.5},
+					Filter: Tag("genre", "sci fi"), ScoreAs: "vec_score"},
 			).Combine(RRF{Constant: 60, Window: 40, ScoreAs: "fused"}).
-				SortBy("fused", Desc).Limit(0, 5).Param("v", vec).Timeout(2*time.Second).
-				Load("title", "year").Apply("@fused * 2", "f2"),
+				SortBy(By("fused", Desc)).Limit(0, 5).Param("v", vec).Timeout(2*time.Second).
+				Load("title", "year").Apply("@fused * 2", "f2").Filter("@year > 1990"),
 			[]string{"FT.HYBRID", "idx", "SEARCH", "@title:(the matrix)", "SCORER", "BM25STD", "YIELD_SCORE_AS", "text_score",
-				"VSIM", "@vec", "$v", "KNN", "8", "K", "10", "EF_RUNTIME", "100", "SHARD_K_RATIO", "0.5", "YIELD_SCORE_AS", "vec_score",
-				"FILTER", `@genre:{sci\ fi}`,
+				"VSIM", "@vec", "$v", "KNN", "6", "K", "10", "EF_RUNTIME", "100", "SHARD_K_RATIO", "0.5",
+				"FILTER", `@genre:{sci\ fi}`, "YIELD_SCORE_AS", "vec_score",
 				"COMBINE", "RRF", "6", "CONSTANT", "60", "WINDOW", "40", "YIELD_SCORE_AS", "fused",
-				"LIMIT", "0", "5", "SORTBY", "fused", "DESC", "PARAMS", "2", "v", string(vec), "TIMEOUT", "2000",
-				"LOAD", "2", "@title", "@year", "APPLY", "@fused * 2", "AS", "f2"}},
+				"LIMIT", "0", "5", "SORTBY", "2", "@fused", "DESC", "PARAMS", "2", "v", string(vec), "TIMEOUT", "2000",
+				"LOAD", "2", "@title", "@year", "APPLY", "@fused * 2", "AS", "f2", "FILTER", "@year > 1990"}},
 		{"range and linear",
-			NewHybridQuery(HybridText{Query: All}, HybridVector{Field: "vec", Param: "v", Range: &VectorRange{Radius: 0.8, Epsilon: 0.1, ScoreAs: "d"}}).
+			NewHybridQuery(HybridText{Query: All}, HybridVector{Field: "vec", Param: "v", Range: &VectorRange{Radius: 0.8, Epsilon: 0.1}, ScoreAs: "d"}).
 				Combine(Linear{Alpha: 0.7, Beta: 0.3, Window: 10}).NoSort().Param("v", vec).Format("STRING").
-				Load("*").GroupBy([]string{"genre"}, Count().As("n")).
-				Filter(HybridFilter{Expr: "@n > 1", Policy: Batches, BatchSize: 50}),
-			[]string{"FT.HYBRID", "idx", "SEARCH", "*", "VSIM", "@vec", "$v", "RANGE", "6", "RADIUS", "0.8", "EPSILON", "0.1", "YIELD_SCORE_AS", "d",
+				Load("*").GroupBy([]string{"genre"}, Count().As("n")),
+			[]string{"FT.HYBRID", "idx", "SEARCH", "*", "VSIM", "@vec", "$v", "RANGE", "4", "RADIUS", "0.8", "EPSILON", "0.1", "YIELD_SCORE_AS", "d",
 				"COMBINE", "LINEAR", "6", "ALPHA", "0.7", "BETA", "0.3", "WINDOW", "10", "NOSORT",
 				"PARAMS", "2", "v", string(vec), "FORMAT", "STRING", "LOAD", "*",
-				"GROUPBY", "1", "@genre", "REDUCE", "COUNT", "0", "AS", "n",
-				"FILTER", "5", "@n > 1", "POLICY", "BATCHES", "BATCH_SIZE", "50"}},
+				"GROUPBY", "1", "@genre", "REDUCE", "COUNT", "0", "AS", "n"}},
+		{"two sort keys",
+			NewHybridQuery(HybridText{Query: Terms("x")}, HybridVector{Field: "v", Param: "q"}).SortBy(By("a", Asc), By("b", "")).Param("q", "blob"),
+			[]string{"FT.HYBRID", "idx", "SEARCH", "x", "VSIM", "@v", "$q", "SORTBY", "3", "@a", "ASC", "@b", "PARAMS", "2", "q", "blob"}},
 		{"empty combine",
 			NewHybridQuery(HybridText{Query: Terms("x")}, HybridVector{Field: "v", Param: "q", KNN: &VectorKNN{K: 3}}).Combine(RRF{}).Param("q", "blob"),
 			[]string{"FT.HYBRID", "idx", "SEARCH", "x", "VSIM", "@v", "$q", "KNN", "2", "K", "3", "COMBINE", "RRF", "0", "PARAMS", "2", "q", "blob"}},
 	}
 }
 
+// asSpecified rewrites an FT.HYBRID argument list (after the command name)
+// into the spelling of the Redis 8.8 specification, undoing the three
+// places where the package follows the server's parser instead (see
+// hybrid.go): the vector YIELD_SCORE_AS moves back into the KNN/RANGE
+// block before FILTER, SORTBY n @a [ORDER] becomes SORTBY a [ORDER] (one
+// key only), and the final FILTER expr gets its count (FILTER 1 expr).
+func asSpecified(t *testing.T, args []string) []string {
+	t.Helper()
+	out := append([]string(nil), args...)
+	vsim := slices.Index(out, "VSIM")
+	// The vector clause ends at the first keyword after it that starts
+	// the rest of the command.
+	end := len(out)
+	for i := vsim + 3; i < len(out); i++ {
+		if slices.Contains([]string{"COMBINE", "LIMIT", "SORTBY", "NOSORT", "PARAMS", "TIMEOUT", "FORMAT", "LOAD", "GROUPBY", "APPLY"}, out[i]) {
+			end = i
+			break
+		}
+	}
+	if y := slices.Index(out[vsim:end], "YIELD_SCORE_AS"); y >= 0 {
+		y += vsim
+		if f := slices.Index(out[vsim:end], "FILTER"); f >= 0 && f+vsim < y {
+			f += vsim
+			yield := []string{out[y], out[y+1]}
+			out = slices.Delete(out, y, y+2)
+			out = slices.Insert(out, f, yield...)
+		}
+	}
+	if s := slices.Index(out, "SORTBY"); s >= 0 {
+		n, err := strconv.Atoi(out[s+1])
+		if err != nil || n > 2 || !strings.HasPrefix(out[s+2], "@") {
+			return nil // more than one key: the specification cannot say it
+		}
+		field := strings.TrimPrefix(out[s+2], "@")
+		out = slices.Replace(out, s+1, s+3, field)
+	}
+	if f := slices.Index(out[end:], "FILTER"); end < len(out) && f >= 0 {
+		f += end
+		out = slices.Insert(out, f+1, "1")
+	}
+	return out
+}
+
 // TestHybridEncodesPerSpec checks each built FT.HYBRID against the
-// expected arguments and against the Redis 8.8 specification of the
-// command (internal/gen/modules.json): every argument list must parse
-// with the specification's grammar, and the counts before KNN, RANGE,
-// COMBINE methods and FILTER must equal the number of arguments they
+// expected arguments and, through asSpecified, against the Redis 8.8
+// specification of the command (internal/gen/modules.json): the argument
+// list must parse with the specification's grammar, and the counts after
+// KNN, RANGE, RRF and LINEAR must equal the number of arguments they
 // introduce.
 func TestHybridEncodesPerSpec(t *testing.T) {
 	spec := loadSpec(t, "FT.HYBRID")
+	checked := 0
 	for _, tc := range hybridCases() {
 		cmd := Hybrid("idx", tc.h)
 		if cmd.Err() != nil {
@@ -236,11 +282,17 @@ func TestHybridEncodesPerSpec(t *testing.T) {
 		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
 		}
-		if !matchesSpec(spec, got[1:]) {
-			t.Errorf("%s: %q does not parse with the FT.HYBRID specification", tc.name, got)
-		}
 		checkHybridCounts(t, tc.name, got)
+		specified := asSpecified(t, got[1:])
+		if specified == nil {
+			continue
+		}
+		if !matchesSpec(spec, specified) {
+			t.Errorf("%s: %q does not parse with the FT.HYBRID specification", tc.name, specified)
+		}
+		checked++
 	}
+	t.Logf("%d/%d FT.HYBRID encodings parse with the specification's grammar (the rest sort by several keys, which it cannot spell)", checked, len(hybridCases()))
 	// The grammar check has teeth: these do not parse.
 	for _, bad := range [][]string{
 		{"idx", "VSIM", "@v", "$q", "SEARCH", "x"},
@@ -255,19 +307,15 @@ func TestHybridEncodesPerSpec(t *testing.T) {
 }
 
 // checkHybridCounts checks the counted clauses: KNN n, RANGE n, RRF n,
-// LINEAR n and the post-filter's FILTER n each introduce n arguments,
-// which end where the next keyword of the command begins.
+// LINEAR n and SORTBY n each introduce n arguments, which end where the
+// next keyword of the command begins.
 func checkHybridCounts(t *testing.T, name string, args []string) {
 	t.Helper()
-	next := map[string]bool{"FILTER": true, "COMBINE": true, "LIMIT": true, "SORTBY": true, "NOSORT": true,
+	next := map[string]bool{"FILTER": true, "YIELD_SCORE_AS": true, "COMBINE": true, "LIMIT": true, "SORTBY": true, "NOSORT": true,
 		"PARAMS": true, "TIMEOUT": true, "FORMAT": true, "LOAD": true, "GROUPBY": true, "APPLY": true}
 	for i, a := range args {
 		switch a {
-		case "KNN", "RANGE", "RRF", "LINEAR":
-		case "FILTER":
-			if _, err := strconv.Atoi(args[i+1]); err != nil {
-				continue // the vector pre-filter: FILTER expr
-			}
+		case "KNN", "RANGE", "RRF", "LINEAR", "SORTBY":
 		default:
 			continue
 		}
@@ -294,8 +342,8 @@ func TestHybridRejectsBadInput(t *testing.T) {
 		"zero K":         NewHybridQuery(text, HybridVector{Field: "v", Param: "q", KNN: &VectorKNN{}}),
 		"bad filter":     NewHybridQuery(text, HybridVector{Field: "v", Param: "q", Filter: Tag("t")}),
 		"negative limit": NewHybridQuery(text, vec).Limit(-1, 1),
-		"bad policy":     NewHybridQuery(text, vec).Filter(HybridFilter{Expr: "@x", Policy: "SOMETIMES"}),
-		"empty filter":   NewHybridQuery(text, vec).Filter(HybridFilter{}),
+		"empty filter":   NewHybridQuery(text, vec).Filter(""),
+		"no sort keys":   NewHybridQuery(text, vec).SortBy(),
 		"bad rrf":        NewHybridQuery(text, vec).Combine(RRF{Window: -1}),
 	}
 	for name, h := range bad {
