@@ -27,7 +27,7 @@ func explainArgs(name, index, query string, opts []ExplainOptions) ([]any, error
 	case len(opts) > 1:
 		return args, fmt.Errorf("at most one ExplainOptions, got %d", len(opts))
 	case len(opts) == 1 && opts[0].Dialect < 0:
-		return args, fmt.Errorf("Dialect must not be negative, got %d", opts[0].Dialect)
+		return args, fmt.Errorf("the Dialect option must not be negative, got %d", opts[0].Dialect)
 	case len(opts) == 1 && opts[0].Dialect > 0:
 		args = append(args, "DIALECT", strconv.Itoa(opts[0].Dialect))
 	}

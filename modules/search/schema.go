@@ -732,7 +732,7 @@ func appendCreate(args []any, index string, o *CreateOptions, fields []Field) ([
 	case OnHash, OnJSON:
 		args = append(args, "ON", string(o.On))
 	default:
-		return args, fmt.Errorf("On must be OnHash or OnJSON, got %q", o.On)
+		return args, fmt.Errorf("the On option must be OnHash or OnJSON, got %q", o.On)
 	}
 	if o.IndexAll {
 		args = append(args, "INDEXALL", "ENABLE")
@@ -748,7 +748,7 @@ func appendCreate(args []any, index string, o *CreateOptions, fields []Field) ([
 	args = appendNonEmpty(args, "LANGUAGE_FIELD", o.LanguageField)
 	if o.Score != 0 {
 		if !(o.Score >= 0 && o.Score <= 1) {
-			return args, fmt.Errorf("Score must be between 0 and 1, got %v", o.Score)
+			return args, fmt.Errorf("the Score option must be between 0 and 1, got %v", o.Score)
 		}
 		args = append(args, "SCORE", formatSchemaFloat(o.Score))
 	}
@@ -756,13 +756,13 @@ func appendCreate(args []any, index string, o *CreateOptions, fields []Field) ([
 	args = appendNonEmpty(args, "PAYLOAD_FIELD", o.PayloadField)
 	if o.MaxTextFields {
 		if o.NoFields {
-			return args, errors.New("MaxTextFields cannot be combined with NoFields")
+			return args, errors.New("the MaxTextFields option cannot be combined with NoFields")
 		}
 		args = append(args, "MAXTEXTFIELDS")
 	}
 	if o.Temporary != 0 {
 		if o.Temporary < time.Second || o.Temporary%time.Second != 0 {
-			return args, fmt.Errorf("Temporary must be a whole number of seconds, at least 1s, got %v", o.Temporary)
+			return args, fmt.Errorf("the Temporary option must be a whole number of seconds, at least 1s, got %v", o.Temporary)
 		}
 		args = append(args, "TEMPORARY", strconv.FormatInt(int64(o.Temporary/time.Second), 10))
 	}
@@ -776,7 +776,7 @@ func appendCreate(args []any, index string, o *CreateOptions, fields []Field) ([
 	}
 	switch {
 	case o.NoStopwords && len(o.Stopwords) > 0:
-		return args, errors.New("NoStopwords and Stopwords cannot both be set")
+		return args, errors.New("the NoStopwords and Stopwords options cannot both be set")
 	case o.NoStopwords:
 		args = append(args, "STOPWORDS", "0")
 	case len(o.Stopwords) > 0:

@@ -130,7 +130,7 @@ func TestCreateRejects(t *testing.T) {
 		{"unf unsortable", "i", nil, []Field{text.UNF()}, "UNF applies only"},
 		{"noindex and indexmissing", "i", nil, []Field{NewNumericField("n").NoIndex().IndexMissing()}, "NOINDEX and INDEXMISSING"},
 		{"text noindex and indexmissing", "i", nil, []Field{text.Sortable().NoIndex().IndexMissing()}, "NOINDEX and INDEXMISSING"},
-		{"maxtextfields and nofields", "i", &CreateOptions{MaxTextFields: true, NoFields: true}, []Field{text}, "MaxTextFields cannot be combined with NoFields"},
+		{"maxtextfields and nofields", "i", &CreateOptions{MaxTextFields: true, NoFields: true}, []Field{text}, "MaxTextFields option cannot be combined with NoFields"},
 		{"reduce without leanvec", "i", nil, []Field{NewVectorField("v", VectorSVSVamana, VectorFloat32, 3, DistanceL2).Compression("LVQ8").ReduceDim(2)}, "REDUCE needs a LeanVec"},
 		{"negative weight", "i", nil, []Field{text.Weight(-1)}, "WEIGHT must be"},
 		{"separator", "i", nil, []Field{NewTagField("g").Separator(' ')}, "SEPARATOR"},

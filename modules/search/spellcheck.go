@@ -58,7 +58,7 @@ func SpellCheck(index, query string, opts ...SpellCheckOptions) redis.Command[[]
 	case len(opts) == 1:
 		o := opts[0]
 		if o.Distance < 0 || o.Distance > 4 {
-			err = fmt.Errorf("Distance must be between 1 and 4, got %d", o.Distance)
+			err = fmt.Errorf("the Distance option must be between 1 and 4, got %d", o.Distance)
 			break
 		}
 		if o.Distance > 0 {
@@ -71,7 +71,7 @@ func SpellCheck(index, query string, opts ...SpellCheckOptions) redis.Command[[]
 			args = append(args, "TERMS", "EXCLUDE", d)
 		}
 		if o.Dialect < 0 {
-			err = fmt.Errorf("Dialect must not be negative, got %d", o.Dialect)
+			err = fmt.Errorf("the Dialect option must not be negative, got %d", o.Dialect)
 		} else if o.Dialect > 0 {
 			args = append(args, "DIALECT", strconv.Itoa(o.Dialect))
 		}

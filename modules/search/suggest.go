@@ -99,7 +99,7 @@ func SugGet(key, prefix string, opts ...SugGetOptions) redis.Command[[]Suggestio
 			args = append(args, "WITHPAYLOADS")
 		}
 		if o.Max < 0 {
-			err = fmt.Errorf("Max must not be negative, got %d", o.Max)
+			err = fmt.Errorf("the Max option must not be negative, got %d", o.Max)
 		} else if o.Max > 0 {
 			args = append(args, "MAX", strconv.Itoa(o.Max))
 		}
