@@ -24,7 +24,7 @@ import (
 //		SortBy(search.By("n", search.Desc))
 //
 // Property names are given without "@" (one is added; a name that already
-// has it is kept as it is). The options that are not steps are sent in a
+// has it, or a JSONPath starting with "$", is kept as it is). The options that are not steps are sent in a
 // fixed place whatever the order of the calls. An Aggregation may be
 // reused for any number of commands but must not be changed while another
 // goroutine builds a command from it.
@@ -59,9 +59,10 @@ func (a *Aggregation) fail(err error) *Aggregation {
 }
 
 // property returns name as a property reference: "@name", unless it
-// already starts with "@".
+// already starts with "@", or with "$" (a JSONPath, which LOAD takes as
+// it is).
 func property(name string) string {
-	if strings.HasPrefix(name, "@") {
+	if strings.HasPrefix(name, "@") || strings.HasPrefix(name, "$") {
 		return name
 	}
 	return "@" + name

@@ -123,7 +123,7 @@ func TestAggregateWithCursorCapture(t *testing.T) {
 
 func TestAggregateEncodesEveryOption(t *testing.T) {
 	a := NewAggregation(Terms("hello")).Verbatim().AddScores().Scorer("BM25").
-		Load("*").Load("title", "@year").LoadAs("rating", "r").Timeout(250*time.Millisecond).
+		Load("*").Load("title", "@year", "$.tags").LoadAs("rating", "r").Timeout(250*time.Millisecond).
 		GroupBy([]string{"genre", "year"},
 			Count().As("n"), CountDistinct("title"), CountDistinctish("title").As("cd"),
 			Sum("rating"), Min("rating"), Max("rating"), Avg("rating"), StdDev("rating"),
@@ -137,7 +137,7 @@ func TestAggregateEncodesEveryOption(t *testing.T) {
 		WithCursor(CursorOptions{Count: 100, MaxIdle: 2 * time.Second}).
 		Param("x", 1).Dialect(2)
 	want := []any{"FT.AGGREGATE", "idx", "hello", "VERBATIM", "ADDSCORES", "SCORER", "BM25",
-		"LOAD", "*", "LOAD", "5", "@title", "@year", "@rating", "AS", "r", "TIMEOUT", "250",
+		"LOAD", "*", "LOAD", "6", "@title", "@year", "$.tags", "@rating", "AS", "r", "TIMEOUT", "250",
 		"GROUPBY", "2", "@genre", "@year",
 		"REDUCE", "COUNT", "0", "AS", "n",
 		"REDUCE", "COUNT_DISTINCT", "1", "@title",
