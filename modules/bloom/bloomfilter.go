@@ -109,10 +109,10 @@ func (c *Client) BFMExists(ctx context.Context, key string, items ...string) ([]
 // the filter. The zero value sends none.
 type BFInsertOptions struct {
 	// Capacity is the new filter's capacity (CAPACITY); 0 sends none (the
-	// server's default is 100).
+	// server's configured default, 100 out of the box).
 	Capacity int64
 	// ErrorRate is the new filter's false-positive rate (ERROR); 0 sends
-	// none (the server's default is 0.01).
+	// none (the server's configured default, 0.01 out of the box).
 	ErrorRate float64
 	// Expansion is the new filter's growth factor (EXPANSION); 0 sends
 	// none (the server's default is 2).

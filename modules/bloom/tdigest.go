@@ -75,8 +75,8 @@ func (c *Client) TDigestAdd(ctx context.Context, key string, values ...float64) 
 // zero value sends none.
 type TDigestMergeOptions struct {
 	// Compression is the compression of the merged sketch (COMPRESSION);
-	// 0 sends none: the server keeps dest's when it exists, else takes the
-	// largest of the sources'.
+	// 0 sends none: the server keeps dest's when dest exists and Override
+	// is not set, and otherwise takes the largest of the sources'.
 	Compression int64
 	// Override replaces dest's contents instead of merging them with the
 	// sources (OVERRIDE).
