@@ -154,7 +154,9 @@ func methodCalls() map[string]methodCall {
 		return c.RevRange(ctx, key, from, to, o...)
 	}
 	mrange := func(filters []ts.Filter, o ts.MRangeOptions) methodCall {
-		return call(func(ctx C, c T) ([]ts.Series, error) { return c.MRange(ctx, ts.MinTimestamp, ts.MaxTimestamp, filters, o) })
+		return call(func(ctx C, c T) ([]ts.Series, error) {
+			return c.MRange(ctx, ts.MinTimestamp, ts.MaxTimestamp, filters, o)
+		})
 	}
 	add := func(key string, at int64, v float64, o ...ts.AddOptions) methodCall {
 		return call(func(ctx C, c T) (time.Time, error) { return c.Add(ctx, key, ts.Millis(at), v, o...) })
