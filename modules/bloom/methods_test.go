@@ -319,3 +319,34 @@ func cmdString(t *testing.T, args ...any) string {
 	}
 	return string(b)
 }
+
+// TestClientIsSafeForConcurrentUse runs one Client from many goroutines
+// (meaningful under -race).
+func TestClientIsSafeForConcurrentUse(t *testing.T) {
+	const n = 32
+	r := newReplay()
+	for range n {
+		r.answer(t, readValue(t, "#t\r\n"), "BF.ADD", "seen", "x")
+		r.answer(t, readValue(t, "*1\r\n$3\r\n0.5\r\n"), "TDIGEST.QUANTILE", "td", "0.5")
+	}
+	b := replayClient(t, r)
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*n)
+	for range n {
+		wg.Go(func() {
+			if ok, err := b.BFAdd(context.Background(), "seen", "x"); err != nil || !ok {
+				errs <- fmt.Errorf("BFAdd: %v, %v", ok, err)
+			}
+		})
+		wg.Go(func() {
+			if q, err := b.TDigestQuantile(context.Background(), "td", 0.5); err != nil || !slices.Equal(q, []float64{0.5}) {
+				errs <- fmt.Errorf("TDigestQuantile: %v, %v", q, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
