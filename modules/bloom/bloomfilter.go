@@ -64,9 +64,10 @@ func (c *Client) BFAdd(ctx context.Context, key, item string) (bool, error) {
 // when it was added, false when it may already have been present.
 //
 // When a non-scaling filter fills up, the server answers the item that did
-// not fit with an error and stops: the result is then shorter than items,
-// the missing entries read false, and the error (a *redis.Error) comes
-// back with it. At least one item is required.
+// not fit with an error and stops: the result then ends with that item,
+// which reads false (so it is shorter than items when more followed), and
+// the error (a *redis.Error) comes back with it. At least one item is
+// required.
 func BFMAdd(key string, items ...string) redis.Command[[]bool] {
 	if err := rejectEmpty("BF.MADD", len(items), "item"); err != nil {
 		return redis.CommandError("BF.MADD", err, decodeItemResults)
