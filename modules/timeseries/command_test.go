@@ -210,8 +210,8 @@ func TestTimestamps(t *testing.T) {
 			t.Errorf("ParseAlign(%q) accepted", s)
 		}
 	}
-	if len(ts.Aggregators) != 15 {
-		t.Errorf("%d aggregators, want 15", len(ts.Aggregators))
+	if aggs := ts.Aggregators(); len(aggs) != 15 || len(slices.Compact(slices.Sorted(slices.Values(aggs)))) != 15 {
+		t.Errorf("Aggregators() = %q, want 15 distinct", aggs)
 	}
 }
 
@@ -365,6 +365,38 @@ func TestDecodeShapes(t *testing.T) {
 	} {
 		if _, err := d(resp.Value{}, boom); !errors.Is(err, boom) {
 			t.Errorf("%s: error %v, want boom", name, err)
+		}
+	}
+}
+
+// specAggregators are the aggregators of TS.CREATERULE and the reducers
+// of TS.MRANGE in the RedisTimeSeries 8.8 command docs.
+var specAggregators = []string{"avg", "sum", "min", "max", "range", "count", "first", "last",
+	"std.p", "std.s", "var.p", "var.s", "twa", "countnan", "countall"}
+
+// TestAggregators checks that every aggregator of the spec has a constant
+// and is sent as the spec spells it, in ranges, rules and GROUPBY.
+func TestAggregators(t *testing.T) {
+	aggs := ts.Aggregators()
+	if len(aggs) != len(specAggregators) {
+		t.Fatalf("Aggregators() = %q, want %q", aggs, specAggregators)
+	}
+	for i, name := range specAggregators {
+		agg := aggs[i]
+		if string(agg) != name {
+			t.Errorf("aggregator %d = %q, want %q", i, agg, name)
+		}
+		rng := ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp, ts.RangeOptions{Aggregation: &ts.Aggregation{Aggregator: agg, Bucket: time.Second}})
+		if want := wire(t, "TS.RANGE", "k", "-", "+", "AGGREGATION", name, "1000"); !bytes.Equal(rng.Bytes(), want) {
+			t.Errorf("%s: range %q", name, rng.Bytes())
+		}
+		rule := ts.CreateRule("s", "d", ts.Rule{Aggregator: agg, Bucket: time.Hour})
+		if want := wire(t, "TS.CREATERULE", "s", "d", "AGGREGATION", name, "3600000"); !bytes.Equal(rule.Bytes(), want) {
+			t.Errorf("%s: rule %q", name, rule.Bytes())
+		}
+		group := ts.MRange(ts.MinTimestamp, ts.MaxTimestamp, []ts.Filter{ts.Equal("a", "b")}, ts.MRangeOptions{GroupBy: &ts.GroupBy{Label: "a", Reducer: agg}})
+		if want := wire(t, "TS.MRANGE", "-", "+", "FILTER", "a=b", "GROUPBY", "a", "REDUCE", name); !bytes.Equal(group.Bytes(), want) {
+			t.Errorf("%s: group %q", name, group.Bytes())
 		}
 	}
 }

@@ -41,10 +41,12 @@ type SeriesInfo struct {
 	// Rules are the compaction rules with this series as their source,
 	// with aggregators in lower case as the constants.
 	Rules []Rule
-	// IgnoreMaxTimeDiff and IgnoreMaxValDiff are the series' IGNORE
-	// filter (zero when off).
+	// IgnoreMaxTimeDiff is the time part of the series' IGNORE filter
+	// (zero when off).
 	IgnoreMaxTimeDiff time.Duration
-	IgnoreMaxValDiff  float64
+	// IgnoreMaxValDiff is the value part of the IGNORE filter (zero when
+	// off).
+	IgnoreMaxValDiff float64
 	// KeySelfName is the series' key, sent with DEBUG only.
 	KeySelfName string
 	// Chunks describes each chunk, with DEBUG only (nil otherwise).

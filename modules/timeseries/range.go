@@ -36,8 +36,11 @@ const (
 	AggCountAll Aggregator = "countall" // number of values, NaN included
 )
 
-// Aggregators lists every aggregator constant, in the order above.
-var Aggregators = []Aggregator{AggAvg, AggSum, AggMin, AggMax, AggRange, AggCount, AggFirst, AggLast, AggStdP, AggStdS, AggVarP, AggVarS, AggTWA, AggCountNaN, AggCountAll}
+// Aggregators returns every aggregator constant, in the order above, in a
+// new slice.
+func Aggregators() []Aggregator {
+	return []Aggregator{AggAvg, AggSum, AggMin, AggMax, AggRange, AggCount, AggFirst, AggLast, AggStdP, AggStdS, AggVarP, AggVarS, AggTWA, AggCountNaN, AggCountAll}
+}
 
 // BucketTimestamp says which time of its bucket an aggregated sample
 // carries (BUCKETTIMESTAMP).
@@ -136,7 +139,7 @@ func (g *Aggregation) appendTo(a *args) {
 // ValueRange keeps samples whose value is from Min to Max, both included
 // (FILTER_BY_VALUE).
 type ValueRange struct {
-	Min, Max float64
+	Min, Max float64 // the bounds, included; not NaN
 }
 
 // RangeOptions are the options of TS.RANGE and TS.REVRANGE, and the

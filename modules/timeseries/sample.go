@@ -14,8 +14,8 @@ import (
 // aggregation, or a NaN the series holds) is math.NaN(); test it with
 // math.IsNaN.
 type Sample struct {
-	Time  time.Time
-	Value float64
+	Time  time.Time // the sample's timestamp, whole milliseconds
+	Value float64   // the sample's value; NaN is possible
 }
 
 // decodeTime reads an integer reply holding milliseconds since the epoch.

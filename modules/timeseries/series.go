@@ -45,7 +45,7 @@ const (
 // Label is one name=value label of a series. Labels are sent in the order
 // given.
 type Label struct {
-	Name, Value string
+	Name, Value string // both non-empty
 }
 
 // KeepForever, as SeriesOptions.Retention, sends RETENTION 0: samples
@@ -224,17 +224,17 @@ func Add(key string, at Timestamp, value float64, opts ...AddOptions) redis.Comm
 
 // MAddSample is one sample for TS.MADD: its series, time and value.
 type MAddSample struct {
-	Key   string
+	Key   string    // an existing series
 	At    Timestamp // unset: the server's clock
-	Value float64
+	Value float64   // the sample's value
 }
 
 // MAddResult is the outcome of one sample of TS.MADD: the timestamp
 // stored, or the error the server reported for that sample alone (a
 // *redis.Error; for example a key that is not a series), with Time zero.
 type MAddResult struct {
-	Time time.Time
-	Err  error
+	Time time.Time // the stored sample's timestamp; zero when Err is set
+	Err  error     // the server's error for this sample, or nil
 }
 
 // MAdd returns TS.MADD key timestamp value [key timestamp value ...]:
