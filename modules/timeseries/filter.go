@@ -13,7 +13,7 @@ import (
 //
 // The constructors check what they are given, so that a label or value
 // cannot change the expression's meaning: a name must be non-empty and
-// hold none of = ! ( ) , and whitespace; a value must be non-empty, and
+// hold none of = ! ( ) ,; a value must be non-empty, and
 // one inside In or NotIn must hold none of ( ) ,; an Equal or NotEqual
 // value must not start with "(". A refused Filter makes the command that
 // uses it fail before anything is sent. The zero Filter is refused too.
@@ -59,8 +59,8 @@ func checkName(name string) error {
 	if name == "" {
 		return errors.New("timeseries: filter: empty label name")
 	}
-	if strings.ContainsAny(name, "=!(), \t\r\n") {
-		return fmt.Errorf("timeseries: filter: label name %q holds one of = ! ( ) , or whitespace", name)
+	if strings.ContainsAny(name, "=!(),") {
+		return fmt.Errorf("timeseries: filter: label name %q holds one of = ! ( ) ,", name)
 	}
 	return nil
 }
