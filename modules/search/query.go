@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Expr is a piece of RediSearch query syntax: the query string of
@@ -87,10 +89,14 @@ func needsEscape(c byte) bool {
 	return true
 }
 
-// EscapeText escapes s for use as words of a full-text query: every space
-// and ASCII punctuation character gets a backslash, so "hello-world" stays
-// one term and "@", "|", "-", quotes and brackets are read as text, not
-// operators. Letters, digits, "_" and non-ASCII characters are unchanged.
+// EscapeText escapes s for use as one literal term of a query: every space
+// and ASCII punctuation character gets a backslash, so "@", "|", "-",
+// quotes and brackets are read as text, not operators, and "hello-world"
+// stays one term. Letters, digits, "_" and non-ASCII characters are
+// unchanged. Note that the server splits TEXT fields at punctuation when
+// it indexes them, so an escaped term with punctuation matches TAG values
+// and suffix-trie fields rather than TEXT words; Terms makes the terms the
+// tokenizer makes.
 func EscapeText(s string) string { return escape(s) }
 
 // EscapeTag escapes s for use as one value inside a TAG query's braces:
@@ -99,7 +105,7 @@ func EscapeText(s string) string { return escape(s) }
 // braces or start another value.
 func EscapeTag(s string) string { return escape(s) }
 
-// field returns "@name" with name escaped.
+// fieldRef returns "@name" with name escaped.
 func fieldRef(name string) string { return "@" + escape(name) }
 
 func checkFieldName(name string) error {
@@ -109,34 +115,43 @@ func checkFieldName(name string) error {
 	return nil
 }
 
-// Terms returns a full-text query for text: its words, each escaped, so
-// that every word must appear (an intersection). Punctuation inside text is
-// kept as part of the words it joins.
-//
-//	search.Terms("the matrix") // the matrix
-//	search.Terms("a|b @x")     // a\|b \@x
-func Terms(text string) Expr {
-	words := strings.Fields(text)
-	if len(words) == 0 {
-		return exprError("Terms: no words in %q", text)
-	}
-	for i, w := range words {
-		words[i] = escape(w)
-	}
-	return Expr{text: strings.Join(words, " ")}
+// words splits text into the terms the server's tokenizer makes of it
+// when it indexes a TEXT field: runs of letters, digits, "_" and non-ASCII
+// characters, split at every space and ASCII punctuation character (and
+// at Unicode spaces). The terms hold no query syntax at all.
+func words(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool {
+		if r < utf8.RuneSelf {
+			return needsEscape(byte(r))
+		}
+		return unicode.IsSpace(r)
+	})
 }
 
-// Phrase returns a query for the exact phrase text (its words in order,
-// adjacent): "word word ...", each word escaped.
+// Terms returns a full-text query for text, as a user typed it: the terms
+// the server's tokenizer makes of it (split at spaces and punctuation,
+// which is how the documents' text was indexed), all of which must appear.
+// No operator, field name or quote in text survives, so text cannot change
+// the query's structure.
+//
+//	search.Terms("the matrix")  // the matrix
+//	search.Terms("x-men|@year") // x men year
+func Terms(text string) Expr {
+	ws := words(text)
+	if len(ws) == 0 {
+		return exprError("Terms: no words in %q", text)
+	}
+	return Expr{text: strings.Join(ws, " ")}
+}
+
+// Phrase returns a query for the exact phrase text: its terms (as Terms
+// makes them) adjacent and in order, "term term ...".
 func Phrase(text string) Expr {
-	words := strings.Fields(text)
-	if len(words) == 0 {
+	ws := words(text)
+	if len(ws) == 0 {
 		return exprError("Phrase: no words in %q", text)
 	}
-	for i, w := range words {
-		words[i] = escape(w)
-	}
-	return Expr{text: `"` + strings.Join(words, " ") + `"`}
+	return Expr{text: `"` + strings.Join(ws, " ") + `"`}
 }
 
 // Prefix returns a prefix query: words starting with prefix (escaped),

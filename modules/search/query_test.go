@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -112,50 +113,67 @@ func TestTagCannotBeBrokenOut(t *testing.T) {
 	}
 }
 
-func TestTermsStayWords(t *testing.T) {
+// isTermRune reports whether r may appear in a term Terms makes.
+func isTermRune(r rune) bool {
+	return r == '_' || r >= utf8.RuneSelf && !unicode.IsSpace(r) ||
+		r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+}
+
+func TestTermsAreTokens(t *testing.T) {
 	for _, v := range hostile {
+		// The terms are the maximal runs of term characters of v, joined
+		// by single spaces: nothing else, so no syntax.
+		var want []string
+		cur := ""
+		for _, r := range v {
+			if isTermRune(r) {
+				cur += string(r)
+				continue
+			}
+			if cur != "" {
+				want = append(want, cur)
+			}
+			cur = ""
+		}
+		if cur != "" {
+			want = append(want, cur)
+		}
 		q := Terms(v)
-		if strings.TrimSpace(v) == "" {
+		if len(want) == 0 {
+			if q.Err() == nil {
+				t.Errorf("Terms(%q) = %q, want an error (no words)", v, q)
+			}
 			continue
 		}
 		if q.Err() != nil {
 			t.Errorf("Terms(%q): %v", v, q.Err())
 			continue
 		}
-		// Words are separated by single unescaped spaces; each word
-		// unescapes to a word of v.
-		var words []string
-		start := 0
-		s := q.String()
-		for i := 0; i < len(s); i++ {
-			if s[i] == '\\' {
-				i++
-				continue
-			}
-			if s[i] == ' ' {
-				words = append(words, s[start:i])
-				start = i + 1
-			}
+		if got := q.String(); got != strings.Join(want, " ") {
+			t.Errorf("Terms(%q) = %q, want %q", v, got, strings.Join(want, " "))
 		}
-		words = append(words, s[start:])
-		want := strings.Fields(v)
-		if len(words) != len(want) {
-			t.Errorf("Terms(%q) = %q: %d words, want %d", v, s, len(words), len(want))
-			continue
-		}
-		for i, w := range words {
-			if back, ok := unescape(w); !ok || back != want[i] {
-				t.Errorf("Terms(%q): word %q read back as %q", v, w, back)
-			}
+		if p := Phrase(v).String(); p != `"`+strings.Join(want, " ")+`"` {
+			t.Errorf("Phrase(%q) = %q", v, p)
 		}
 	}
-	if Terms("  ").Err() == nil {
-		t.Error("Terms of blanks accepted")
+	for in, want := range map[string]string{
+		"the matrix": "the matrix", "x-men|@year": "x men year", "naïve café": "naïve café",
+		"  spaced\tout  ": "spaced out", "東京 タワー": "東京 タワー", "snake_case": "snake_case",
+	} {
+		if got := Terms(in).String(); got != want {
+			t.Errorf("Terms(%q) = %q, want %q", in, got, want)
+		}
 	}
-	if got := Phrase(`a "b" c`).String(); got != `"a \"b\" c"` {
+	if Terms("  ").Err() == nil || Phrase("--").Err() == nil {
+		t.Error("no words accepted")
+	}
+	if got := Phrase(`a "b" c`).String(); got != `"a b c"` {
 		t.Errorf("Phrase = %q", got)
 	}
-	if got := In("title", Terms("x-men")).String(); got != `@title:(x\-men)` {
+	if got := In("title", Terms("x-men")).String(); got != `@title:(x men)` {
+		t.Errorf("In = %q", got)
+	}
+	if got := In("my-field", Terms("x")).String(); got != `@my\-field:(x)` {
 		t.Errorf("In = %q", got)
 	}
 	if got := Prefix("mat").String(); got != "mat*" {
@@ -241,6 +259,31 @@ func FuzzEscapeTag(f *testing.F) {
 		parts := splitTag(t, Tag("f", v, v).String(), "f")
 		if len(parts) != 2 {
 			t.Fatalf("two values %q became %d", v, len(parts))
+		}
+	})
+}
+
+func FuzzTerms(f *testing.F) {
+	for _, v := range hostile {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		if !utf8.ValidString(v) {
+			return
+		}
+		q := Terms(v)
+		if q.Err() != nil {
+			return
+		}
+		for i, w := range strings.Split(q.String(), " ") {
+			if w == "" {
+				t.Fatalf("Terms(%q) = %q: empty term %d", v, q, i)
+			}
+			for _, r := range w {
+				if !isTermRune(r) {
+					t.Fatalf("Terms(%q) = %q: %q in a term", v, q, r)
+				}
+			}
 		}
 	})
 }

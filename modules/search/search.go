@@ -39,7 +39,9 @@ func checkOrder(o Order) error {
 //
 // The options are sent in a fixed order whatever the order of the calls;
 // calling a setter again replaces what the previous call set (Filter,
-// GeoFilter and Param add). A Query may be reused for any number of
+// GeoFilter, Param and ReturnAs add; Return replaces the RETURN list). A
+// setter given a bad argument records the problem, and building a command
+// from q then fails with it. A Query may be reused for any number of
 // commands but must not be changed while another goroutine builds a
 // command from it. The zero Query (or a nil *Query) is rejected when a
 // command is built from it.
