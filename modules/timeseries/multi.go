@@ -79,8 +79,8 @@ func appendLabelChoice(a *args, with bool, selected []string) {
 }
 
 // MRange returns TS.MRANGE from to [options] FILTER filter...: the
-// samples from from to to of every series that matches all filters. The
-// options are sent in the order LATEST, FILTER_BY_TS, FILTER_BY_VALUE,
+// samples from from to to (both included; an unset bound is the open
+// end) of every series that matches all filters. The options are sent in the order LATEST, FILTER_BY_TS, FILTER_BY_VALUE,
 // COUNT, ALIGN, AGGREGATION, WITHLABELS or SELECTED_LABELS, then FILTER
 // and GROUPBY. At least one filter is required (refused before sending
 // otherwise).
