@@ -395,3 +395,36 @@ func TestFieldValues(t *testing.T) {
 }
 
 func nan() float64 { return math.NaN() }
+
+// TestQueryCapturesCovered checks that every recorded FT.SEARCH,
+// FT.AGGREGATE and FT.PROFILE case is one of the query side's tests.
+func TestQueryCapturesCovered(t *testing.T) {
+	covered := map[string]bool{
+		"ft_search_syntax_err": true, "ft_search_unknown_index_err": true, "ft_search_arity_err": true,
+		"ft_aggregate_withcursor": true, "ft_profile_search": true,
+	}
+	for _, tc := range searchCases() {
+		covered[tc.name] = true
+	}
+	for _, tc := range aggregateCases() {
+		covered[tc.name] = true
+	}
+	cases, err := captures.Load("search")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine := 0
+	for _, c := range cases {
+		if !strings.HasPrefix(c.Name, "ft_search") && !strings.HasPrefix(c.Name, "ft_aggregate") && !strings.HasPrefix(c.Name, "ft_profile") {
+			continue
+		}
+		mine++
+		if !covered[c.Name] {
+			t.Errorf("capture %s is not tested", c.Name)
+		}
+	}
+	if mine != len(covered) {
+		t.Errorf("%d query-side captures, %d covered", mine, len(covered))
+	}
+	t.Logf("%d query-side captures, each encoded and decoded under RESP2 and RESP3", mine)
+}
