@@ -368,6 +368,13 @@ func TestSearchDecodesShapes(t *testing.T) {
 		}
 	}
 
+	if j, ok := tests[6].want.Docs[0].JSON(); !ok || j != `{"a":1}` {
+		t.Errorf("Document.JSON() = %q, %v", j, ok)
+	}
+	if _, ok := tests[0].want.Docs[0].JSON(); ok {
+		t.Error("a hash document has JSON")
+	}
+
 	// A reply that does not fit the options is an error, not a wrong value.
 	bad := arr(resp.IntValue(2), bulk("d1"), bulk("d2"))
 	if _, err := Search("idx", NewQuery(All).WithScores()).Decode(bad, nil); err == nil {

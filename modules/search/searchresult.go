@@ -44,6 +44,10 @@ type Document struct {
 	Fields FieldValues
 }
 
+// JSON returns the document as JSON text, as an index ON JSON returns it
+// without RETURN (the field "$"), and whether there is one.
+func (d Document) JSON() (string, bool) { return d.Fields.Get("$") }
+
 // ScoreExplanation is one step of the server's explanation of a score:
 // a line of text and the steps it was computed from.
 type ScoreExplanation struct {
