@@ -335,12 +335,12 @@ func (a *Aggregation) WithCursor(o CursorOptions) *Aggregation {
 
 // Param adds a query parameter (PARAMS), referred to as $name in the query
 // (DIALECT 2 or more). value is a string, a []byte, an integer or a
-// float.
+// float, or a vector as a []float32 or []float64 (see Query.Param).
 func (a *Aggregation) Param(name string, value any) *Aggregation {
 	if err := checkParamName(name); err != nil {
 		return a.fail(err)
 	}
-	a.params = append(a.params, name, value)
+	a.params = append(a.params, name, paramValue(value))
 	return a
 }
 

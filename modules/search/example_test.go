@@ -76,8 +76,9 @@ func Example() {
 		Param:   "vec",
 		ScoreAs: "distance",
 	}
+	embedding := []float32{0.1, 0.2, 0.3} // sent as FLOAT32, like the field
 	res, err := ft.Search(ctx, "films", search.NewQuery(query.Expr()).
-		Param("vec", search.EncodeFloat32([]float32{0.1, 0.2, 0.3})).
+		Param("vec", embedding).
 		SortBy("distance", search.Asc).
 		Return("title", "year", "distance").
 		Dialect(2))
@@ -97,7 +98,7 @@ func Example() {
 	h := search.NewHybridQuery(
 		search.HybridText{Query: search.Terms(userWords)},
 		search.HybridVector{Field: "embedding", Param: "vec", KNN: &search.VectorKNN{K: 3}},
-	).Param("vec", search.EncodeFloat32([]float32{0.1, 0.2, 0.3})).
+	).Param("vec", embedding).
 		Combine(search.RRF{Window: 20}).
 		Load("title").
 		Limit(0, 3)

@@ -245,12 +245,13 @@ func (h *HybridQuery) SortBy(keys ...SortKey) *HybridQuery {
 func (h *HybridQuery) NoSort() *HybridQuery { h.noSort, h.sortBy = true, nil; return h }
 
 // Param adds a query parameter (PARAMS): the query vector named by
-// HybridVector.Param, and any $name of the expressions.
+// HybridVector.Param (a []float32 or []float64, or its encoding; see
+// Query.Param), and any $name of the expressions.
 func (h *HybridQuery) Param(name string, value any) *HybridQuery {
 	if err := checkParamName(name); err != nil {
 		return h.fail(err)
 	}
-	h.params = append(h.params, name, value)
+	h.params = append(h.params, name, paramValue(value))
 	return h
 }
 

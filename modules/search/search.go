@@ -164,13 +164,15 @@ func (q *Query) InFields(fields ...string) *Query { q.inFields = fields; return 
 
 // Param adds a query parameter (PARAMS), referred to as $name in the
 // expression; parameters need Dialect(2) or more. value is a string, a
-// []byte (a vector from EncodeFloat32 or EncodeFloat64), an integer or a
-// float. Parameters are sent in the order they were added.
+// []byte, an integer or a float; a query vector is a []float32 or
+// []float64 (sent as EncodeFloat32 or EncodeFloat64 makes it, to match
+// the field's TYPE) or its encoding. Parameters are sent in the order
+// they were added.
 func (q *Query) Param(name string, value any) *Query {
 	if err := checkParamName(name); err != nil {
 		return q.fail(err)
 	}
-	q.params = append(q.params, name, value)
+	q.params = append(q.params, name, paramValue(value))
 	return q
 }
 

@@ -296,6 +296,15 @@ func TestSearchEncodesEveryOption(t *testing.T) {
 	if got := Search("idx", q).Bytes(); !bytes.Equal(got, wantBytes) {
 		t.Errorf("got\n%q\nwant\n%q", got, wantBytes)
 	}
+	// A []float32 parameter is sent as its FLOAT32 encoding.
+	vec := []float32{0.1, 0.2, 0.3}
+	if a, b := Search("i", NewQuery(All).Param("v", vec)).Bytes(), Search("i", NewQuery(All).Param("v", EncodeFloat32(vec))).Bytes(); !bytes.Equal(a, b) {
+		t.Errorf("[]float32 param: %q, want %q", a, b)
+	}
+	f64 := []float64{1.5}
+	if a, b := Search("i", NewQuery(All).Param("v", f64)).Bytes(), Search("i", NewQuery(All).Param("v", EncodeFloat64(f64))).Bytes(); !bytes.Equal(a, b) {
+		t.Errorf("[]float64 param: %q, want %q", a, b)
+	}
 	// RETURN 0
 	ret0, _ := resp.AppendCommand(nil, "FT.SEARCH", "idx", "*", "RETURN", "0")
 	if got := Search("idx", NewQuery(All).Return()).Bytes(); !bytes.Equal(got, ret0) {

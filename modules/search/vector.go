@@ -52,3 +52,16 @@ func DecodeFloat64(b []byte) ([]float64, error) {
 	}
 	return v, nil
 }
+
+// paramValue returns a PARAMS value as it is sent: a []float32 or
+// []float64 as its vector encoding (EncodeFloat32, EncodeFloat64), any
+// other value unchanged.
+func paramValue(v any) any {
+	switch v := v.(type) {
+	case []float32:
+		return EncodeFloat32(v)
+	case []float64:
+		return EncodeFloat64(v)
+	}
+	return v
+}
