@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -429,7 +430,7 @@ type AggregateResult struct {
 // pipelines and transactions; Client.Aggregate runs it. An Aggregation
 // WithCursor is rejected here: use AggregateWithCursor.
 func Aggregate(index string, a *Aggregation) redis.Command[AggregateResult] {
-	err := a.check()
+	err := cmp.Or(checkIndexName(index), a.check())
 	if err == nil && a.cursor {
 		err = errors.New("search: Aggregate of an Aggregation WithCursor: use AggregateWithCursor or Client.AggregateCursor")
 	}

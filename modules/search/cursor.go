@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"iter"
@@ -24,7 +25,7 @@ type CursorPage struct {
 // next pages with CursorRead and drop an unfinished cursor with CursorDel,
 // or let Client.AggregateCursor do both.
 func AggregateWithCursor(index string, a *Aggregation) redis.Command[CursorPage] {
-	err := a.check()
+	err := cmp.Or(checkIndexName(index), a.check())
 	if err == nil && !a.cursor {
 		err = errors.New("search: AggregateWithCursor of an Aggregation without WithCursor")
 	}
@@ -43,6 +44,9 @@ func (c *Client) AggregateWithCursor(ctx context.Context, index string, a *Aggre
 // CursorRead returns the FT.CURSOR READ command: the next page of cursor
 // on index; count above 0 overrides the page size given to WithCursor.
 func CursorRead(index string, cursor int64, count int) redis.Command[CursorPage] {
+	if err := checkIndexName(index); err != nil {
+		return redis.CommandError("FT.CURSOR", err, decodeNothing[CursorPage])
+	}
 	args := []any{"FT.CURSOR", "READ", index, cursor}
 	if count > 0 {
 		args = append(args, "COUNT", count)
@@ -58,6 +62,9 @@ func (c *Client) CursorRead(ctx context.Context, index string, cursor int64, cou
 // CursorDel returns the FT.CURSOR DEL command, which drops cursor before
 // it is exhausted.
 func CursorDel(index string, cursor int64) redis.Command[struct{}] {
+	if err := checkIndexName(index); err != nil {
+		return redis.CommandError("FT.CURSOR", err, decodeNothing[struct{}])
+	}
 	return redis.NewCommand(decodeCursorDel, "FT.CURSOR", "DEL", index, cursor)
 }
 

@@ -331,6 +331,9 @@ func (h *HybridQuery) args(index string) ([]any, error) {
 	if h.err != nil {
 		return nil, h.err
 	}
+	if err := checkIndexName(index); err != nil {
+		return nil, err
+	}
 	t, v := h.text, h.vector
 	if t.Query.err != nil {
 		return nil, t.Query.err

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"errors"
 
@@ -58,7 +59,7 @@ func profileArgs(index, kind string, o ProfileOptions) []any {
 // ProfileSearch returns the FT.PROFILE command that runs q on index as
 // FT.SEARCH does and reports how it ran.
 func ProfileSearch(index string, q *Query, o ProfileOptions) redis.Command[SearchProfile] {
-	if err := q.check(); err != nil {
+	if err := cmp.Or(checkIndexName(index), q.check()); err != nil {
 		return redis.CommandError("FT.PROFILE", err, decodeNothing[SearchProfile])
 	}
 	shape := q.shape()
@@ -86,7 +87,7 @@ func (c *Client) ProfileSearch(ctx context.Context, index string, q *Query, o Pr
 // ProfileAggregate returns the FT.PROFILE command that runs a on index as
 // FT.AGGREGATE does and reports how it ran. a must not have WithCursor.
 func ProfileAggregate(index string, a *Aggregation, o ProfileOptions) redis.Command[AggregateProfile] {
-	err := a.check()
+	err := cmp.Or(checkIndexName(index), a.check())
 	if err == nil && a.cursor {
 		err = errors.New("search: ProfileAggregate of an Aggregation WithCursor")
 	}

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -440,11 +441,19 @@ func appendCounted(args []any, items []string) []any {
 	return args
 }
 
+// checkIndexName rejects an empty index name before anything is sent.
+func checkIndexName(index string) error {
+	if index == "" {
+		return errors.New("search: no index name")
+	}
+	return nil
+}
+
 // Search returns the FT.SEARCH command for q on index (an index name or
 // alias), for pipelines and transactions; Client.Search runs it. A bad
 // query or option gives a command that is not sent and returns the error.
 func Search(index string, q *Query) redis.Command[SearchResult] {
-	if err := q.check(); err != nil {
+	if err := cmp.Or(checkIndexName(index), q.check()); err != nil {
 		return redis.CommandError("FT.SEARCH", err, decodeNothing[SearchResult])
 	}
 	shape := q.shape()

@@ -252,6 +252,13 @@ func TestSearchRejectsBadInput(t *testing.T) {
 		"half tags":      NewQuery(All).Highlight(HighlightOptions{OpenTag: "<b>"}),
 		"zero KNN":       NewQuery(KNN{Field: "v", Param: "B"}.Expr()),
 	}
+	if Search("", NewQuery(All)).Err() == nil || Aggregate("", NewAggregation(All)).Err() == nil ||
+		CursorRead("", 1, 0).Err() == nil || CursorDel("", 1).Err() == nil ||
+		ProfileSearch("", NewQuery(All), ProfileOptions{}).Err() == nil ||
+		Hybrid("", NewHybridQuery(HybridText{Query: All}, HybridVector{Field: "v", Param: "q"})).Err() == nil ||
+		AggregateWithCursor("", NewAggregation(All).WithCursor(CursorOptions{})).Err() == nil {
+		t.Error("a command without an index name was built")
+	}
 	for name, q := range bad {
 		cmd := Search("idx", q)
 		if cmd.Err() == nil {
