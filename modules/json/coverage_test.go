@@ -3,10 +3,9 @@ package redisjson_test
 import (
 	"encoding/json"
 	"reflect"
-	"slices"
 	"testing"
 
-	"github.com/respkit/redis/internal/cmdinfo"
+	"github.com/respkit/redis/internal/moduletest"
 	redisjson "github.com/respkit/redis/modules/json"
 )
 
@@ -58,67 +57,20 @@ var coverage = map[string]struct {
 	"JSON.TYPE":      {[]string{"Type"}, []any{redisjson.Type}},
 }
 
-// notCommands are the methods of *redisjson.Client that send no command
-// of their own.
-var notCommands = []string{"Redis"}
-
+// TestCoverage checks the list above against the command table's entries
+// of the json module, and that every command is sent by methods of
+// *redisjson.Client and every method sends a command (Redis aside).
 func TestCoverage(t *testing.T) {
-	client := reflect.TypeOf(&redisjson.Client{})
-	used := map[string]bool{}
-	covered := 0
-	for _, name := range jsonCommands {
-		c, ok := coverage[name]
-		if !ok || len(c.methods) == 0 {
-			t.Errorf("%s: no method sends it", name)
-			continue
-		}
-		ok = true
-		for _, m := range c.methods {
-			if _, found := client.MethodByName(m); !found {
-				t.Errorf("%s: (*Client).%s does not exist", name, m)
-				ok = false
-			}
-			used[m] = true
-		}
-		for _, f := range c.constructors {
-			if reflect.ValueOf(f).Kind() != reflect.Func {
-				t.Errorf("%s: constructor %T is not a function", name, f)
-				ok = false
-			}
-		}
-		if ok {
-			covered++
-		}
+	c := moduletest.Coverage{
+		Module:       "json",
+		Commands:     jsonCommands,
+		Client:       reflect.TypeFor[*redisjson.Client](),
+		Methods:      map[string][]string{},
+		Constructors: map[string][]any{},
+		NotCommands:  []string{"Redis"},
 	}
-	for name := range coverage {
-		if !slices.Contains(jsonCommands, name) {
-			t.Errorf("%s: mapped but not a command of the spec", name)
-		}
+	for name, m := range coverage {
+		c.Methods[name], c.Constructors[name] = m.methods, m.constructors
 	}
-	for i := range client.NumMethod() {
-		m := client.Method(i).Name
-		if !used[m] && !slices.Contains(notCommands, m) {
-			t.Errorf("(*Client).%s is mapped to no command", m)
-		}
-	}
-	t.Logf("%d/%d JSON commands covered by Client methods", covered, len(jsonCommands))
-}
-
-// TestCoverageMatchesTable checks the list above against the command
-// table's entries of the json module.
-func TestCoverageMatchesTable(t *testing.T) {
-	var table []string
-	for _, info := range cmdinfo.All() {
-		if info.Module == "json" || info.Group == "json" {
-			table = append(table, info.Name)
-		}
-	}
-	if len(table) == 0 {
-		t.Skip("the command table has no json entries yet")
-	}
-	slices.Sort(table)
-	want := slices.Sorted(slices.Values(jsonCommands))
-	if !slices.Equal(table, want) {
-		t.Errorf("the command table's json commands differ from the test's list:\n table %q\n  test %q", table, want)
-	}
+	c.Check(t)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/respkit/redis/internal/captures"
+	"github.com/respkit/redis/internal/moduletest"
 	redisjson "github.com/respkit/redis/modules/json"
 	"github.com/respkit/redis/resp"
 )
@@ -25,23 +26,23 @@ func FuzzDecoders(f *testing.F) {
 	f.Add([]byte("*3\r\n:1\r\n,2.5\r\n_\r\n"))
 	f.Add([]byte("*2\r\n+{\r\n%1\r\n$1\r\na\r\n*2\r\n+[\r\n#t\r\n"))
 	decoders := []func(resp.Value, error) (any, error){
-		built(redisjson.GetAs[json.RawMessage]("k", "$")).decode,
-		built(redisjson.GetAs[[]map[string]any]("k", "$")).decode,
-		built(redisjson.GetWith("k", redisjson.GetOptions{Indent: " "})).decode,
-		built(redisjson.MGet("$", "a")).decode,
-		built(redisjson.MGetAs[[]int]("$", "a")).decode,
-		built(redisjson.Set("k", "$", 1)).decode,
-		built(redisjson.Del("k", "")).decode,
-		built(redisjson.Type("k", "")).decode,
-		built(redisjson.Resp("k", "")).decode,
-		built(redisjson.DebugMemory("k", "")).decode,
-		built(redisjson.DebugHelp()).decode,
-		built(redisjson.ArrLen("k", "$")).decode,
-		built(redisjson.ArrPop("k", "$")).decode,
-		built(redisjson.NumIncrBy("k", "$", 1)).decode,
-		built(redisjson.Toggle("k", "$")).decode,
-		built(redisjson.ObjKeys("k", "$")).decode,
-		built(redisjson.ObjKeys("k", "")).decode,
+		moduletest.Build(redisjson.GetAs[json.RawMessage]("k", "$")).Decode,
+		moduletest.Build(redisjson.GetAs[[]map[string]any]("k", "$")).Decode,
+		moduletest.Build(redisjson.GetWith("k", redisjson.GetOptions{Indent: " "})).Decode,
+		moduletest.Build(redisjson.MGet("$", "a")).Decode,
+		moduletest.Build(redisjson.MGetAs[[]int]("$", "a")).Decode,
+		moduletest.Build(redisjson.Set("k", "$", 1)).Decode,
+		moduletest.Build(redisjson.Del("k", "")).Decode,
+		moduletest.Build(redisjson.Type("k", "")).Decode,
+		moduletest.Build(redisjson.Resp("k", "")).Decode,
+		moduletest.Build(redisjson.DebugMemory("k", "")).Decode,
+		moduletest.Build(redisjson.DebugHelp()).Decode,
+		moduletest.Build(redisjson.ArrLen("k", "$")).Decode,
+		moduletest.Build(redisjson.ArrPop("k", "$")).Decode,
+		moduletest.Build(redisjson.NumIncrBy("k", "$", 1)).Decode,
+		moduletest.Build(redisjson.Toggle("k", "$")).Decode,
+		moduletest.Build(redisjson.ObjKeys("k", "$")).Decode,
+		moduletest.Build(redisjson.ObjKeys("k", "")).Decode,
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := resp.NewReader(bytes.NewReader(data), resp.Limits{}).Read()
