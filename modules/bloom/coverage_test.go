@@ -2,11 +2,10 @@ package bloom_test
 
 import (
 	"reflect"
-	"slices"
 	"testing"
 
 	"github.com/respkit/redis"
-	"github.com/respkit/redis/internal/cmdinfo"
+	"github.com/respkit/redis/internal/moduletest"
 	"github.com/respkit/redis/modules/bloom"
 )
 
@@ -105,82 +104,36 @@ var coverage = map[string]commandCoverage{
 	"TOPK.RESERVE": cover(m("TopKReserve"), bloom.TopKReserve("k", 3).Cmd),
 }
 
-// notCommands are the methods of *bloom.Client that send no command of
-// their own.
-var notCommands = []string{"Redis"}
-
 // excluded lists commands of the table the package deliberately does not
 // cover, with the reason. None today.
 var excluded = map[string]string{}
 
-// TestCoverage checks that every command of the spec is sent by methods of
-// *bloom.Client (by reflection) and built by constructors that do build
-// that command (known to the command table, with its key), and that every
-// method is accounted for.
+// TestCoverage checks the 49 commands of the spec against the command
+// table's entries of the bloom module; that every command is sent by
+// methods of *bloom.Client (by reflection) and built by constructors that
+// do build that command (known to the command table, with its key); and
+// that every method is accounted for.
 func TestCoverage(t *testing.T) {
-	client := reflect.TypeOf(&bloom.Client{})
-	used := map[string]bool{}
-	covered := 0
-	for _, name := range bloomCommands {
-		if why, ok := excluded[name]; ok {
-			t.Logf("%s: excluded: %s", name, why)
-			continue
+	if len(bloomCommands) != 49 {
+		t.Errorf("the list has %d commands, want 49", len(bloomCommands))
+	}
+	c := moduletest.Coverage{
+		Module:       "bloom",
+		Commands:     bloomCommands,
+		Client:       reflect.TypeFor[*bloom.Client](),
+		Methods:      map[string][]string{},
+		Constructors: map[string][]any{},
+		Excluded:     excluded,
+		NotCommands:  []string{"Redis"},
+	}
+	for name, cc := range coverage {
+		c.Methods[name] = cc.methods
+		for _, cmd := range cc.built {
+			c.Constructors[name] = append(c.Constructors[name], cmd)
 		}
-		c, ok := coverage[name]
-		if !ok || len(c.methods) == 0 || len(c.built) == 0 {
-			t.Errorf("%s: no method or no constructor sends it", name)
-			continue
-		}
-		ok = true
-		for _, meth := range c.methods {
-			if _, found := client.MethodByName(meth); !found {
-				t.Errorf("%s: (*Client).%s does not exist", name, meth)
-				ok = false
-			}
-			used[meth] = true
-		}
-		for _, cmd := range c.built {
-			if cmd.Err() != nil || cmd.Name() != name || !cmd.Known() || len(cmd.Keys()) == 0 {
-				t.Errorf("%s: a constructor builds %s (err %v, known %v, keys %q)", name, cmd.Name(), cmd.Err(), cmd.Known(), cmd.Keys())
-				ok = false
-			}
-		}
-		if ok {
-			covered++
+		if len(cc.built) == 0 {
+			t.Errorf("%s: no constructor builds it", name)
 		}
 	}
-	for name := range coverage {
-		if !slices.Contains(bloomCommands, name) {
-			t.Errorf("%s: mapped but not a RedisBloom command", name)
-		}
-	}
-	for i := range client.NumMethod() {
-		meth := client.Method(i).Name
-		if !used[meth] && !slices.Contains(notCommands, meth) {
-			t.Errorf("(*Client).%s is mapped to no command", meth)
-		}
-	}
-	t.Logf("%d/%d RedisBloom commands covered by Client methods and constructors", covered, len(bloomCommands))
-	if covered+len(excluded) != len(bloomCommands) {
-		t.Errorf("covered %d and excluded %d of %d commands", covered, len(excluded), len(bloomCommands))
-	}
-}
-
-// TestCoverageMatchesTable checks the list above against the command
-// table's entries of the bloom module.
-func TestCoverageMatchesTable(t *testing.T) {
-	var table []string
-	for _, info := range cmdinfo.All() {
-		if info.Module == "bloom" {
-			table = append(table, info.Name)
-		}
-	}
-	slices.Sort(table)
-	want := slices.Sorted(slices.Values(bloomCommands))
-	if !slices.Equal(table, want) {
-		t.Errorf("the command table's bloom entries differ from the spec's 49:\n table %q\n spec  %q", table, want)
-	}
-	if len(want) != 49 {
-		t.Errorf("the list has %d commands, want 49", len(want))
-	}
+	c.Check(t)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/respkit/redis/internal/moduletest"
 	"github.com/respkit/redis/resp"
 )
 
@@ -24,14 +25,14 @@ func FuzzDecoders(f *testing.F) {
 			return
 		}
 		for _, cc := range table {
-			_, _ = cc.cmd.decode(v, nil)
+			_, _ = cc.Cmd.Decode(v, nil)
 		}
 	})
 }
 
 func loadCasesForFuzz(f *testing.F) [][]byte {
 	var out [][]byte
-	for _, c := range loadCapturesTB(f) {
+	for _, c := range moduletest.Load(f, "bloom") {
 		out = append(out, c.RESP2, c.RESP3)
 	}
 	return out

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/respkit/redis"
+	"github.com/respkit/redis/internal/moduletest"
 	ts "github.com/respkit/redis/modules/timeseries"
 	"github.com/respkit/redis/resp"
 )
@@ -34,12 +35,12 @@ func TestEncode(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		cmd  commandUnderTest
+		cmd  moduletest.Built
 		args []any
 	}{
-		{"add now", built(ts.Add("k", ts.Now, 1.5)), []any{"TS.ADD", "k", "*", "1.5"}},
-		{"add unset is now", built(ts.Add("k", ts.Timestamp{}, -2)), []any{"TS.ADD", "k", "*", "-2"}},
-		{"add all options", built(ts.Add("k", ts.At(time.UnixMilli(1700000000123)), 3, ts.AddOptions{
+		{"add now", moduletest.Build(ts.Add("k", ts.Now, 1.5)), []any{"TS.ADD", "k", "*", "1.5"}},
+		{"add unset is now", moduletest.Build(ts.Add("k", ts.Timestamp{}, -2)), []any{"TS.ADD", "k", "*", "-2"}},
+		{"add all options", moduletest.Build(ts.Add("k", ts.At(time.UnixMilli(1700000000123)), 3, ts.AddOptions{
 			SeriesOptions: ts.SeriesOptions{
 				Retention: time.Hour, Encoding: ts.Uncompressed, ChunkSize: 128, DuplicatePolicy: ts.DuplicateMax,
 				Ignore: ign, Labels: []ts.Label{{Name: "a", Value: "1"}},
@@ -47,29 +48,29 @@ func TestEncode(t *testing.T) {
 			OnDuplicate: ts.DuplicateFirst,
 		})), []any{"TS.ADD", "k", "1700000000123", "3", "RETENTION", "3600000", "ENCODING", "UNCOMPRESSED", "CHUNK_SIZE", "128",
 			"DUPLICATE_POLICY", "MAX", "ON_DUPLICATE", "FIRST", "IGNORE", "5", "0.5", "LABELS", "a", "1"}},
-		{"alter labels cleared", built(ts.Alter("k", ts.SeriesOptions{Labels: []ts.Label{}, DuplicatePolicy: ts.DuplicateBlock})),
+		{"alter labels cleared", moduletest.Build(ts.Alter("k", ts.SeriesOptions{Labels: []ts.Label{}, DuplicatePolicy: ts.DuplicateBlock})),
 			[]any{"TS.ALTER", "k", "DUPLICATE_POLICY", "BLOCK", "LABELS"}},
-		{"alter ignore off", built(ts.Alter("k", ts.SeriesOptions{Ignore: &ts.Ignore{}})), []any{"TS.ALTER", "k", "IGNORE", "0", "0"}},
-		{"incrby all options", built(ts.IncrBy("k", 0.25, ts.IncrByOptions{At: ts.Now, SeriesOptions: ts.SeriesOptions{
+		{"alter ignore off", moduletest.Build(ts.Alter("k", ts.SeriesOptions{Ignore: &ts.Ignore{}})), []any{"TS.ALTER", "k", "IGNORE", "0", "0"}},
+		{"incrby all options", moduletest.Build(ts.IncrBy("k", 0.25, ts.IncrByOptions{At: ts.Now, SeriesOptions: ts.SeriesOptions{
 			Retention: ts.KeepForever, Encoding: ts.Compressed, ChunkSize: 48, DuplicatePolicy: ts.DuplicateSum, Ignore: ign,
 			Labels: []ts.Label{{Name: "x", Value: "y"}},
 		}})), []any{"TS.INCRBY", "k", "0.25", "TIMESTAMP", "*", "RETENTION", "0", "ENCODING", "COMPRESSED", "CHUNK_SIZE", "48",
 			"DUPLICATE_POLICY", "SUM", "IGNORE", "5", "0.5", "LABELS", "x", "y"}},
-		{"decrby no options", built(ts.DecrBy("k", 1)), []any{"TS.DECRBY", "k", "1"}},
-		{"madd server time", built(ts.MAdd(ts.MAddSample{Key: "a", Value: 1}, ts.MAddSample{Key: "b", At: ts.Millis(7), Value: 2})),
+		{"decrby no options", moduletest.Build(ts.DecrBy("k", 1)), []any{"TS.DECRBY", "k", "1"}},
+		{"madd server time", moduletest.Build(ts.MAdd(ts.MAddSample{Key: "a", Value: 1}, ts.MAddSample{Key: "b", At: ts.Millis(7), Value: 2})),
 			[]any{"TS.MADD", "a", "*", "1", "b", "7", "2"}},
-		{"del open range", built(ts.Del("k", ts.Timestamp{}, ts.Timestamp{})), []any{"TS.DEL", "k", "-", "+"}},
-		{"get latest", built(ts.Get("k", ts.GetOptions{Latest: true})), []any{"TS.GET", "k", "LATEST"}},
-		{"range every option", built(ts.Range("k", ts.Millis(10), ts.At(time.UnixMilli(20)), ts.RangeOptions{
+		{"del open range", moduletest.Build(ts.Del("k", ts.Timestamp{}, ts.Timestamp{})), []any{"TS.DEL", "k", "-", "+"}},
+		{"get latest", moduletest.Build(ts.Get("k", ts.GetOptions{Latest: true})), []any{"TS.GET", "k", "LATEST"}},
+		{"range every option", moduletest.Build(ts.Range("k", ts.Millis(10), ts.At(time.UnixMilli(20)), ts.RangeOptions{
 			Latest: true, FilterByTimestamps: []time.Time{time.UnixMilli(11), time.UnixMilli(12)},
 			FilterByValue: &ts.ValueRange{Min: -1.5, Max: math.Inf(1)}, Count: 10,
 			Aggregation: &ts.Aggregation{Aggregator: ts.AggStdP, Bucket: time.Minute, Align: ts.AlignAt(time.UnixMilli(5)), BucketTimestamp: ts.BucketEnd, Empty: true},
 		})), []any{"TS.RANGE", "k", "10", "20", "LATEST", "FILTER_BY_TS", "11", "12", "FILTER_BY_VALUE", "-1.5", "+inf", "COUNT", "10",
 			"ALIGN", "5", "AGGREGATION", "std.p", "60000", "BUCKETTIMESTAMP", "end", "EMPTY"}},
-		{"revrange align +", built(ts.RevRange("k", ts.Timestamp{}, ts.Timestamp{}, ts.RangeOptions{
+		{"revrange align +", moduletest.Build(ts.RevRange("k", ts.Timestamp{}, ts.Timestamp{}, ts.RangeOptions{
 			Aggregation: &ts.Aggregation{Aggregator: ts.AggCountNaN, Bucket: time.Second, Align: align, BucketTimestamp: "~"},
 		})), []any{"TS.REVRANGE", "k", "-", "+", "ALIGN", "+", "AGGREGATION", "countnan", "1000", "BUCKETTIMESTAMP", "~"}},
-		{"mrange every option", built(ts.MRange(ts.MinTimestamp, ts.MaxTimestamp,
+		{"mrange every option", moduletest.Build(ts.MRange(ts.MinTimestamp, ts.MaxTimestamp,
 			[]ts.Filter{ts.Equal("a", "1"), ts.NotEqual("b", "2"), ts.HasLabel("c"), ts.LacksLabel("d"), ts.In("e", "x", "y"), ts.NotIn("f", "z")},
 			ts.MRangeOptions{
 				RangeOptions:   ts.RangeOptions{Latest: true, Count: 2, Aggregation: &ts.Aggregation{Aggregator: ts.AggTWA, Bucket: time.Second, Align: ts.AlignEnd}},
@@ -77,20 +78,20 @@ func TestEncode(t *testing.T) {
 				GroupBy:        &ts.GroupBy{Label: "a", Reducer: ts.AggAvg},
 			})), []any{"TS.MRANGE", "-", "+", "LATEST", "COUNT", "2", "ALIGN", "end", "AGGREGATION", "twa", "1000",
 			"SELECTED_LABELS", "a", "b", "FILTER", "a=1", "b!=2", "c!=", "d=", "e=(x,y)", "f!=(z)", "GROUPBY", "a", "REDUCE", "avg"}},
-		{"mget latest selected", built(ts.MGet([]ts.Filter{ts.Equal("a", "1")}, ts.MGetOptions{Latest: true, SelectedLabels: []string{"b"}})),
+		{"mget latest selected", moduletest.Build(ts.MGet([]ts.Filter{ts.Equal("a", "1")}, ts.MGetOptions{Latest: true, SelectedLabels: []string{"b"}})),
 			[]any{"TS.MGET", "LATEST", "SELECTED_LABELS", "b", "FILTER", "a=1"}},
-		{"queryindex", built(ts.QueryIndex(ts.In("a", "1", "2"), ts.LacksLabel("b"))), []any{"TS.QUERYINDEX", "a=(1,2)", "b="}},
-		{"createrule aligned", built(ts.CreateRule("s", "d", ts.Rule{Aggregator: ts.AggCountAll, Bucket: time.Minute, Align: 5 * time.Second})),
+		{"queryindex", moduletest.Build(ts.QueryIndex(ts.In("a", "1", "2"), ts.LacksLabel("b"))), []any{"TS.QUERYINDEX", "a=(1,2)", "b="}},
+		{"createrule aligned", moduletest.Build(ts.CreateRule("s", "d", ts.Rule{Aggregator: ts.AggCountAll, Bucket: time.Minute, Align: 5 * time.Second})),
 			[]any{"TS.CREATERULE", "s", "d", "AGGREGATION", "countall", "60000", "5000"}},
-		{"info debug", built(ts.InfoDebug("k")), []any{"TS.INFO", "k", "DEBUG"}},
+		{"info debug", moduletest.Build(ts.InfoDebug("k")), []any{"TS.INFO", "k", "DEBUG"}},
 	}
 	for _, tc := range tests {
-		if tc.cmd.err != nil {
-			t.Errorf("%s: %v", tc.name, tc.cmd.err)
+		if tc.cmd.Err != nil {
+			t.Errorf("%s: %v", tc.name, tc.cmd.Err)
 			continue
 		}
-		if want := wire(t, tc.args...); !bytes.Equal(tc.cmd.bytes, want) {
-			t.Errorf("%s:\n got %q\nwant %q", tc.name, tc.cmd.bytes, want)
+		if want := wire(t, tc.args...); !bytes.Equal(tc.cmd.Bytes, want) {
+			t.Errorf("%s:\n got %q\nwant %q", tc.name, tc.cmd.Bytes, want)
 		}
 	}
 }
@@ -101,48 +102,48 @@ func TestRefused(t *testing.T) {
 	agg := func(a ts.Aggregation) ts.RangeOptions { return ts.RangeOptions{Aggregation: &a} }
 	tests := []struct {
 		name string
-		cmd  commandUnderTest
+		cmd  moduletest.Built
 	}{
-		{"add at a range bound", built(ts.Add("k", ts.MinTimestamp, 1))},
-		{"madd at a range bound", built(ts.MAdd(ts.MAddSample{Key: "k", At: ts.MaxTimestamp}))},
-		{"madd nothing", built(ts.MAdd())},
-		{"incrby at a range bound", built(ts.IncrBy("k", 1, ts.IncrByOptions{At: ts.MinTimestamp}))},
-		{"range from now", built(ts.Range("k", ts.Now, ts.MaxTimestamp))},
-		{"del to now", built(ts.Del("k", ts.Millis(0), ts.Now))},
-		{"two options", built(ts.Create("k", ts.SeriesOptions{}, ts.SeriesOptions{}))},
-		{"alter encoding", built(ts.Alter("k", ts.SeriesOptions{Encoding: ts.Compressed}))},
-		{"retention below a millisecond", built(ts.Create("k", ts.SeriesOptions{Retention: 1500 * time.Microsecond}))},
-		{"negative retention", built(ts.Create("k", ts.SeriesOptions{Retention: -2 * time.Millisecond}))},
-		{"unknown encoding", built(ts.Create("k", ts.SeriesOptions{Encoding: "zip"}))},
-		{"negative chunk size", built(ts.Create("k", ts.SeriesOptions{ChunkSize: -8}))},
-		{"unknown duplicate policy", built(ts.Create("k", ts.SeriesOptions{DuplicatePolicy: "NEWEST"}))},
-		{"unknown on duplicate", built(ts.Add("k", ts.Now, 1, ts.AddOptions{OnDuplicate: "last"}))},
-		{"negative ignore time", built(ts.Create("k", ts.SeriesOptions{Ignore: &ts.Ignore{MaxTimeDiff: -time.Millisecond}}))},
-		{"NaN ignore value", built(ts.Create("k", ts.SeriesOptions{Ignore: &ts.Ignore{MaxValDiff: math.NaN()}}))},
-		{"empty label name", built(ts.Create("k", ts.SeriesOptions{Labels: []ts.Label{{Name: "", Value: "v"}}}))},
-		{"empty label value", built(ts.Create("k", ts.SeriesOptions{Labels: []ts.Label{{Name: "n", Value: ""}}}))},
-		{"no aggregator", built(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp, agg(ts.Aggregation{Bucket: time.Second})))},
-		{"zero bucket", built(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp, agg(ts.Aggregation{Aggregator: ts.AggAvg})))},
-		{"bucket below a millisecond", built(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp, agg(ts.Aggregation{Aggregator: ts.AggAvg, Bucket: time.Microsecond})))},
-		{"unknown bucket timestamp", built(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp, agg(ts.Aggregation{Aggregator: ts.AggAvg, Bucket: time.Second, BucketTimestamp: "middle"})))},
-		{"NaN value filter", built(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp, ts.RangeOptions{FilterByValue: &ts.ValueRange{Min: math.NaN(), Max: 1}}))},
-		{"negative count", built(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp, ts.RangeOptions{Count: -1}))},
-		{"mrange no filter", built(ts.MRange(ts.MinTimestamp, ts.MaxTimestamp, nil))},
-		{"mrange both label choices", built(ts.MRange(ts.MinTimestamp, ts.MaxTimestamp, ok, ts.MRangeOptions{WithLabels: true, SelectedLabels: []string{"a"}}))},
-		{"mrange empty selected label", built(ts.MRange(ts.MinTimestamp, ts.MaxTimestamp, ok, ts.MRangeOptions{SelectedLabels: []string{""}}))},
-		{"groupby without label", built(ts.MRange(ts.MinTimestamp, ts.MaxTimestamp, ok, ts.MRangeOptions{GroupBy: &ts.GroupBy{Reducer: ts.AggMax}}))},
-		{"groupby without reducer", built(ts.MRange(ts.MinTimestamp, ts.MaxTimestamp, ok, ts.MRangeOptions{GroupBy: &ts.GroupBy{Label: "a"}}))},
-		{"mget no filter", built(ts.MGet(nil))},
-		{"queryindex no filter", built(ts.QueryIndex())},
-		{"zero filter", built(ts.QueryIndex(ts.Filter{}))},
-		{"createrule zero bucket", built(ts.CreateRule("s", "d", ts.Rule{Aggregator: ts.AggAvg}))},
-		{"createrule negative align", built(ts.CreateRule("s", "d", ts.Rule{Aggregator: ts.AggAvg, Bucket: time.Second, Align: -time.Second}))},
+		{"add at a range bound", moduletest.Build(ts.Add("k", ts.MinTimestamp, 1))},
+		{"madd at a range bound", moduletest.Build(ts.MAdd(ts.MAddSample{Key: "k", At: ts.MaxTimestamp}))},
+		{"madd nothing", moduletest.Build(ts.MAdd())},
+		{"incrby at a range bound", moduletest.Build(ts.IncrBy("k", 1, ts.IncrByOptions{At: ts.MinTimestamp}))},
+		{"range from now", moduletest.Build(ts.Range("k", ts.Now, ts.MaxTimestamp))},
+		{"del to now", moduletest.Build(ts.Del("k", ts.Millis(0), ts.Now))},
+		{"two options", moduletest.Build(ts.Create("k", ts.SeriesOptions{}, ts.SeriesOptions{}))},
+		{"alter encoding", moduletest.Build(ts.Alter("k", ts.SeriesOptions{Encoding: ts.Compressed}))},
+		{"retention below a millisecond", moduletest.Build(ts.Create("k", ts.SeriesOptions{Retention: 1500 * time.Microsecond}))},
+		{"negative retention", moduletest.Build(ts.Create("k", ts.SeriesOptions{Retention: -2 * time.Millisecond}))},
+		{"unknown encoding", moduletest.Build(ts.Create("k", ts.SeriesOptions{Encoding: "zip"}))},
+		{"negative chunk size", moduletest.Build(ts.Create("k", ts.SeriesOptions{ChunkSize: -8}))},
+		{"unknown duplicate policy", moduletest.Build(ts.Create("k", ts.SeriesOptions{DuplicatePolicy: "NEWEST"}))},
+		{"unknown on duplicate", moduletest.Build(ts.Add("k", ts.Now, 1, ts.AddOptions{OnDuplicate: "last"}))},
+		{"negative ignore time", moduletest.Build(ts.Create("k", ts.SeriesOptions{Ignore: &ts.Ignore{MaxTimeDiff: -time.Millisecond}}))},
+		{"NaN ignore value", moduletest.Build(ts.Create("k", ts.SeriesOptions{Ignore: &ts.Ignore{MaxValDiff: math.NaN()}}))},
+		{"empty label name", moduletest.Build(ts.Create("k", ts.SeriesOptions{Labels: []ts.Label{{Name: "", Value: "v"}}}))},
+		{"empty label value", moduletest.Build(ts.Create("k", ts.SeriesOptions{Labels: []ts.Label{{Name: "n", Value: ""}}}))},
+		{"no aggregator", moduletest.Build(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp, agg(ts.Aggregation{Bucket: time.Second})))},
+		{"zero bucket", moduletest.Build(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp, agg(ts.Aggregation{Aggregator: ts.AggAvg})))},
+		{"bucket below a millisecond", moduletest.Build(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp, agg(ts.Aggregation{Aggregator: ts.AggAvg, Bucket: time.Microsecond})))},
+		{"unknown bucket timestamp", moduletest.Build(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp, agg(ts.Aggregation{Aggregator: ts.AggAvg, Bucket: time.Second, BucketTimestamp: "middle"})))},
+		{"NaN value filter", moduletest.Build(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp, ts.RangeOptions{FilterByValue: &ts.ValueRange{Min: math.NaN(), Max: 1}}))},
+		{"negative count", moduletest.Build(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp, ts.RangeOptions{Count: -1}))},
+		{"mrange no filter", moduletest.Build(ts.MRange(ts.MinTimestamp, ts.MaxTimestamp, nil))},
+		{"mrange both label choices", moduletest.Build(ts.MRange(ts.MinTimestamp, ts.MaxTimestamp, ok, ts.MRangeOptions{WithLabels: true, SelectedLabels: []string{"a"}}))},
+		{"mrange empty selected label", moduletest.Build(ts.MRange(ts.MinTimestamp, ts.MaxTimestamp, ok, ts.MRangeOptions{SelectedLabels: []string{""}}))},
+		{"groupby without label", moduletest.Build(ts.MRange(ts.MinTimestamp, ts.MaxTimestamp, ok, ts.MRangeOptions{GroupBy: &ts.GroupBy{Reducer: ts.AggMax}}))},
+		{"groupby without reducer", moduletest.Build(ts.MRange(ts.MinTimestamp, ts.MaxTimestamp, ok, ts.MRangeOptions{GroupBy: &ts.GroupBy{Label: "a"}}))},
+		{"mget no filter", moduletest.Build(ts.MGet(nil))},
+		{"queryindex no filter", moduletest.Build(ts.QueryIndex())},
+		{"zero filter", moduletest.Build(ts.QueryIndex(ts.Filter{}))},
+		{"createrule zero bucket", moduletest.Build(ts.CreateRule("s", "d", ts.Rule{Aggregator: ts.AggAvg}))},
+		{"createrule negative align", moduletest.Build(ts.CreateRule("s", "d", ts.Rule{Aggregator: ts.AggAvg, Bucket: time.Second, Align: -time.Second}))},
 	}
 	for _, tc := range tests {
-		if tc.cmd.err == nil {
-			t.Errorf("%s: accepted, sending %q", tc.name, tc.cmd.bytes)
-		} else if len(tc.cmd.bytes) != 0 {
-			t.Errorf("%s: refused (%v) but has bytes to send", tc.name, tc.cmd.err)
+		if tc.cmd.Err == nil {
+			t.Errorf("%s: accepted, sending %q", tc.name, tc.cmd.Bytes)
+		} else if len(tc.cmd.Bytes) != 0 {
+			t.Errorf("%s: refused (%v) but has bytes to send", tc.name, tc.cmd.Err)
 		}
 	}
 }
@@ -329,28 +330,28 @@ func TestDecodeShapes(t *testing.T) {
 		decode func(resp.Value, error) (any, error)
 		reply  string
 	}{
-		"range: sample of 3":          {built(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp)).decode, "*1\r\n*3\r\n:1\r\n+2\r\n+3\r\n"},
-		"range: text value":           {built(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp)).decode, "*1\r\n*2\r\n:1\r\n+abc\r\n"},
-		"range: text timestamp":       {built(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp)).decode, "*1\r\n*2\r\n+x\r\n+1\r\n"},
-		"range: a map":                {built(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp)).decode, "%1\r\n:1\r\n:2\r\n"},
-		"range: an integer":           {built(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp)).decode, ":1\r\n"},
-		"get: null":                   {built(ts.Get("k")).decode, "_\r\n"},
-		"mrange: entry of 2":          {built(selected).decode, "*1\r\n*2\r\n$1\r\nk\r\n*0\r\n"},
-		"mrange: labels not pairs":    {built(selected).decode, "*1\r\n*3\r\n$1\r\nk\r\n*1\r\n$1\r\nx\r\n*0\r\n"},
-		"mrange: RESP3 value of 1":    {built(selected).decode, "%1\r\n$1\r\nk\r\n*1\r\n*0\r\n"},
-		"mrange: a set":               {built(selected).decode, "~1\r\n$1\r\nk\r\n"},
-		"madd: not an array":          {built(ts.MAdd(ts.MAddSample{Key: "k"})).decode, ":1\r\n"},
-		"madd: text element":          {built(ts.MAdd(ts.MAddSample{Key: "k"})).decode, "*1\r\n+x\r\n"},
-		"info: odd array":             {built(ts.Info("k")).decode, "*1\r\n+totalSamples\r\n"},
-		"info: text count":            {built(ts.Info("k")).decode, "*2\r\n+totalSamples\r\n+many\r\n"},
-		"info: rules not an array":    {built(ts.Info("k")).decode, "*2\r\n+rules\r\n:1\r\n"},
-		"info: empty rule":            {built(ts.Info("k")).decode, "*2\r\n+rules\r\n*1\r\n*0\r\n"},
-		"info: chunk not a map":       {built(ts.InfoDebug("k")).decode, "*2\r\n+Chunks\r\n*1\r\n:1\r\n"},
-		"queryindex: not an array":    {built(ts.QueryIndex(ts.Equal("a", "b"))).decode, ":1\r\n"},
-		"create: not OK":              {built(ts.Create("k")).decode, ":1\r\n"},
-		"del: text":                   {built(ts.Del("k", ts.Millis(0), ts.Millis(1))).decode, "+x\r\n"},
-		"mget: sample of 1":           {built(mget).decode, "*1\r\n*3\r\n$1\r\nk\r\n*0\r\n*1\r\n:1\r\n"},
-		"mrange grouped: bad sources": {built(ts.MRange(ts.MinTimestamp, ts.MaxTimestamp, []ts.Filter{ts.Equal("a", "1")}, ts.MRangeOptions{GroupBy: &ts.GroupBy{Label: "a", Reducer: ts.AggMax}})).decode, "%1\r\n$3\r\na=1\r\n*4\r\n%0\r\n%1\r\n$7\r\nsources\r\n:1\r\n%0\r\n*0\r\n"},
+		"range: sample of 3":          {moduletest.Build(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp)).Decode, "*1\r\n*3\r\n:1\r\n+2\r\n+3\r\n"},
+		"range: text value":           {moduletest.Build(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp)).Decode, "*1\r\n*2\r\n:1\r\n+abc\r\n"},
+		"range: text timestamp":       {moduletest.Build(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp)).Decode, "*1\r\n*2\r\n+x\r\n+1\r\n"},
+		"range: a map":                {moduletest.Build(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp)).Decode, "%1\r\n:1\r\n:2\r\n"},
+		"range: an integer":           {moduletest.Build(ts.Range("k", ts.MinTimestamp, ts.MaxTimestamp)).Decode, ":1\r\n"},
+		"get: null":                   {moduletest.Build(ts.Get("k")).Decode, "_\r\n"},
+		"mrange: entry of 2":          {moduletest.Build(selected).Decode, "*1\r\n*2\r\n$1\r\nk\r\n*0\r\n"},
+		"mrange: labels not pairs":    {moduletest.Build(selected).Decode, "*1\r\n*3\r\n$1\r\nk\r\n*1\r\n$1\r\nx\r\n*0\r\n"},
+		"mrange: RESP3 value of 1":    {moduletest.Build(selected).Decode, "%1\r\n$1\r\nk\r\n*1\r\n*0\r\n"},
+		"mrange: a set":               {moduletest.Build(selected).Decode, "~1\r\n$1\r\nk\r\n"},
+		"madd: not an array":          {moduletest.Build(ts.MAdd(ts.MAddSample{Key: "k"})).Decode, ":1\r\n"},
+		"madd: text element":          {moduletest.Build(ts.MAdd(ts.MAddSample{Key: "k"})).Decode, "*1\r\n+x\r\n"},
+		"info: odd array":             {moduletest.Build(ts.Info("k")).Decode, "*1\r\n+totalSamples\r\n"},
+		"info: text count":            {moduletest.Build(ts.Info("k")).Decode, "*2\r\n+totalSamples\r\n+many\r\n"},
+		"info: rules not an array":    {moduletest.Build(ts.Info("k")).Decode, "*2\r\n+rules\r\n:1\r\n"},
+		"info: empty rule":            {moduletest.Build(ts.Info("k")).Decode, "*2\r\n+rules\r\n*1\r\n*0\r\n"},
+		"info: chunk not a map":       {moduletest.Build(ts.InfoDebug("k")).Decode, "*2\r\n+Chunks\r\n*1\r\n:1\r\n"},
+		"queryindex: not an array":    {moduletest.Build(ts.QueryIndex(ts.Equal("a", "b"))).Decode, ":1\r\n"},
+		"create: not OK":              {moduletest.Build(ts.Create("k")).Decode, ":1\r\n"},
+		"del: text":                   {moduletest.Build(ts.Del("k", ts.Millis(0), ts.Millis(1))).Decode, "+x\r\n"},
+		"mget: sample of 1":           {moduletest.Build(mget).Decode, "*1\r\n*3\r\n$1\r\nk\r\n*0\r\n*1\r\n:1\r\n"},
+		"mrange grouped: bad sources": {moduletest.Build(ts.MRange(ts.MinTimestamp, ts.MaxTimestamp, []ts.Filter{ts.Equal("a", "1")}, ts.MRangeOptions{GroupBy: &ts.GroupBy{Label: "a", Reducer: ts.AggMax}})).Decode, "%1\r\n$3\r\na=1\r\n*4\r\n%0\r\n%1\r\n$7\r\nsources\r\n:1\r\n%0\r\n*0\r\n"},
 	}
 	for name, m := range malformed {
 		if got, err := m.decode(parse(t, m.reply), nil); err == nil {
@@ -360,9 +361,9 @@ func TestDecodeShapes(t *testing.T) {
 	// A connection error passes through every decoder.
 	boom := errors.New("boom")
 	for name, d := range map[string]func(resp.Value, error) (any, error){
-		"range": built(ts.Range("k", ts.Timestamp{}, ts.Timestamp{})).decode, "mrange": built(selected).decode,
-		"mget": built(mget).decode, "info": built(ts.Info("k")).decode, "madd": built(ts.MAdd(ts.MAddSample{Key: "k"})).decode,
-		"add": built(ts.Add("k", ts.Now, 1)).decode, "create": built(ts.Create("k")).decode, "get": built(ts.Get("k")).decode,
+		"range": moduletest.Build(ts.Range("k", ts.Timestamp{}, ts.Timestamp{})).Decode, "mrange": moduletest.Build(selected).Decode,
+		"mget": moduletest.Build(mget).Decode, "info": moduletest.Build(ts.Info("k")).Decode, "madd": moduletest.Build(ts.MAdd(ts.MAddSample{Key: "k"})).Decode,
+		"add": moduletest.Build(ts.Add("k", ts.Now, 1)).Decode, "create": moduletest.Build(ts.Create("k")).Decode, "get": moduletest.Build(ts.Get("k")).Decode,
 	} {
 		if _, err := d(resp.Value{}, boom); !errors.Is(err, boom) {
 			t.Errorf("%s: error %v, want boom", name, err)

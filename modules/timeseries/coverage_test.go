@@ -2,10 +2,9 @@ package timeseries_test
 
 import (
 	"reflect"
-	"slices"
 	"testing"
 
-	"github.com/respkit/redis/internal/cmdinfo"
+	"github.com/respkit/redis/internal/moduletest"
 	ts "github.com/respkit/redis/modules/timeseries"
 )
 
@@ -48,71 +47,21 @@ var coverage = map[string]struct {
 // reason. RedisTimeSeries 8.8 has none.
 var excluded = map[string]string{}
 
-// notCommands are the methods of *timeseries.Client that send no command
-// of their own.
-var notCommands = []string{"Redis"}
-
+// TestCoverage checks the list above against the command table's entries
+// of the timeseries module, and that every command is sent by methods of
+// *timeseries.Client and every method sends a command (Redis aside).
 func TestCoverage(t *testing.T) {
-	client := reflect.TypeOf(&ts.Client{})
-	used := map[string]bool{}
-	covered := 0
-	for _, name := range timeseriesCommands {
-		if reason, ok := excluded[name]; ok {
-			t.Logf("%s: excluded: %s", name, reason)
-			continue
-		}
-		c, ok := coverage[name]
-		if !ok || len(c.methods) == 0 {
-			t.Errorf("%s: no method sends it", name)
-			continue
-		}
-		ok = true
-		for _, m := range c.methods {
-			if _, found := client.MethodByName(m); !found {
-				t.Errorf("%s: (*Client).%s does not exist", name, m)
-				ok = false
-			}
-			used[m] = true
-		}
-		for _, f := range c.constructors {
-			if reflect.ValueOf(f).Kind() != reflect.Func {
-				t.Errorf("%s: constructor %T is not a function", name, f)
-				ok = false
-			}
-		}
-		if ok {
-			covered++
-		}
+	c := moduletest.Coverage{
+		Module:       "timeseries",
+		Commands:     timeseriesCommands,
+		Client:       reflect.TypeFor[*ts.Client](),
+		Methods:      map[string][]string{},
+		Constructors: map[string][]any{},
+		Excluded:     excluded,
+		NotCommands:  []string{"Redis"},
 	}
-	for name := range coverage {
-		if !slices.Contains(timeseriesCommands, name) {
-			t.Errorf("%s: mapped but not a command of the spec", name)
-		}
+	for name, m := range coverage {
+		c.Methods[name], c.Constructors[name] = m.methods, m.constructors
 	}
-	for i := range client.NumMethod() {
-		m := client.Method(i).Name
-		if !used[m] && !slices.Contains(notCommands, m) {
-			t.Errorf("(*Client).%s is mapped to no command", m)
-		}
-	}
-	t.Logf("%d/%d TimeSeries commands covered by Client methods (%d excluded)", covered, len(timeseriesCommands), len(excluded))
-	if covered+len(excluded) != len(timeseriesCommands) {
-		t.Errorf("covered %d + excluded %d != %d commands", covered, len(excluded), len(timeseriesCommands))
-	}
-}
-
-// TestCoverageMatchesTable checks the list above against the command
-// table's entries of the timeseries module.
-func TestCoverageMatchesTable(t *testing.T) {
-	var table []string
-	for _, info := range cmdinfo.All() {
-		if info.Module == "timeseries" {
-			table = append(table, info.Name)
-		}
-	}
-	slices.Sort(table)
-	want := slices.Sorted(slices.Values(timeseriesCommands))
-	if !slices.Equal(table, want) {
-		t.Errorf("the command table's timeseries commands differ from the test's list:\n table %q\n  test %q", table, want)
-	}
+	c.Check(t)
 }

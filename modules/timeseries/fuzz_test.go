@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/respkit/redis/internal/captures"
+	"github.com/respkit/redis/internal/moduletest"
 	ts "github.com/respkit/redis/modules/timeseries"
 	"github.com/respkit/redis/resp"
 )
@@ -15,19 +16,19 @@ func fuzzedDecoders() []func(resp.Value, error) (any, error) {
 	f := []ts.Filter{ts.Equal("a", "1")}
 	group := &ts.GroupBy{Label: "a", Reducer: ts.AggMax}
 	return []func(resp.Value, error) (any, error){
-		built(ts.Create("k")).decode,
-		built(ts.Add("k", ts.Now, 1)).decode,
-		built(ts.MAdd(ts.MAddSample{Key: "k"})).decode,
-		built(ts.Del("k", ts.Timestamp{}, ts.Timestamp{})).decode,
-		built(ts.Get("k")).decode,
-		built(ts.Range("k", ts.Timestamp{}, ts.Timestamp{})).decode,
-		built(ts.MRange(ts.Timestamp{}, ts.Timestamp{}, f)).decode,
-		built(ts.MRange(ts.Timestamp{}, ts.Timestamp{}, f, ts.MRangeOptions{GroupBy: group})).decode,
-		built(ts.MRange(ts.Timestamp{}, ts.Timestamp{}, f, ts.MRangeOptions{GroupBy: group, WithLabels: true})).decode,
-		built(ts.MGet(f)).decode,
-		built(ts.QueryIndex(f...)).decode,
-		built(ts.Info("k")).decode,
-		built(ts.CreateRule("s", "d", ts.Rule{Aggregator: ts.AggAvg, Bucket: time.Second})).decode,
+		moduletest.Build(ts.Create("k")).Decode,
+		moduletest.Build(ts.Add("k", ts.Now, 1)).Decode,
+		moduletest.Build(ts.MAdd(ts.MAddSample{Key: "k"})).Decode,
+		moduletest.Build(ts.Del("k", ts.Timestamp{}, ts.Timestamp{})).Decode,
+		moduletest.Build(ts.Get("k")).Decode,
+		moduletest.Build(ts.Range("k", ts.Timestamp{}, ts.Timestamp{})).Decode,
+		moduletest.Build(ts.MRange(ts.Timestamp{}, ts.Timestamp{}, f)).Decode,
+		moduletest.Build(ts.MRange(ts.Timestamp{}, ts.Timestamp{}, f, ts.MRangeOptions{GroupBy: group})).Decode,
+		moduletest.Build(ts.MRange(ts.Timestamp{}, ts.Timestamp{}, f, ts.MRangeOptions{GroupBy: group, WithLabels: true})).Decode,
+		moduletest.Build(ts.MGet(f)).Decode,
+		moduletest.Build(ts.QueryIndex(f...)).Decode,
+		moduletest.Build(ts.Info("k")).Decode,
+		moduletest.Build(ts.CreateRule("s", "d", ts.Rule{Aggregator: ts.AggAvg, Bucket: time.Second})).Decode,
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/respkit/redis/internal/cmdinfo"
+	"github.com/respkit/redis/internal/moduletest"
 	"github.com/respkit/redis/modules/vectorset"
 )
 
@@ -40,57 +41,18 @@ var commandMethods = map[string][]string{
 // purpose, with the reason. Empty: every command is covered.
 var notCovered = map[string]string{}
 
+// TestCoverage checks the list above against the command table's entries
+// of the vectorset module, and that every command is sent by methods of
+// *vectorset.Client and every method sends a command (Redis aside).
 func TestCoverage(t *testing.T) {
-	var inTable []string
-	for _, info := range cmdinfo.All() {
-		if info.Module == "vectorset" {
-			inTable = append(inTable, info.Name)
-		}
-	}
-	slices.Sort(inTable)
-	if !slices.Equal(inTable, vectorSetCommands) {
-		t.Errorf("the command table's vectorset commands are %q, want %q", inTable, vectorSetCommands)
-	}
-	client := reflect.TypeFor[*vectorset.Client]()
-	covered := 0
-	for _, name := range vectorSetCommands {
-		if reason, ok := notCovered[name]; ok {
-			t.Logf("%s: not covered: %s", name, reason)
-			continue
-		}
-		methods, ok := commandMethods[name]
-		if !ok {
-			t.Errorf("%s: no method and no exclusion", name)
-			continue
-		}
-		for _, m := range methods {
-			if _, ok := client.MethodByName(m); !ok {
-				t.Errorf("%s: *vectorset.Client has no method %s", name, m)
-			}
-		}
-		covered++
-	}
-	for name := range commandMethods {
-		if !slices.Contains(vectorSetCommands, name) {
-			t.Errorf("%s: mapped to methods but not a vector set command", name)
-		}
-	}
-	// Every exported method of Client sends a command (Redis aside).
-	mapped := map[string]bool{"Redis": true}
-	for _, ms := range commandMethods {
-		for _, m := range ms {
-			mapped[m] = true
-		}
-	}
-	for i := range client.NumMethod() {
-		if m := client.Method(i).Name; !mapped[m] {
-			t.Errorf("method %s is mapped to no command", m)
-		}
-	}
-	t.Logf("%d/%d vector set commands covered by *vectorset.Client", covered, len(vectorSetCommands))
-	if covered != len(vectorSetCommands) {
-		t.Errorf("covered %d of %d", covered, len(vectorSetCommands))
-	}
+	moduletest.Coverage{
+		Module:      "vectorset",
+		Commands:    vectorSetCommands,
+		Client:      reflect.TypeFor[*vectorset.Client](),
+		Methods:     commandMethods,
+		Excluded:    notCovered,
+		NotCommands: []string{"Redis"},
+	}.Check(t)
 }
 
 // TestCommandFlags checks that the constructors' commands carry the

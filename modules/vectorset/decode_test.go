@@ -8,6 +8,7 @@ import (
 
 	"github.com/respkit/redis"
 	"github.com/respkit/redis/internal/captures"
+	"github.com/respkit/redis/internal/moduletest"
 	"github.com/respkit/redis/modules/vectorset"
 	"github.com/respkit/redis/resp"
 )
@@ -20,24 +21,24 @@ var (
 )
 
 // everyDecoder is one command of each reply shape the package decodes.
-func everyDecoder() map[string]commandUnderTest {
-	return map[string]commandUnderTest{
-		"Add":             built(vectorset.Add("k", "e", []float32{1})),
-		"Sim":             built(vectorset.Sim("k", vectorset.Element("e"))),
-		"Sim scores":      built(vectorset.Sim("k", vectorset.Element("e"), vectorset.SimOptions{WithScores: true})),
-		"Sim attribs":     built(vectorset.Sim("k", vectorset.Element("e"), vectorset.SimOptions{WithAttribs: true})),
-		"Sim both":        built(vectorset.Sim("k", vectorset.Element("e"), vectorset.SimOptions{WithScores: true, WithAttribs: true})),
-		"Emb":             built(vectorset.Emb("k", "e")),
-		"EmbRaw":          built(vectorset.EmbRaw("k", "e")),
-		"Card":            built(vectorset.Card("k")),
-		"Info":            built(vectorset.Info("k")),
-		"Links":           built(vectorset.Links("k", "e")),
-		"LinksWithScores": built(vectorset.LinksWithScores("k", "e")),
-		"GetAttrAs raw":   built(vectorset.GetAttrAs[json.RawMessage]("k", "e")),
-		"GetAttrAs movie": built(vectorset.GetAttrAs[movie]("k", "e")),
-		"RandMember":      built(vectorset.RandMember("k")),
-		"RandMemberCount": built(vectorset.RandMemberCount("k", 2)),
-		"Range":           built(vectorset.Range("k", "-", "+")),
+func everyDecoder() map[string]moduletest.Built {
+	return map[string]moduletest.Built{
+		"Add":             moduletest.Build(vectorset.Add("k", "e", []float32{1})),
+		"Sim":             moduletest.Build(vectorset.Sim("k", vectorset.Element("e"))),
+		"Sim scores":      moduletest.Build(vectorset.Sim("k", vectorset.Element("e"), vectorset.SimOptions{WithScores: true})),
+		"Sim attribs":     moduletest.Build(vectorset.Sim("k", vectorset.Element("e"), vectorset.SimOptions{WithAttribs: true})),
+		"Sim both":        moduletest.Build(vectorset.Sim("k", vectorset.Element("e"), vectorset.SimOptions{WithScores: true, WithAttribs: true})),
+		"Emb":             moduletest.Build(vectorset.Emb("k", "e")),
+		"EmbRaw":          moduletest.Build(vectorset.EmbRaw("k", "e")),
+		"Card":            moduletest.Build(vectorset.Card("k")),
+		"Info":            moduletest.Build(vectorset.Info("k")),
+		"Links":           moduletest.Build(vectorset.Links("k", "e")),
+		"LinksWithScores": moduletest.Build(vectorset.LinksWithScores("k", "e")),
+		"GetAttrAs raw":   moduletest.Build(vectorset.GetAttrAs[json.RawMessage]("k", "e")),
+		"GetAttrAs movie": moduletest.Build(vectorset.GetAttrAs[movie]("k", "e")),
+		"RandMember":      moduletest.Build(vectorset.RandMember("k")),
+		"RandMemberCount": moduletest.Build(vectorset.RandMemberCount("k", 2)),
+		"Range":           moduletest.Build(vectorset.Range("k", "-", "+")),
 	}
 }
 
@@ -90,7 +91,7 @@ func TestMalformedReplies(t *testing.T) {
 		{"RandMemberCount", arr(resp.IntValue(1))},
 		{"Range", arr(resp.NullValue())},
 	} {
-		got, err := d[tc.decoder].decode(tc.reply, nil)
+		got, err := d[tc.decoder].Decode(tc.reply, nil)
 		if err == nil {
 			t.Errorf("%s of %#v: no error, got %#v", tc.decoder, tc.reply, got)
 		}
@@ -123,14 +124,14 @@ func TestDecodeShapesEitherProtocol(t *testing.T) {
 		{"Emb", arr(resp.IntValue(1), num(-0.5)), []float32{1, -0.5}},
 		{"RandMemberCount", arr(), []string{}},
 	} {
-		got, err := d[tc.decoder].decode(tc.reply, nil)
+		got, err := d[tc.decoder].Decode(tc.reply, nil)
 		if err != nil || !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s of %#v:\n got %#v, %v\nwant %#v", tc.decoder, tc.reply, got, err, tc.want)
 		}
 	}
 	// A decoder given a call error returns it as it is.
 	for name, c := range d {
-		if _, err := c.decode(resp.Value{}, redis.ErrClosed); err != redis.ErrClosed {
+		if _, err := c.Decode(resp.Value{}, redis.ErrClosed); err != redis.ErrClosed {
 			t.Errorf("%s: call error became %v", name, err)
 		}
 	}
@@ -141,7 +142,7 @@ func TestDecodeShapesEitherProtocol(t *testing.T) {
 func TestAttributesAreCopied(t *testing.T) {
 	buf := []byte(`{"year":1}`)
 	v := arr(str("a"), resp.BytesValue(buf))
-	got, err := everyDecoder()["Sim attribs"].decode(v, nil)
+	got, err := everyDecoder()["Sim attribs"].Decode(v, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +151,7 @@ func TestAttributesAreCopied(t *testing.T) {
 		t.Errorf("attributes alias the reply: %s", m[0].Attributes)
 	}
 	raw := []byte("\x01\x02")
-	r, err := everyDecoder()["EmbRaw"].decode(arr(resp.SimpleStringValue("int8"), resp.BytesValue(raw), num(1), num(1)), nil)
+	r, err := everyDecoder()["EmbRaw"].Decode(arr(resp.SimpleStringValue("int8"), resp.BytesValue(raw), num(1), num(1)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +178,7 @@ func FuzzDecoders(f *testing.F) {
 			return
 		}
 		for _, c := range decoders {
-			_, _ = c.decode(v, nil)
+			_, _ = c.Decode(v, nil)
 		}
 	})
 }
