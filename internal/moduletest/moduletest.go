@@ -130,6 +130,11 @@ type Case struct {
 	// value.
 	Agree func(any) any
 
+	// ClientErrOnly, when set, says why the decoder reads an error reply
+	// only as the Client hands it (no reply, the error): the raw reply
+	// with no error must then still fail, with any error.
+	ClientErrOnly string
+
 	// NotEncoded says why the API cannot produce the case's arguments.
 	// Only deliberate misuse (a case whose name ends in "_err") may be
 	// excluded so.
@@ -147,6 +152,9 @@ func (c Case) problem() string {
 		return "Want3 without Want"
 	case (c.Want3 != nil || c.Check != nil) && c.Agree == nil:
 		return "with Want3 or Check, Agree must say what RESP2 and RESP3 share"
+	}
+	if _, ok := c.Want.(Failure); c.ClientErrOnly != "" && !ok {
+		return "ClientErrOnly without a Failure"
 	}
 	_, f2 := c.Want.(Failure)
 	_, f3 := c.Want3.(Failure)
@@ -174,8 +182,9 @@ func Load(t testing.TB, module string) []*captures.Case {
 // with the decoder the table's case gives, and checks the outcome: the
 // wanted value or error, the recorded reply being an error exactly when a
 // server error is wanted, and the two protocols agreeing. An error reply
-// is decoded twice, as a pipeline hands it to the decoder (the reply, no
-// error) and as the Client does (no reply, the *resp.Error). Every
+// is decoded twice: as the Client, its pipelines and transactions hand it
+// to a decoder (no reply, the *resp.Error), and as the raw reply with no
+// error (see Case.ClientErrOnly). Every
 // recorded case must be in the table and every case of the table
 // recorded. It logs "decoded N/M cases under RESP2 and RESP3".
 func Decode(t testing.TB, module string, table map[string]Case) {
@@ -235,15 +244,23 @@ func (c Case) decode(rec *captures.Case, proto int, v resp.Value, got *any, gotE
 	if server := failure && f.server(); rec.IsError(proto) != server {
 		problems = append(problems, fmt.Sprintf("the recorded reply is an error: %v; the table wants a server error: %v", rec.IsError(proto), server))
 	}
-	*got, *gotErr = c.Cmd.Decode(v, nil)
+	if !v.IsError() {
+		*got, *gotErr = c.Cmd.Decode(v, nil)
+		if p := c.meets(proto, *got, *gotErr); p != "" {
+			problems = append(problems, p)
+		}
+		return problems
+	}
+	*got, *gotErr = c.Cmd.Decode(resp.Value{}, v.Err())
 	if p := c.meets(proto, *got, *gotErr); p != "" {
 		problems = append(problems, p)
 	}
-	if v.IsError() {
-		g, err := c.Cmd.Decode(resp.Value{}, v.Err())
-		if p := c.meets(proto, g, err); p != "" {
-			problems = append(problems, "as the Client hands the error: "+p)
-		}
+	raw, err := c.Cmd.Decode(v, nil)
+	switch p := c.meets(proto, raw, err); {
+	case c.ClientErrOnly != "" && err == nil:
+		problems = append(problems, fmt.Sprintf("the raw error reply decodes to %#v", raw))
+	case c.ClientErrOnly == "" && p != "":
+		problems = append(problems, "the raw error reply: "+p)
 	}
 	return problems
 }

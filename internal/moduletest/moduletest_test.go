@@ -233,19 +233,45 @@ func TestDecodeComparesTheProtocols(t *testing.T) {
 
 func TestDecodeDecodesAnErrorBothWays(t *testing.T) {
 	cases := recorded(t, "json", "json_get_wrongtype_err")
-	// A decoder that handles an error reply but not the error the Client
+	wrongType := Fails(&resp.Error{Msg: "WRONGTYPE"})
+	// A decoder that reads an error reply but not the error the Client
 	// hands it.
-	partial := command(t, func(v resp.Value, err error) (any, error) {
+	rawOnly := command(t, func(v resp.Value, err error) (any, error) {
 		if v.IsError() {
 			return nil, v.Err()
 		}
 		return int64(0), nil
 	}, "JSON.GET", "strkey", "$")
-	r := record(func(tb testing.TB) {
-		DecodeCases(tb, cases, map[string]Case{"json_get_wrongtype_err": {Cmd: partial, Want: Fails(&resp.Error{Msg: "WRONGTYPE"})}})
-	})
-	if !r.reported("as the Client hands the error") {
-		t.Errorf("errors %q", r.errs)
+	// A decoder that reads the error the Client hands it, and fails on the
+	// raw reply with an error of its own.
+	clientOnly := command(t, func(v resp.Value, err error) (any, error) {
+		if err != nil {
+			return nil, err
+		}
+		if v.IsError() {
+			return nil, errors.New("not an integer")
+		}
+		return int64(0), nil
+	}, "JSON.GET", "strkey", "$")
+	// A decoder that takes an error reply for a value.
+	lenient := command(t, func(v resp.Value, err error) (any, error) { return int64(0), err }, "JSON.GET", "strkey", "$")
+	for _, tc := range []struct {
+		name string
+		c    Case
+		want string // a reported error; "" for none
+	}{
+		{"raw reply only", Case{Cmd: rawOnly, Want: wrongType}, "RESP2: got 0, want an error matching WRONGTYPE"},
+		{"client's error only", Case{Cmd: clientOnly, Want: wrongType}, "the raw error reply: got the error not an integer"},
+		{"client's error only, said so", Case{Cmd: clientOnly, Want: wrongType, ClientErrOnly: "reason"}, ""},
+		{"error reply for a value", Case{Cmd: lenient, Want: wrongType, ClientErrOnly: "reason"}, "the raw error reply decodes to 0"},
+	} {
+		r := record(func(tb testing.TB) { DecodeCases(tb, cases, map[string]Case{"json_get_wrongtype_err": tc.c}) })
+		switch {
+		case tc.want == "" && len(r.errs) != 0:
+			t.Errorf("%s: %q", tc.name, r.errs)
+		case tc.want != "" && !r.reported(tc.want):
+			t.Errorf("%s: errors %q, want one with %q", tc.name, r.errs, tc.want)
+		}
 	}
 }
 

@@ -1,56 +1,31 @@
 package search
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
 	"math"
-	"testing"
 
 	"github.com/respkit/redis"
-	"github.com/respkit/redis/internal/captures"
-	"github.com/respkit/redis/resp"
+	"github.com/respkit/redis/internal/moduletest"
 )
 
-// indexCapture is one recorded case of the index side: the command the
-// package builds for it and what its replies decode to.
-type indexCapture struct {
-	encoding []byte
-	buildErr error
-	decode   func(resp.Value, error) (any, error)
-	// want is the decoded value under both protocols; want3, when set,
-	// replaces it under RESP3 (for values that changed between the two
-	// recording runs).
-	want, want3 any
-	// wantErr is the message of the server error a *_err case decodes to.
-	wantErr string
-	// sameUpTo, when set, clears the values that legitimately differ
-	// between the two runs before the RESP2 and RESP3 results are
-	// compared.
-	sameUpTo func(any) any
+// capture is the Case of an index-side command and the value both
+// protocols decode its reply to.
+func capture[T any](cmd redis.Command[T], want T) moduletest.Case {
+	return moduletest.Case{Cmd: moduletest.Build(cmd), Want: want}
 }
 
-// capture makes the indexCapture of cmd.
-func capture[T any](cmd redis.Command[T], want T) indexCapture {
-	return indexCapture{
-		encoding: cmd.Bytes(),
-		buildErr: cmd.Err(),
-		decode:   func(v resp.Value, err error) (any, error) { return cmd.Decode(v, err) },
-		want:     want,
-	}
+// captureErr is the Case of a command whose reply is the server error msg.
+func captureErr[T any](cmd redis.Command[T], msg string) moduletest.Case {
+	return moduletest.Case{Cmd: moduletest.Build(cmd), Want: moduletest.FailsWith(msg)}
 }
 
-// captureErr makes the indexCapture of a case whose reply is the server
-// error msg.
-func captureErr[T any](cmd redis.Command[T], msg string) indexCapture {
-	c := capture(cmd, *new(T))
-	c.want, c.wantErr = nil, msg
+// statusErr is the Case of a command replying OK, whose reply is the
+// server error msg. The status decoder reads a server error as the Client
+// hands it; a raw error reply is, to it, a reply other than OK.
+func statusErr[T any](cmd redis.Command[T], msg string) moduletest.Case {
+	c := captureErr(cmd, msg)
+	c.ClientErrOnly = "the status decoder reads a server error only as the Client hands it"
 	return c
 }
-
-// sameValue compares decoded values by their Go syntax, so that NaN
-// (FT.INFO's averages before any GC cycle) equals NaN.
-func sameValue(a, b any) bool { return fmt.Sprintf("%#v", a) == fmt.Sprintf("%#v", b) }
 
 // movieInfo is FT.INFO idx:movie as recorded (total indexing time aside).
 func movieInfo(indexingTime float64) IndexInfo {
@@ -101,18 +76,21 @@ func movieInfo(indexingTime float64) IndexInfo {
 }
 
 // indexCaptures are the recorded cases of the index side, by name.
-func indexCaptures() map[string]indexCapture {
+func indexCaptures() map[string]moduletest.Case {
 	tmpOpts := &CreateOptions{On: OnHash, Prefixes: []string{"tmp:"}, NoStopwords: true}
+	// The total indexing time differs between the two recording runs.
 	info := capture(Info("idx:movie"), movieInfo(0.1889999955892563))
-	info.want3 = movieInfo(0.1420000046491623)
-	info.sameUpTo = func(v any) any {
-		i := v.(IndexInfo)
-		i.TotalIndexingTimeMS = 0
+	info.Want3 = movieInfo(0.1420000046491623)
+	info.Agree = func(v any) any {
+		i, ok := v.(IndexInfo)
+		if ok {
+			i.TotalIndexingTimeMS = 0
+		}
 		return i
 	}
-	return map[string]indexCapture{
+	return map[string]moduletest.Case{
 		"ft_list":                  capture(List(), []string{"idx:movie"}),
-		"ft_create_exists_err":     captureErr(Create("idx:movie", nil, NewTextField("title")), "Index already exists"),
+		"ft_create_exists_err":     statusErr(Create("idx:movie", nil, NewTextField("title")), "Index already exists"),
 		"ft_create_json_on_hash":   capture(Create("idx:tmp", tmpOpts, NewTextField("t").NoStem(), NewNumericField("n")), struct{}{}),
 		"ft_info":                  info,
 		"ft_explain":               capture(Explain("idx:movie", "@genre:{action} matrix"), "INTERSECT {\n  TAG:@genre {\n    action\n  }\n  UNION {\n    matrix\n    +matrix(expanded)\n  }\n}\n"),
@@ -133,78 +111,6 @@ func indexCaptures() map[string]indexCapture {
 		"ft_alter":                 capture(Alter("idx:movie", nil, NewTextField("director")), struct{}{}),
 		"ft_config_get":            capture(ConfigGet("TIMEOUT"), map[string]string{"TIMEOUT": "500"}),
 		"ft_dropindex":             capture(DropIndex("idx:tmp"), struct{}{}),
-		"ft_dropindex_missing_err": captureErr(DropIndex("idx:tmp"), "idx:tmp: no such index"),
+		"ft_dropindex_missing_err": statusErr(DropIndex("idx:tmp"), "idx:tmp: no such index"),
 	}
-}
-
-// replyOf reads a recorded reply as the client hands it to a decoder: an
-// error reply becomes the error.
-func replyOf(t *testing.T, c *captures.Case, proto int) (resp.Value, error) {
-	t.Helper()
-	v, err := c.Reply(proto)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v.IsError() {
-		return v, v.Err()
-	}
-	return v, nil
-}
-
-func TestIndexCaptures(t *testing.T) {
-	cases, err := captures.Load("search")
-	if err != nil {
-		t.Fatal(err)
-	}
-	byName := captures.ByName(cases)
-	decoded := 0
-	for name, ic := range indexCaptures() {
-		t.Run(name, func(t *testing.T) {
-			c := byName[name]
-			if c == nil {
-				t.Fatalf("no recorded case %s", name)
-			}
-			if ic.buildErr != nil {
-				t.Fatalf("building the command: %v", ic.buildErr)
-			}
-			if !bytes.Equal(ic.encoding, c.Command()) {
-				t.Errorf("encodes\n%q\nwant\n%q", ic.encoding, c.Command())
-			}
-			var got [2]any
-			for i, proto := range []int{2, 3} {
-				v, err := replyOf(t, c, proto)
-				value, err := ic.decode(v, err)
-				if ic.wantErr != "" {
-					var re *redis.Error
-					if !errors.As(err, &re) || re.Msg != ic.wantErr || re.Code() != "" {
-						t.Fatalf("RESP%d: error %#v, want the server error %q (no code)", proto, err, ic.wantErr)
-					}
-					continue
-				}
-				if err != nil {
-					t.Fatalf("RESP%d: %v", proto, err)
-				}
-				want := ic.want
-				if proto == 3 && ic.want3 != nil {
-					want = ic.want3
-				}
-				if !sameValue(value, want) {
-					t.Errorf("RESP%d decodes to\n%#v\nwant\n%#v", proto, value, want)
-				}
-				got[i] = value
-				decoded++
-			}
-			if ic.wantErr != "" {
-				return
-			}
-			a, b := got[0], got[1]
-			if ic.sameUpTo != nil {
-				a, b = ic.sameUpTo(a), ic.sameUpTo(b)
-			}
-			if !sameValue(a, b) {
-				t.Errorf("RESP2 and RESP3 decode differently:\n%#v\n%#v", a, b)
-			}
-		})
-	}
-	t.Logf("%d index-side cases, %d replies decoded to their values (RESP2 and RESP3)", len(indexCaptures()), decoded)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/respkit/redis"
 	"github.com/respkit/redis/internal/captures"
+	"github.com/respkit/redis/internal/moduletest"
 	"github.com/respkit/redis/resp"
 )
 
@@ -64,7 +65,7 @@ func TestAttributeShapes(t *testing.T) {
 				if err != nil {
 					t.Fatalf("RESP%d: %v", proto, err)
 				}
-				if !sameValue(got, tc.want) {
+				if !moduletest.DeepEqual(got, tc.want) {
 					t.Errorf("RESP%d: %#v, want %#v", proto, got, tc.want)
 				}
 			}
@@ -109,7 +110,7 @@ func TestInfoShapes(t *testing.T) {
 		Errors:  IndexErrors{IndexingFailures: 2, Other: map[string]string{"last indexing error time": "7"}},
 		Other:   map[string]resp.Value{"brand_new_entry": num(42)},
 	}
-	if !sameValue(info, want) {
+	if !moduletest.DeepEqual(info, want) {
 		t.Errorf("decoded\n%#v\nwant\n%#v", info, want)
 	}
 	// The same entries in RESP2's flat form decode alike (Other aside,
@@ -119,7 +120,7 @@ func TestInfoShapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sameValue(flat, info) {
+	if !moduletest.DeepEqual(flat, info) {
 		t.Errorf("flat form decoded\n%#v\nwant\n%#v", flat, info)
 	}
 	// stopwords_list [null]: the index has no list of its own.
@@ -145,11 +146,11 @@ func TestInfoShapes(t *testing.T) {
 
 func TestSuggestionShapes(t *testing.T) {
 	got, err := decodeSuggestions(arr(bulk("a"), bulk("b")), nil, false, false)
-	if err != nil || !sameValue(got, []Suggestion{{Text: "a"}, {Text: "b"}}) {
+	if err != nil || !moduletest.DeepEqual(got, []Suggestion{{Text: "a"}, {Text: "b"}}) {
 		t.Errorf("plain: %#v, %v", got, err)
 	}
 	got, err = decodeSuggestions(arr(bulk("a"), bulk("p")), nil, false, true)
-	if err != nil || !sameValue(got, []Suggestion{{Text: "a", Payload: "p"}}) {
+	if err != nil || !moduletest.DeepEqual(got, []Suggestion{{Text: "a", Payload: "p"}}) {
 		t.Errorf("payloads: %#v, %v", got, err)
 	}
 	got, err = decodeSuggestions(null(), nil, true, false)
@@ -178,7 +179,7 @@ func TestSpellCheckShapes(t *testing.T) {
 			[]SpellCheckResult{{Term: "x", Suggestions: []SpellCheckSuggestion{{"xa", 0.5}, {"xb", 0}}}}},
 	} {
 		got, err := decodeSpellCheck(tc.v, nil)
-		if err != nil || !sameValue(got, tc.want) {
+		if err != nil || !moduletest.DeepEqual(got, tc.want) {
 			t.Errorf("%s: %#v, %v; want %#v", name, got, err, tc.want)
 		}
 	}
@@ -201,7 +202,7 @@ func TestConfigShapes(t *testing.T) {
 		"RESP3": kvmap(simple("TIMEOUT"), bulk("500"), simple("EXTLOAD"), null()),
 	} {
 		got, err := decodeConfigGet(v, nil)
-		if err != nil || !sameValue(got, want) {
+		if err != nil || !moduletest.DeepEqual(got, want) {
 			t.Errorf("GET %s: %v, %v", name, got, err)
 		}
 	}
@@ -219,7 +220,7 @@ func TestConfigShapes(t *testing.T) {
 			simple("EXTLOAD"), kvmap(simple("Description"), simple("Load extension"), simple("Value"), null())),
 	} {
 		got, err := decodeConfigHelp(v, nil)
-		if err != nil || !sameValue(got, help) {
+		if err != nil || !moduletest.DeepEqual(got, help) {
 			t.Errorf("HELP %s: %#v, %v", name, got, err)
 		}
 	}
@@ -247,7 +248,7 @@ func TestStatusAndCountShapes(t *testing.T) {
 	if ok, err := decodeDeleted(num(0), nil); err != nil || ok {
 		t.Errorf("SUGDEL 0: %v, %v", ok, err)
 	}
-	if got, err := decodeTextList(arr(bulk("a"), num(1)), nil); err != nil || !sameValue(got, []string{"a", "1"}) {
+	if got, err := decodeTextList(arr(bulk("a"), num(1)), nil); err != nil || !moduletest.DeepEqual(got, []string{"a", "1"}) {
 		t.Errorf("strings: %v, %v", got, err)
 	}
 	if _, err := decodeTextList(arr(arr()), nil); err == nil {

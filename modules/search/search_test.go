@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/respkit/redis"
@@ -33,17 +32,6 @@ func queryCase(t *testing.T, all map[string]*captures.Case, name string) *captur
 	return c
 }
 
-// checkEncoding compares a built command's bytes with the recorded ones.
-func checkEncoding(t *testing.T, c *captures.Case, cmd *redis.Cmd) {
-	t.Helper()
-	if err := cmd.Err(); err != nil {
-		t.Fatalf("%s: builder error: %v", c.Name, err)
-	}
-	if want := c.Command(); !bytes.Equal(cmd.Bytes(), want) {
-		t.Errorf("%s: encoded\n%q\nrecorded\n%q", c.Name, cmd.Bytes(), want)
-	}
-}
-
 // movieVec1 and movieVec2 are the vec fields of movie:1 and movie:2 as the
 // setup wrote them.
 var (
@@ -68,51 +56,51 @@ var matrixBoth = SearchResult{Total: 2, Docs: []Document{
 // searchCases are the FT.SEARCH captures: the query built with the
 // package's API and the value both protocols must decode to.
 func searchCases() []struct {
-	name string
-	q    *Query
-	want SearchResult
+	name, index string
+	q           *Query
+	want        SearchResult
 } {
 	return []struct {
-		name string
-		q    *Query
-		want SearchResult
+		name, index string
+		q           *Query
+		want        SearchResult
 	}{
-		{"ft_search_simple", NewQuery(Terms("matrix")), matrixBoth},
-		{"ft_search_nocontent", NewQuery(Terms("matrix")).NoContent(),
+		{"ft_search_simple", "idx:movie", NewQuery(Terms("matrix")), matrixBoth},
+		{"ft_search_nocontent", "idx:movie", NewQuery(Terms("matrix")).NoContent(),
 			SearchResult{Total: 2, Docs: []Document{{ID: "movie:1"}, {ID: "movie:2"}}}},
-		{"ft_search_withscores_return", NewQuery(Terms("matrix")).WithScores().Return("title", "year"),
+		{"ft_search_withscores_return", "idx:movie", NewQuery(Terms("matrix")).WithScores().Return("title", "year"),
 			SearchResult{Total: 2, Docs: []Document{
 				{ID: "movie:1", Score: 1.292308322915596, Fields: FieldValues{{Name: "title", Value: "The Matrix"}, {Name: "year", Value: "1999"}}},
 				{ID: "movie:2", Score: 1.1730183202309574, Fields: FieldValues{{Name: "title", Value: "The Matrix Reloaded"}, {Name: "year", Value: "2003"}}},
 			}}},
-		{"ft_search_tag_numeric_sortby_limit",
+		{"ft_search_tag_numeric_sortby_limit", "idx:movie",
 			NewQuery(And(Tag("genre", "action"), Range("year", Inclusive(1990), Inclusive(2000)))).
 				SortBy("year", Desc).Limit(0, 10).Return("title"),
 			SearchResult{Total: 2, Docs: []Document{
 				{ID: "movie:1", Fields: titleOnly("The Matrix")},
 				{ID: "movie:4", Fields: titleOnly("Heat")},
 			}}},
-		{"ft_search_geo", NewQuery(GeoRadius("loc", -122.41, 37.77, 10, Kilometers)).Return("title"),
+		{"ft_search_geo", "idx:movie", NewQuery(GeoRadius("loc", -122.41, 37.77, 10, Kilometers)).Return("title"),
 			SearchResult{Total: 2, Docs: []Document{
 				{ID: "movie:1", Fields: titleOnly("The Matrix")},
 				{ID: "movie:2", Fields: titleOnly("The Matrix Reloaded")},
 			}}},
-		{"ft_search_count_only", NewQuery(All).Limit(0, 0), SearchResult{Total: 4}},
-		{"ft_search_no_results", NewQuery(Terms("nosuchword")), SearchResult{Total: 0}},
-		{"ft_search_highlight",
+		{"ft_search_count_only", "idx:movie", NewQuery(All).Limit(0, 0), SearchResult{Total: 4}},
+		{"ft_search_no_results", "idx:movie", NewQuery(Terms("nosuchword")), SearchResult{Total: 0}},
+		{"ft_search_highlight", "idx:movie",
 			NewQuery(Terms("matrix")).Return("title").Highlight(HighlightOptions{Fields: []string{"title"}, OpenTag: "<b>", CloseTag: "</b>"}),
 			SearchResult{Total: 2, Docs: []Document{
 				{ID: "movie:1", Fields: titleOnly("The <b>Matrix</b>")},
 				{ID: "movie:2", Fields: titleOnly("The <b>Matrix</b> Reloaded")},
 			}}},
-		{"ft_search_withsortkeys", NewQuery(All).SortBy("rating", Asc).WithSortKeys().Return("rating"),
+		{"ft_search_withsortkeys", "idx:movie", NewQuery(All).SortBy("rating", Asc).WithSortKeys().Return("rating"),
 			SearchResult{Total: 4, Docs: []Document{
 				{ID: "movie:2", SortKey: "#7.2000000000000002", Fields: FieldValues{{Name: "rating", Value: "7.2"}}},
 				{ID: "movie:3", SortKey: "#7.7999999999999998", Fields: FieldValues{{Name: "rating", Value: "7.8"}}},
 				{ID: "movie:4", SortKey: "#8.3000000000000007", Fields: FieldValues{{Name: "rating", Value: "8.3"}}},
 				{ID: "movie:1", SortKey: "#8.6999999999999993", Fields: FieldValues{{Name: "rating", Value: "8.7"}}},
 			}}},
-		{"ft_search_knn_dialect2",
+		{"ft_search_knn_dialect2", "idx:movie",
 			NewQuery(KNN{K: 2, Field: "vec", Param: "B", ScoreAs: "score"}.Expr()).
 				Param("B", EncodeFloat32([]float32{0.1, 0.2, 0.3})).
 				SortBy("score", "").Return("title", "score").Dialect(2),
@@ -120,123 +108,16 @@ func searchCases() []struct {
 				{ID: "movie:1", Fields: FieldValues{{Name: "score", Value: "0"}, {Name: "title", Value: "The Matrix"}}},
 				{ID: "movie:2", Fields: FieldValues{{Name: "score", Value: "0.00550961494446"}, {Name: "title", Value: "The Matrix Reloaded"}}},
 			}}},
-		{"ft_search_params_dialect2",
+		{"ft_search_params_dialect2", "idx:movie",
 			NewQuery(Range("year", ParamBound("lo"), ParamBound("hi"))).
 				Param("lo", "2000").Param("hi", 2010).Return("title").Dialect(2),
 			SearchResult{Total: 2, Docs: []Document{
 				{ID: "movie:2", Fields: titleOnly("The Matrix Reloaded")},
 				{ID: "movie:3", Fields: titleOnly("Pride and Prejudice")},
 			}}},
-		{"ft_search_via_alias", NewQuery(Terms("heat")).Return("title"),
+		{"ft_search_via_alias", "alias:movie", NewQuery(Terms("heat")).Return("title"),
 			SearchResult{Total: 1, Docs: []Document{{ID: "movie:4", Fields: titleOnly("Heat")}}}},
 	}
-}
-
-func TestSearchCapturesEncode(t *testing.T) {
-	all := queryCases(t)
-	n := 0
-	for _, tc := range searchCases() {
-		c := queryCase(t, all, tc.name)
-		index := c.Strings()[1]
-		checkEncoding(t, c, Search(index, tc.q).Cmd)
-		n++
-	}
-	t.Logf("%d FT.SEARCH commands built as recorded", n)
-}
-
-func TestSearchCapturesDecode(t *testing.T) {
-	all := queryCases(t)
-	passed := map[int]int{}
-	for _, tc := range searchCases() {
-		c := queryCase(t, all, tc.name)
-		cmd := Search(c.Strings()[1], tc.q)
-		var got [2]SearchResult
-		for i, proto := range []int{2, 3} {
-			v, err := c.Reply(proto)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := cmd.Decode(v, nil)
-			if err != nil {
-				t.Errorf("%s RESP%d: %v", tc.name, proto, err)
-				continue
-			}
-			got[i] = r
-			if !reflect.DeepEqual(r, tc.want) {
-				t.Errorf("%s RESP%d:\n got %#v\nwant %#v", tc.name, proto, r, tc.want)
-				continue
-			}
-			passed[proto]++
-		}
-		if !reflect.DeepEqual(got[0], got[1]) {
-			t.Errorf("%s: RESP2 and RESP3 differ:\n%#v\n%#v", tc.name, got[0], got[1])
-		}
-	}
-	t.Logf("FT.SEARCH captures decoded as expected: RESP2 %d/%d, RESP3 %d/%d",
-		passed[2], len(searchCases()), passed[3], len(searchCases()))
-}
-
-func TestSearchCapturesErrors(t *testing.T) {
-	all := queryCases(t)
-	cases := []struct {
-		name     string
-		cmd      redis.Command[SearchResult]
-		code     string
-		msgStart string
-	}{
-		// RediSearch's own messages start with a capitalized word, which
-		// is not an error code: Code() is "".
-		{"ft_search_syntax_err", Search("idx:movie", NewQuery(Raw("@year:[1990"))), "", "Syntax error at offset 7"},
-		{"ft_search_unknown_index_err", Search("idx:none", NewQuery(All)), "", "No such index idx:none"},
-	}
-	n := 0
-	for _, tc := range cases {
-		c := queryCase(t, all, tc.name)
-		checkEncoding(t, c, tc.cmd.Cmd)
-		for _, proto := range []int{2, 3} {
-			if !c.IsError(proto) {
-				t.Fatalf("%s RESP%d: recorded reply is not an error", tc.name, proto)
-			}
-			v, err := c.Reply(proto)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = tc.cmd.Decode(v, nil)
-			var re *redis.Error
-			if !errors.As(err, &re) {
-				t.Errorf("%s RESP%d: %v is not a *redis.Error", tc.name, proto, err)
-				continue
-			}
-			if re.Code() != tc.code || !strings.HasPrefix(re.Error(), tc.msgStart) {
-				t.Errorf("%s RESP%d: code %q message %q, want code %q message %q...", tc.name, proto, re.Code(), re.Error(), tc.code, tc.msgStart)
-				continue
-			}
-			n++
-		}
-	}
-
-	// FT.SEARCH with no query: the builder refuses to build it, and the
-	// server's reply to it (recorded) is an ERR.
-	c := queryCase(t, all, "ft_search_arity_err")
-	if err := Search("idx:movie", NewQuery(Expr{})).Cmd.Err(); err == nil {
-		t.Error("a query without expression was built")
-	}
-	arity := redis.NewCommand(func(v resp.Value, err error) (SearchResult, error) { return decodeSearch(v, err, docShape{}) }, c.Args...)
-	checkEncoding(t, c, arity.Cmd)
-	for _, proto := range []int{2, 3} {
-		v, err := c.Reply(proto)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = arity.Decode(v, nil)
-		var re *redis.Error
-		if !errors.As(err, &re) || re.Code() != "ERR" || !errors.Is(err, &redis.Error{Msg: "ERR"}) {
-			t.Errorf("ft_search_arity_err RESP%d: %v, want an ERR *redis.Error", proto, err)
-			continue
-		}
-		n++
-	}
-	t.Logf("error captures decoded to *redis.Error: %d/6", n)
 }
 
 func TestSearchRejectsBadInput(t *testing.T) {
@@ -418,36 +299,3 @@ func TestFieldValues(t *testing.T) {
 }
 
 func nan() float64 { return math.NaN() }
-
-// TestQueryCapturesCovered checks that every recorded FT.SEARCH,
-// FT.AGGREGATE and FT.PROFILE case is one of the query side's tests.
-func TestQueryCapturesCovered(t *testing.T) {
-	covered := map[string]bool{
-		"ft_search_syntax_err": true, "ft_search_unknown_index_err": true, "ft_search_arity_err": true,
-		"ft_aggregate_withcursor": true, "ft_profile_search": true,
-	}
-	for _, tc := range searchCases() {
-		covered[tc.name] = true
-	}
-	for _, tc := range aggregateCases() {
-		covered[tc.name] = true
-	}
-	cases, err := captures.Load("search")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mine := 0
-	for _, c := range cases {
-		if !strings.HasPrefix(c.Name, "ft_search") && !strings.HasPrefix(c.Name, "ft_aggregate") && !strings.HasPrefix(c.Name, "ft_profile") {
-			continue
-		}
-		mine++
-		if !covered[c.Name] {
-			t.Errorf("capture %s is not tested", c.Name)
-		}
-	}
-	if mine != len(covered) {
-		t.Errorf("%d query-side captures, %d covered", mine, len(covered))
-	}
-	t.Logf("%d query-side captures, each encoded and decoded under RESP2 and RESP3", mine)
-}
