@@ -220,6 +220,7 @@ var decoderTable = []decoder{
 // of replies, with the reason.
 var notFuzzed = map[string]string{
 	"replyErr": "builds the error of an error reply for a *Cmd (errors.go); needs a command",
+	"ResultOf": "wraps a reply in a Result without reading it; Result's accessors are the fuzzed decoders (asInt64, asString, ...)",
 }
 
 var fuzzLimits = resp.Limits{MaxBulkLen: 1 << 16, MaxAggregateLen: 1 << 10, MaxDepth: 16, MaxLineLen: 1 << 12}
