@@ -372,3 +372,18 @@ func TestDeepEqual(t *testing.T) {
 		}
 	}
 }
+
+func TestEachProtocol(t *testing.T) {
+	var ran []string
+	EachProtocol(t, func(t *testing.T, proto int) { ran = append(ran, fmt.Sprint(t.Name(), " ", proto)) })
+	if want := []string{"TestEachProtocol/RESP2 2", "TestEachProtocol/RESP3 3"}; !reflect.DeepEqual(ran, want) {
+		t.Errorf("ran %q, want %q", ran, want)
+	}
+}
+
+func TestRunID(t *testing.T) {
+	a, b := RunID(), RunID()
+	if len(a) != 12 || strings.Trim(a, "0123456789abcdef") != "" || a == b {
+		t.Errorf("RunID() = %q, then %q", a, b)
+	}
+}

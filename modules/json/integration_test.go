@@ -2,17 +2,15 @@ package redisjson_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/respkit/redis"
+	"github.com/respkit/redis/internal/moduletest"
 	redisjson "github.com/respkit/redis/modules/json"
 	"github.com/respkit/redis/redistest"
 )
@@ -35,9 +33,7 @@ func moduleClient(t *testing.T, proto int) (*redisjson.Client, string) {
 	}
 	opts.Protocol = proto
 	rdb := redis.NewClient(opts)
-	var id [6]byte
-	rand.Read(id[:])
-	prefix := "redisjson-test:{" + hex.EncodeToString(id[:]) + "}:"
+	prefix := "redisjson-test:{" + moduletest.RunID() + "}:"
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -47,12 +43,6 @@ func moduleClient(t *testing.T, proto int) (*redisjson.Client, string) {
 		rdb.Close()
 	})
 	return redisjson.New(rdb), prefix
-}
-
-func eachProtocol(t *testing.T, fn func(t *testing.T, proto int)) {
-	for _, proto := range []int{2, 3} {
-		t.Run("RESP"+strconv.Itoa(proto), func(t *testing.T) { fn(t, proto) })
-	}
 }
 
 // user is a document of the store.
@@ -71,7 +61,7 @@ type address struct {
 }
 
 func TestIntegrationDocumentStore(t *testing.T) {
-	eachProtocol(t, func(t *testing.T, proto int) {
+	moduletest.EachProtocol(t, func(t *testing.T, proto int) {
 		j, p := moduleClient(t, proto)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -239,7 +229,7 @@ func TestIntegrationDocumentStore(t *testing.T) {
 }
 
 func TestIntegrationPipelineAndTransaction(t *testing.T) {
-	eachProtocol(t, func(t *testing.T, proto int) {
+	moduletest.EachProtocol(t, func(t *testing.T, proto int) {
 		j, p := moduleClient(t, proto)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -283,7 +273,7 @@ func TestIntegrationPipelineAndTransaction(t *testing.T) {
 // with code ERR, alone, in a pipeline and on a reserved connection.
 func TestUnknownCommand(t *testing.T) {
 	srv := redistest.Start(t, redistest.Config{})
-	eachProtocol(t, func(t *testing.T, proto int) {
+	moduletest.EachProtocol(t, func(t *testing.T, proto int) {
 		rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), Protocol: proto})
 		defer rdb.Close()
 		j := redisjson.New(rdb)

@@ -14,10 +14,10 @@ import (
 	"github.com/respkit/redis/redistest"
 )
 
-// indexServer returns a client of the server in $REDIS_MODULES_URL
+// searchServer returns a client of the server in $REDIS_MODULES_URL
 // speaking proto, or skips the test when that server has no search
-// module.
-func indexServer(t *testing.T, proto int) *redis.Client {
+// module (CI's servers have none).
+func searchServer(t *testing.T, proto int) *redis.Client {
 	t.Helper()
 	raw := redistest.ModuleServer(t, "search", "ft")
 	opts, err := redis.ParseURL(raw)
@@ -62,7 +62,7 @@ func waitIndexed(t *testing.T, ctx context.Context, ft *Client, index string, do
 func TestIndexIntegration(t *testing.T) {
 	for _, proto := range []int{2, 3} {
 		t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
-			rdb := indexServer(t, proto)
+			rdb := searchServer(t, proto)
 			ft := New(rdb)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()

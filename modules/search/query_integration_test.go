@@ -9,24 +9,7 @@ import (
 	"time"
 
 	"github.com/respkit/redis"
-	"github.com/respkit/redis/redistest"
 )
-
-// queryServer returns a client, speaking proto, of the server in
-// $REDIS_MODULES_URL, or skips the test when that server has no search
-// module (CI's servers have none).
-func queryServer(t *testing.T, proto int) *redis.Client {
-	t.Helper()
-	raw := redistest.ModuleServer(t, "search", "ft")
-	opts, err := redis.ParseURL(raw)
-	if err != nil {
-		t.Fatalf("%s: %v", redistest.ModulesURLEnv, err)
-	}
-	opts.Protocol = proto
-	rdb := redis.NewClient(opts)
-	t.Cleanup(func() { rdb.Close() })
-	return rdb
-}
 
 // queryFixture creates an index of n films under a fresh prefix, with a
 // title, a genre tag, a year and a 3-dimension FLOAT32 vector, and drops
@@ -79,7 +62,7 @@ func TestQueryIntegrationSearchAndKNN(t *testing.T) {
 		t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			rdb := queryServer(t, proto)
+			rdb := searchServer(t, proto)
 			ft, index := queryFixture(t, ctx, rdb, 10)
 
 			// Full text, with a hostile tag value matched whole.
@@ -150,7 +133,7 @@ func TestQueryIntegrationAggregateCursor(t *testing.T) {
 		t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			rdb := queryServer(t, proto)
+			rdb := searchServer(t, proto)
 			ft, index := queryFixture(t, ctx, rdb, 9)
 
 			agg, err := ft.Aggregate(ctx, index, NewAggregation(All).Load("genre").

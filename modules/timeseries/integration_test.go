@@ -2,18 +2,16 @@ package timeseries_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"math"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/respkit/redis"
+	"github.com/respkit/redis/internal/moduletest"
 	ts "github.com/respkit/redis/modules/timeseries"
 	"github.com/respkit/redis/redistest"
 )
@@ -51,9 +49,7 @@ func moduleClient(t *testing.T, proto int) *testSeries {
 	}
 	opts.Protocol = proto
 	rdb := redis.NewClient(opts)
-	var id [6]byte
-	rand.Read(id[:])
-	run := hex.EncodeToString(id[:])
+	run := moduletest.RunID()
 	s := &testSeries{rdb: rdb, ts: ts.New(rdb), prefix: "timeseries-test:{" + run + "}:", run: run}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -64,12 +60,6 @@ func moduleClient(t *testing.T, proto int) *testSeries {
 		rdb.Close()
 	})
 	return s
-}
-
-func eachProtocol(t *testing.T, fn func(t *testing.T, proto int)) {
-	for _, proto := range []int{2, 3} {
-		t.Run("RESP"+strconv.Itoa(proto), func(t *testing.T) { fn(t, proto) })
-	}
 }
 
 func testContext(t *testing.T) context.Context {
@@ -86,7 +76,7 @@ func at(d time.Duration) time.Time { return base.Add(d) }
 // TestIntegrationRollup keeps a per-minute average of a raw series with a
 // compaction rule.
 func TestIntegrationRollup(t *testing.T) {
-	eachProtocol(t, func(t *testing.T, proto int) {
+	moduletest.EachProtocol(t, func(t *testing.T, proto int) {
 		s := moduleClient(t, proto)
 		ctx := testContext(t)
 		raw, avg := s.key("raw"), s.key("avg")
@@ -174,7 +164,7 @@ func sameSamples(a, b []ts.Sample) bool {
 
 // TestIntegrationMRange queries several series by their labels.
 func TestIntegrationMRange(t *testing.T) {
-	eachProtocol(t, func(t *testing.T, proto int) {
+	moduletest.EachProtocol(t, func(t *testing.T, proto int) {
 		s := moduleClient(t, proto)
 		ctx := testContext(t)
 		a, b, c := s.key("a"), s.key("b"), s.key("c")
@@ -269,7 +259,7 @@ func sameSeries(a, b []ts.Series) bool {
 // TestIntegrationMAddPartial checks that TS.MADD reports an error per
 // sample while storing the others.
 func TestIntegrationMAddPartial(t *testing.T) {
-	eachProtocol(t, func(t *testing.T, proto int) {
+	moduletest.EachProtocol(t, func(t *testing.T, proto int) {
 		s := moduleClient(t, proto)
 		ctx := testContext(t)
 		good, str, missing := s.key("good"), s.key("str"), s.key("missing")
@@ -323,7 +313,7 @@ func TestIntegrationMAddPartial(t *testing.T) {
 // TestIntegrationPipeline runs the constructors in a pipeline and a
 // transaction, with a command refused before sending among them.
 func TestIntegrationPipeline(t *testing.T) {
-	eachProtocol(t, func(t *testing.T, proto int) {
+	moduletest.EachProtocol(t, func(t *testing.T, proto int) {
 		s := moduleClient(t, proto)
 		ctx := testContext(t)
 		k := s.key("p")
@@ -376,7 +366,7 @@ func TestIntegrationPipeline(t *testing.T) {
 // TestIntegrationNaN stores a NaN (RedisTimeSeries 8.6 and later accept
 // one) and reads it back; it skips on a server that refuses NaN values.
 func TestIntegrationNaN(t *testing.T) {
-	eachProtocol(t, func(t *testing.T, proto int) {
+	moduletest.EachProtocol(t, func(t *testing.T, proto int) {
 		s := moduleClient(t, proto)
 		ctx := testContext(t)
 		k := s.key("nan")
@@ -395,7 +385,7 @@ func TestIntegrationNaN(t *testing.T) {
 // *redis.Error, alone and in a pipeline.
 func TestUnknownCommand(t *testing.T) {
 	srv := redistest.Start(t, redistest.Config{})
-	eachProtocol(t, func(t *testing.T, proto int) {
+	moduletest.EachProtocol(t, func(t *testing.T, proto int) {
 		rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), Protocol: proto})
 		defer rdb.Close()
 		c := ts.New(rdb)

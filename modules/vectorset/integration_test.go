@@ -2,17 +2,15 @@ package vectorset_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"math"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/respkit/redis"
+	"github.com/respkit/redis/internal/moduletest"
 	"github.com/respkit/redis/modules/vectorset"
 	"github.com/respkit/redis/redistest"
 )
@@ -34,9 +32,7 @@ func vsClient(t *testing.T, proto int, keys ...string) (*vectorset.Client, strin
 	}
 	opts.Protocol = proto
 	rdb := redis.NewClient(opts)
-	var id [6]byte
-	rand.Read(id[:])
-	prefix := "vectorset-test:{" + hex.EncodeToString(id[:]) + "}:"
+	prefix := "vectorset-test:{" + moduletest.RunID() + "}:"
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -46,12 +42,6 @@ func vsClient(t *testing.T, proto int, keys ...string) (*vectorset.Client, strin
 		rdb.Close()
 	})
 	return vectorset.New(rdb), prefix
-}
-
-func eachProtocol(t *testing.T, fn func(t *testing.T, proto int)) {
-	for _, proto := range []int{2, 3} {
-		t.Run("RESP"+strconv.Itoa(proto), func(t *testing.T) { fn(t, proto) })
-	}
 }
 
 func testContext(t *testing.T) context.Context {
@@ -101,7 +91,7 @@ func addFilms(t *testing.T, ctx context.Context, vs *vectorset.Client, key strin
 }
 
 func TestIntegrationAddSimFilter(t *testing.T) {
-	eachProtocol(t, func(t *testing.T, proto int) {
+	moduletest.EachProtocol(t, func(t *testing.T, proto int) {
 		vs, p := vsClient(t, proto, "films")
 		ctx := testContext(t)
 		key := p + "films"
@@ -183,7 +173,7 @@ func TestIntegrationAddSimFilter(t *testing.T) {
 }
 
 func TestIntegrationInspect(t *testing.T) {
-	eachProtocol(t, func(t *testing.T, proto int) {
+	moduletest.EachProtocol(t, func(t *testing.T, proto int) {
 		vs, p := vsClient(t, proto, "films", "exact", "bin")
 		ctx := testContext(t)
 		key := p + "films"
@@ -295,7 +285,7 @@ func TestIntegrationInspect(t *testing.T) {
 
 func TestIntegrationMemberAndRange(t *testing.T) {
 	redistest.CommandServer(t, "VRANGE") // Redis 8.4 (VISMEMBER: 8.2)
-	eachProtocol(t, func(t *testing.T, proto int) {
+	moduletest.EachProtocol(t, func(t *testing.T, proto int) {
 		vs, p := vsClient(t, proto, "films")
 		ctx := testContext(t)
 		key := p + "films"
@@ -330,7 +320,7 @@ func TestIntegrationMemberAndRange(t *testing.T) {
 }
 
 func TestIntegrationAttributes(t *testing.T) {
-	eachProtocol(t, func(t *testing.T, proto int) {
+	moduletest.EachProtocol(t, func(t *testing.T, proto int) {
 		vs, p := vsClient(t, proto, "films")
 		ctx := testContext(t)
 		key := p + "films"
@@ -378,7 +368,7 @@ func TestIntegrationAttributes(t *testing.T) {
 }
 
 func TestIntegrationPipeline(t *testing.T) {
-	eachProtocol(t, func(t *testing.T, proto int) {
+	moduletest.EachProtocol(t, func(t *testing.T, proto int) {
 		vs, p := vsClient(t, proto, "films", "tx")
 		ctx := testContext(t)
 		rdb := vs.Redis()
