@@ -156,6 +156,9 @@ func (c Case) problem() string {
 	if _, ok := c.Want.(Failure); c.ClientErrOnly != "" && !ok {
 		return "ClientErrOnly without a Failure"
 	}
+	if f, ok := c.Want.(Failure); ok && f.Is == nil && f.Msg == "" {
+		return "an empty Failure (use Fails or FailsWith)"
+	}
 	_, f2 := c.Want.(Failure)
 	_, f3 := c.Want3.(Failure)
 	if (f2 || f3) && (c.Want3 != nil || c.Equal != nil || c.Agree != nil) {

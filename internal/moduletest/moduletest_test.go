@@ -190,6 +190,9 @@ func TestDecodeRejectsWrongExpectations(t *testing.T) {
 		{"want and check", "json_del_root", Case{Cmd: del, Want: int64(1), Check: func(any) error { return nil }}, []string{"exactly one of Want and Check"}},
 		{"check without agree", "json_del_root", Case{Cmd: del, Check: func(any) error { return nil }}, []string{"Agree must say"}},
 		{"no decoder", "json_del_root", Case{Want: int64(1)}, []string{"no decoder"}},
+		{"empty failure", "json_get_wrongtype_err", Case{Cmd: del, Want: Failure{}}, []string{"an empty Failure"}},
+		{"failure with agree", "json_get_wrongtype_err", Case{Cmd: del, Want: Fails(&resp.Error{Msg: "WRONGTYPE"}), Agree: func(v any) any { return v }}, []string{"cannot be combined"}},
+		{"client errors only, for a value", "json_del_root", Case{Cmd: del, Want: int64(1), ClientErrOnly: "x"}, []string{"ClientErrOnly without a Failure"}},
 		{"custom equality", "json_del_root", Case{Cmd: del, Want: int64(1), Equal: func(got, want any) bool { return false }}, []string{"want 1"}},
 	} {
 		table := map[string]Case{}
