@@ -39,7 +39,7 @@ var layers = []struct {
 	{"internal/mux", []string{"resp", "internal/conn"}},
 	{"internal/node", []string{"resp", "internal/conn", "internal/pool", "internal/mux"}},
 	{"internal/moduletest", []string{"resp", "internal/captures", "internal/cmdinfo"}}, // test support of the module packages
-	{"internal/...", []string{"resp"}}, // internal packages to come: never the root
+	{"internal/...", []string{"resp"}},                                                 // internal packages to come: never the root
 	{"", []string{"resp", "internal/..."}},
 	{"*", []string{"", "resp", "internal/..."}},
 }
