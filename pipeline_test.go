@@ -263,5 +263,15 @@ func TestNewCommand(t *testing.T) {
 		if err := redis.NewCommand(strlen).Err(); err == nil {
 			t.Fatal("NewCommand without arguments built a command")
 		}
+		// ResultOf: an error element and a null element of an array reply.
+		if err := redis.ResultOf(resp.ErrorValue("WRONGTYPE not a list"), nil).Err(); !errors.Is(err, redis.ErrWrongType) {
+			t.Fatalf("ResultOf(error value).Err() = %v, want WRONGTYPE", err)
+		}
+		if err := redis.ResultOf(resp.NullValue(), nil).Err(); !errors.Is(err, redis.ErrNil) {
+			t.Fatalf("ResultOf(null).Err() = %v, want ErrNil", err)
+		}
+		if err := redis.ResultOf(resp.IntValue(1), nil).Err(); err != nil {
+			t.Fatalf("ResultOf(1).Err() = %v", err)
+		}
 	})
 }

@@ -18,12 +18,18 @@ type Result struct {
 	err error
 }
 
-// Err returns the call's error, ErrNil for a null reply, or nil.
+// Err returns the call's error, the server's error for an error reply
+// (a *redis.Error), ErrNil for a null reply, or nil.
 func (r Result) Err() error {
-	if r.err == nil && r.val.IsNull() {
+	switch {
+	case r.err != nil:
+		return r.err
+	case r.val.IsError(): // an element of an array reply, wrapped by ResultOf
+		return r.val.Err()
+	case r.val.IsNull():
 		return ErrNil
 	}
-	return r.err
+	return nil
 }
 
 // Value returns the raw reply; a null reply is a null Value with a nil

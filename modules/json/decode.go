@@ -23,25 +23,10 @@ import (
 // it too, this is for values built by hand.
 const maxDepth = 512
 
-// replyErr returns the error a reply stands for: the call's error, the
-// server's error reply (a *redis.Error), redis.ErrNil for a null, or nil.
-func replyErr(v resp.Value, err error) error {
-	if err != nil {
-		return err
-	}
-	if v.IsError() {
-		return v.Err()
-	}
-	if v.IsNull() {
-		return redis.ErrNil
-	}
-	return nil
-}
-
 // decodeOK reads the "OK" of JSON.SET, JSON.MSET and JSON.MERGE; a null
 // (JSON.SET's NX or XX condition not met) is redis.ErrNil.
 func decodeOK(v resp.Value, err error) (struct{}, error) {
-	if err := replyErr(v, err); err != nil {
+	if err := redis.ResultOf(v, err).Err(); err != nil {
 		return struct{}{}, err
 	}
 	if v.Type() != resp.SimpleString || v.String() != "OK" {
@@ -65,7 +50,7 @@ func decodeStrings(v resp.Value, err error) ([]string, error) {
 // the command (JSONPath), or a single value (legacy path). one decodes a
 // non-null entry or the single value.
 func perMatch[T any](v resp.Value, err error, one func(resp.Value) (T, error)) ([]redis.Null[T], error) {
-	if err := replyErr(v, err); err != nil {
+	if err := redis.ResultOf(v, err).Err(); err != nil {
 		return nil, err
 	}
 	if v.Type() != resp.Array {
@@ -139,7 +124,7 @@ func rawJSON(e resp.Value) (json.RawMessage, error) {
 
 // decodeRaw reads JSON.GET's reply: JSON text, copied.
 func decodeRaw(v resp.Value, err error) (json.RawMessage, error) {
-	if err := replyErr(v, err); err != nil {
+	if err := redis.ResultOf(v, err).Err(); err != nil {
 		return nil, err
 	}
 	return rawJSON(v)
@@ -154,7 +139,7 @@ func decodeRaws(v resp.Value, err error) ([]redis.Null[json.RawMessage], error) 
 // decodeMGet reads JSON.MGET's reply: one entry per key, in the order
 // sent, null for a missing key.
 func decodeMGet(v resp.Value, err error) ([]redis.Null[json.RawMessage], error) {
-	if err := replyErr(v, err); err != nil {
+	if err := redis.ResultOf(v, err).Err(); err != nil {
 		return nil, err
 	}
 	if v.Type() != resp.Array {
@@ -244,7 +229,7 @@ func numberOf(e resp.Value) (json.Number, error) {
 // (JSONPath), or, from RedisJSON under RESP3, an array of integers,
 // doubles and nulls, or a single integer or double.
 func decodeNumbers(v resp.Value, err error) ([]redis.Null[json.Number], error) {
-	if err := replyErr(v, err); err != nil {
+	if err := redis.ResultOf(v, err).Err(); err != nil {
 		return nil, err
 	}
 	switch v.Type() {
@@ -299,7 +284,7 @@ func oneType(e resp.Value) (ValueType, error) {
 // of names (JSONPath), and RedisJSON's RESP3 forms, which wrap each of
 // those in one more array.
 func decodeTypes(v resp.Value, err error) ([]ValueType, error) {
-	if err := replyErr(v, err); err != nil {
+	if err := redis.ResultOf(v, err).Err(); err != nil {
 		return nil, err
 	}
 	if v.Type() != resp.Array {
@@ -342,7 +327,7 @@ func decodeTypes(v resp.Value, err error) ([]ValueType, error) {
 // empty).
 func decodeObjKeys(jsonPath bool) func(resp.Value, error) ([]redis.Null[[]string], error) {
 	return func(v resp.Value, err error) ([]redis.Null[[]string], error) {
-		if err := replyErr(v, err); err != nil {
+		if err := redis.ResultOf(v, err).Err(); err != nil {
 			return nil, err
 		}
 		if v.Type() != resp.Array {
@@ -372,7 +357,7 @@ func decodeObjKeys(jsonPath bool) func(resp.Value, error) ([]redis.Null[[]string
 // that is an array starts with the simple string "[" or "{", which tells
 // the two apart.
 func decodeRESPReply(v resp.Value, err error) ([]any, error) {
-	if err := replyErr(v, err); err != nil {
+	if err := redis.ResultOf(v, err).Err(); err != nil {
 		return nil, err
 	}
 	if !isMatchList(v) {

@@ -446,7 +446,7 @@ func (c *Client) Aggregate(ctx context.Context, index string, a *Aggregation) (A
 }
 
 func decodeAggregate(v resp.Value, err error) (AggregateResult, error) {
-	if err := resultError(v, err); err != nil {
+	if err := redis.ResultOf(v, err).Err(); err != nil {
 		return AggregateResult{}, err
 	}
 	return decodeAggregateValue("FT.AGGREGATE", v)

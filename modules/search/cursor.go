@@ -77,7 +77,7 @@ func (c *Client) CursorDel(ctx context.Context, index string, cursor int64) erro
 }
 
 func decodeCursorDel(v resp.Value, err error) (struct{}, error) {
-	if err := resultError(v, err); err != nil {
+	if err := redis.ResultOf(v, err).Err(); err != nil {
 		return struct{}{}, err
 	}
 	return struct{}{}, nil
@@ -86,7 +86,7 @@ func decodeCursorDel(v resp.Value, err error) (struct{}, error) {
 // decodeCursorPage reads [rows, cursor id], where rows is shaped as an
 // FT.AGGREGATE reply under the same protocol.
 func decodeCursorPage(v resp.Value, err error) (CursorPage, error) {
-	if err := resultError(v, err); err != nil {
+	if err := redis.ResultOf(v, err).Err(); err != nil {
 		return CursorPage{}, err
 	}
 	es := v.Elems()

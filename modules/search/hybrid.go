@@ -471,7 +471,7 @@ func (c *Client) Hybrid(ctx context.Context, index string, h *HybridQuery) (Hybr
 // (each a map, or an array of alternating names and values), warnings and
 // execution_time.
 func decodeHybrid(v resp.Value, err error) (HybridResult, error) {
-	if err := resultError(v, err); err != nil {
+	if err := redis.ResultOf(v, err).Err(); err != nil {
 		return HybridResult{}, err
 	}
 	kvs, err := keyValues(v)

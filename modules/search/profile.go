@@ -100,7 +100,7 @@ func ProfileAggregate(index string, a *Aggregation, o ProfileOptions) redis.Comm
 		if err != nil {
 			return p, err
 		}
-		if err := resultError(res, nil); err != nil {
+		if err := redis.ResultOf(res, nil).Err(); err != nil {
 			return p, err
 		}
 		if p.Result, err = decodeAggregateValue("FT.PROFILE", res); err != nil {
@@ -122,7 +122,7 @@ func (c *Client) ProfileAggregate(ctx context.Context, index string, a *Aggregat
 // [result, profile], RESP3 {Results: result, Profile: profile} (read as
 // well in its RESP2 form of alternating keys and values).
 func splitProfile(v resp.Value, err error) (resp.Value, Profile, error) {
-	if err := resultError(v, err); err != nil {
+	if err := redis.ResultOf(v, err).Err(); err != nil {
 		return resp.Value{}, nil, err
 	}
 	var res, prof resp.Value

@@ -101,21 +101,6 @@ func decodeNothing[T any](_ resp.Value, err error) (T, error) {
 	return zero, err
 }
 
-// resultError returns the error of a reply: err, a server error in v, or
-// redis.ErrNil for a null.
-func resultError(v resp.Value, err error) error {
-	if err != nil {
-		return err
-	}
-	if v.IsError() {
-		return v.Err()
-	}
-	if v.IsNull() {
-		return redis.ErrNil
-	}
-	return nil
-}
-
 // resultShapeError reports a reply that is not shaped as the command's replies
 // are.
 func resultShapeError(cmd, format string, args ...any) error {
@@ -279,7 +264,7 @@ func decodeExplanation(v resp.Value, depth int) (ScoreExplanation, error) {
 // per document its id, [score], [payload], [sortkey], [fields] as shape
 // says), under RESP3 a map (total_results, results, warning, ...).
 func decodeSearch(v resp.Value, err error, shape docShape) (SearchResult, error) {
-	if err := resultError(v, err); err != nil {
+	if err := redis.ResultOf(v, err).Err(); err != nil {
 		return SearchResult{}, err
 	}
 	switch v.Type() {

@@ -178,21 +178,6 @@ func encodeAttributes(attrs any) (string, error) {
 	return string(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
 }
 
-// replyErr returns the error a reply stands for: the call's error, the
-// server's error reply (a *redis.Error), redis.ErrNil for a null, or nil.
-func replyErr(v resp.Value, err error) error {
-	if err != nil {
-		return err
-	}
-	if v.IsError() {
-		return v.Err()
-	}
-	if v.IsNull() {
-		return redis.ErrNil
-	}
-	return nil
-}
-
 // decodeBool reads the 1/0 (RESP2) or true/false (RESP3) of VADD, VREM,
 // VSETATTR and VISMEMBER.
 func decodeBool(v resp.Value, err error) (bool, error) {

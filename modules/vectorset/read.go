@@ -181,7 +181,7 @@ func Info(key string) redis.Command[SetInfo] {
 
 // decodeInfo reads VINFO's field/value pairs.
 func decodeInfo(v resp.Value, err error) (SetInfo, error) {
-	if err := replyErr(v, err); err != nil {
+	if err := redis.ResultOf(v, err).Err(); err != nil {
 		return SetInfo{}, err
 	}
 	var out SetInfo
@@ -299,7 +299,7 @@ func GetAttrAs[T any](key, element string) redis.Command[T] {
 // decodeAttributesInto reads JSON attributes into a T.
 func decodeAttributesInto[T any](v resp.Value, err error) (T, error) {
 	var out T
-	if err := replyErr(v, err); err != nil {
+	if err := redis.ResultOf(v, err).Err(); err != nil {
 		return out, err
 	}
 	raw, err := attributes(v)
@@ -327,7 +327,7 @@ func RandMember(key string) redis.Command[string] {
 
 // decodeName reads one element name.
 func decodeName(v resp.Value, err error) (string, error) {
-	if err := replyErr(v, err); err != nil {
+	if err := redis.ResultOf(v, err).Err(); err != nil {
 		return "", err
 	}
 	return elementName(v)

@@ -167,7 +167,7 @@ func Sim(key string, query Query, opts ...SimOptions) redis.Command[[]Match] {
 // Both forms are accepted under either protocol.
 func decodeMatches(withScores, withAttribs bool) func(resp.Value, error) ([]Match, error) {
 	return func(v resp.Value, err error) ([]Match, error) {
-		if err := replyErr(v, err); err != nil {
+		if err := redis.ResultOf(v, err).Err(); err != nil {
 			return nil, err
 		}
 		elems := v.Elems()
