@@ -129,3 +129,28 @@ func BenchmarkIdleConnMemory(b *testing.B) {
 		c.Close()
 	}
 }
+
+// BenchmarkPipelineFresh100 is a pipeline as the README shows it: a fresh
+// rdb.Pipeline() per batch of 100 GetBytes. The figures per command are
+// the reported ones divided by 100.
+func BenchmarkPipelineFresh100(b *testing.B) {
+	c, done := benchClient(b)
+	defer done()
+	ctx := context.Background()
+	keys := make([]string, 100)
+	for i := range keys {
+		keys[i] = "bench:p:" + strconv.Itoa(i)
+		c.Set(ctx, keys[i], strings.Repeat("v", 16))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		p := c.Pipeline()
+		var last *redis.Reply[[]byte]
+		for _, k := range keys {
+			last = p.GetBytes(k)
+		}
+		if err := p.Exec(ctx); err != nil || len(last.Val()) != 16 {
+			b.Fatal(err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/respkit/redis/resp"
 )
@@ -98,6 +99,62 @@ type Pipeline struct {
 	batch []*Cmd
 	idx   []int
 	out   []resp.Value
+
+	// store is the empty shell of the pooled storage the slices above
+	// came from, given back with them after Exec (see takeStore).
+	store *pipeStore
+}
+
+// pipeStore is the storage a Pipeline reuses from one batch to the next:
+// its buffers, command records, index slices and the slabs its replies
+// come from (a slab hands out each value once: the replies a caller keeps
+// are never handed out again, the rest of a chunk serves later pipelines). Exec gives it to pipeStores when it is done
+// and the next queued command takes one back, so that a program that
+// builds a fresh Pipeline for every batch, as most do, reuses the storage
+// of earlier pipelines instead of allocating its own.
+type pipeStore struct {
+	buf      []byte
+	keys     []string
+	cmds     []*Cmd
+	ends     []int
+	sinks    []sink
+	cmdStore [][]Cmd
+	batch    []*Cmd
+	idx      []int
+	out      []resp.Value
+	slabs    []any
+}
+
+var pipeStores = sync.Pool{New: func() any { return new(pipeStore) }}
+
+// takeStore installs pooled storage in an empty pipeline.
+func (p *Pipeline) takeStore() {
+	s := pipeStores.Get().(*pipeStore)
+	p.buf, p.keys, p.cmds, p.ends, p.sinks = s.buf, s.keys, s.cmds, s.ends, s.sinks
+	p.cmdStore, p.batch, p.idx, p.out, p.slabs = s.cmdStore, s.batch, s.idx, s.out, s.slabs
+	*s = pipeStore{}
+	p.store = s
+}
+
+// ensureStore takes pooled storage for a pipeline that has none (a new
+// one, or one emptied by Exec).
+func (p *Pipeline) ensureStore() {
+	if p.store == nil {
+		p.takeStore()
+	}
+}
+
+// releaseStore gives an emptied pipeline's storage back to the pool.
+func (p *Pipeline) releaseStore() {
+	s := p.store
+	if s == nil {
+		return // nothing was queued since the last release
+	}
+	*s = pipeStore{buf: p.buf, keys: p.keys, cmds: p.cmds, ends: p.ends, sinks: p.sinks,
+		cmdStore: p.cmdStore, batch: p.batch, idx: p.idx, out: p.out, slabs: p.slabs}
+	p.buf, p.keys, p.cmds, p.ends, p.sinks = nil, nil, nil, nil, nil
+	p.cmdStore, p.batch, p.idx, p.out, p.slabs, p.store = nil, nil, nil, nil, nil, nil
+	pipeStores.Put(s)
 }
 
 // Pipeline returns an empty pipeline on the client.
@@ -173,6 +230,7 @@ type slab[T any] struct {
 // take returns a zeroed *T from the pipeline's slab for T. A pipeline
 // uses few result types, so finding the slab is a short scan.
 func take[T any](p *Pipeline) *T {
+	p.ensureStore()
 	var s *slab[T]
 	for _, x := range p.slabs {
 		if t, ok := x.(*slab[T]); ok {
@@ -199,6 +257,7 @@ func (p *Pipeline) add(b *builder, s sink) {
 }
 
 func (p *Pipeline) addCmd(c *Cmd, s sink) {
+	p.ensureStore()
 	meta := p.newCmd()
 	*meta = *c
 	meta.enc = nil
@@ -274,6 +333,8 @@ func (p *Pipeline) reset() {
 	if cap(p.buf) > 1<<20 {
 		p.buf = nil
 	}
+	clear(p.batch[:cap(p.batch)])
+	p.releaseStore()
 }
 
 // Exec sends every queued command and fills in their replies. It returns

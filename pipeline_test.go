@@ -275,3 +275,45 @@ func TestNewCommand(t *testing.T) {
 		}
 	})
 }
+
+// TestPipelineStorageReuse checks that pipelines sharing pooled storage
+// (a fresh Pipeline per batch takes what an earlier one gave back) never
+// share replies: each Reply keeps its own value after later pipelines
+// ran, whether fresh or reused, alone or in a transaction.
+func TestPipelineStorageReuse(t *testing.T) {
+	ctx := context.Background()
+	withClients(t, func(t *testing.T, c *redis.Client) {
+		var kept [][]*redis.Reply[string]
+		for round := range 20 {
+			p := c.Pipeline()
+			if round%3 == 2 {
+				p = c.TxPipeline()
+			}
+			var replies []*redis.Reply[string]
+			for i := range 5 + round*13 { // sizes across slab chunk boundaries
+				k := key(t, strconv.Itoa(round)+":"+strconv.Itoa(i))
+				p.Set(k, strconv.Itoa(round*1000+i))
+				replies = append(replies, p.Get(k))
+			}
+			if err := p.Exec(ctx); err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			if p.Len() != 0 {
+				t.Fatalf("round %d: %d commands left after Exec", round, p.Len())
+			}
+			kept = append(kept, replies)
+			// The same pipeline again, after its storage went back.
+			again := p.Get(key(t, strconv.Itoa(round)+":0"))
+			if err := p.Exec(ctx); err != nil || again.Val() != strconv.Itoa(round*1000) {
+				t.Fatalf("round %d: reused pipeline: %q, %v", round, again.Val(), err)
+			}
+		}
+		for round, replies := range kept {
+			for i, r := range replies {
+				if v, err := r.Result(); err != nil || v != strconv.Itoa(round*1000+i) {
+					t.Fatalf("round %d reply %d = %q, %v after later pipelines ran", round, i, v, err)
+				}
+			}
+		}
+	})
+}
