@@ -111,7 +111,7 @@ var clientSpecs = []clientSpec{
 		Name:    "respkit",
 		Module:  "github.com/respkit/redis",
 		Options: "redis.NewClient(&redis.Options{Addr: addr}) (defaults: MuxConns 1, RESP3)",
-		Notes:   "Client.Get / Client.Set; pipe-100 with one reused Client.Pipeline(): 100 × redis.Queue of GET command values built once, Exec",
+		Notes:   "Client.Get / Client.Set; pipe-100 as the README shows it: a fresh Client.Pipeline() per batch, 100 × GetBytes, Exec",
 		New:     newRespkit,
 
 		ClusterOptions: "cluster.NewClient(&cluster.Options{Addrs: addrs}) (defaults: ReadPrimary, per node MuxConns 1, RESP3)",
@@ -205,31 +205,31 @@ func (r respkitClient) NewPipeline(keys []string) (pipeline, error) {
 
 func (r respkitClient) Close() error { return r.c.Close() }
 
-// respkitPipelineGets runs one GET per key with the client's Pipeline API,
-// the commands built once as values (redis.Get(k)) and queued with
-// redis.Queue on one reused Pipeline, as rueidis reuses pinned commands.
+// respkitPipelineGets runs one GET per key the way the README shows a
+// pipeline: a fresh Client.Pipeline() for every batch, one typed GetBytes
+// per key, Exec.
 func respkitPipelineGets(c *redis.Client, keys []string) (pipeline, error) {
-	p := &respkitPipeline{p: c.Pipeline(), cmds: make([]redis.Command[string], len(keys)), replies: make([]*redis.Reply[string], len(keys))}
-	for i, k := range keys {
-		p.cmds[i] = redis.Get(k)
-	}
-	return p, nil
+	return &respkitPipeline{c: c, keys: keys, replies: make([]*redis.Reply[[]byte], len(keys))}, nil
 }
 
 type respkitPipeline struct {
-	p       *redis.Pipeline
-	cmds    []redis.Command[string]
-	replies []*redis.Reply[string]
+	c       *redis.Client
+	keys    []string
+	replies []*redis.Reply[[]byte]
 }
 
 func (p *respkitPipeline) Exec(ctx context.Context) error {
-	for i, cmd := range p.cmds {
-		p.replies[i] = redis.Queue(p.p, cmd)
+	pl := p.c.Pipeline()
+	for i, k := range p.keys {
+		p.replies[i] = pl.GetBytes(k)
 	}
-	return p.p.Exec(ctx)
+	return pl.Exec(ctx)
 }
 
-func (p *respkitPipeline) Value(i int) (string, error) { return p.replies[i].Result() }
+func (p *respkitPipeline) Value(i int) (string, error) {
+	b, err := p.replies[i].Result()
+	return string(b), err
+}
 
 // ---- go-redis ----
 
