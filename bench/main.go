@@ -493,6 +493,9 @@ func run(e *env, topo topology, modes []string, wls []*workload, specs []clientS
 		if err := rawSet(server, keys, vals); err != nil {
 			return fmt.Errorf("pre-populate: %w", err)
 		}
+		if err := rawDo(server, e.data.dec.commands()); err != nil {
+			return fmt.Errorf("pre-populate the decode-heavy data: %w", err)
+		}
 		e.logf("bench: stored %d keys (%s*) on %s", len(keys), keyPrefix, server)
 	}
 	if topo.cluster {
@@ -527,6 +530,13 @@ func run(e *env, topo topology, modes []string, wls []*workload, specs []clientS
 		perNode, err := rawSetCluster(addrs[0], keys, vals)
 		if err != nil {
 			return fmt.Errorf("pre-populate the cluster: %w", err)
+		}
+		owners, err := clusterSlots(addrs[0])
+		if err != nil {
+			return err
+		}
+		if err := rawDo(owners[keySlot(e.data.dec.hash)], e.data.dec.commands()); err != nil { // one hash tag: one node
+			return fmt.Errorf("pre-populate the decode-heavy data: %w", err)
 		}
 		primaries = len(perNode)
 		var spread []string
@@ -827,6 +837,27 @@ func rawSet(addr string, keys, vals []string) error {
 		}
 		if s != "OK" {
 			return fmt.Errorf("SET %s: %q", keys[i], s)
+		}
+	}
+	return nil
+}
+
+// rawDo runs cmds on addr in one pipeline and fails on any error reply.
+func rawDo(addr string, cmds [][]string) error {
+	r, err := dialRaw(addr)
+	if err != nil {
+		return err
+	}
+	defer r.c.Close()
+	for _, c := range cmds {
+		r.write(c...)
+	}
+	if err := r.wr.Flush(); err != nil {
+		return err
+	}
+	for _, c := range cmds {
+		if _, err := r.value(); err != nil {
+			return fmt.Errorf("%s %s: %w", c[0], c[1], err)
 		}
 	}
 	return nil

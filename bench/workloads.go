@@ -41,6 +41,7 @@ type dataset struct {
 	mixedVals            []string // 1 KiB values
 	big, bigVal          string
 	pipeKeys, pipeValues []string // the pipe-100 batch
+	dec                  *decodeData // the decode-heavy workloads' data
 }
 
 func newDataset() *dataset {
@@ -69,6 +70,7 @@ func newDataset() *dataset {
 	d.bigVal = randBytes(bigSize)
 	d.pipeKeys = d.small[:pipeLen]
 	d.pipeValues = d.smallVals[:pipeLen]
+	d.dec = newDecodeData()
 	return d
 }
 
@@ -135,7 +137,9 @@ func mismatch(got, want string) string {
 }
 
 // allWorkloads lists the workloads in their default order.
-var allWorkloads = []*workload{
+var allWorkloads = append(baseWorkloads, decodeWorkloads()...)
+
+var baseWorkloads = []*workload{
 	{
 		Name: "seq-get", Desc: "GET, 1 goroutine, 16-byte values", Goroutines: 1, OpsPerCall: 1,
 		op:     getSmall,
