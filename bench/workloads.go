@@ -40,7 +40,7 @@ type dataset struct {
 	mixed                []string // mixed-8 keys
 	mixedVals            []string // 1 KiB values
 	big, bigVal          string
-	pipeKeys, pipeValues []string // the pipe-100 batch
+	pipeKeys, pipeValues []string    // the pipe-100 batch
 	dec                  *decodeData // the decode-heavy workloads' data
 }
 
