@@ -333,7 +333,6 @@ func (p *Pipeline) reset() {
 	if cap(p.buf) > 1<<20 {
 		p.buf = nil
 	}
-	clear(p.batch[:cap(p.batch)])
 	p.releaseStore()
 }
 
