@@ -259,6 +259,9 @@ func (t *transport) install(views []shardView) (changed bool, err error) {
 		}
 	}
 	t.topo.Store(tp)
+	if changed {
+		t.noteChanged()
+	}
 	now := time.Now().UnixNano()
 	var closing []*server
 	t.mu.Lock()

@@ -57,6 +57,9 @@ type transport struct {
 
 	moved, asked, refusedN atomic.Int64 // redirections and refusals seen
 
+	changeMu sync.Mutex    // guards changed
+	changed  chan struct{} // closed when a read finds the slot map changed (topowatch.go)
+
 	stop chan struct{} // closed by Close: ends the background reads
 	wg   sync.WaitGroup
 	rr   atomic.Uint32 // spreads keyless commands over primaries
