@@ -154,3 +154,63 @@ func BenchmarkPipelineFresh100(b *testing.B) {
 		}
 	}
 }
+
+// Decode-heavy replies of 100 elements (16-byte values), as bench/'s
+// mget-100, hgetall-100, zrange-100 and xrange-100 workloads: what a reply
+// costs to read and turn into the typed result.
+func BenchmarkDecode100(b *testing.B) {
+	c, done := benchClient(b)
+	defer done()
+	ctx := context.Background()
+	keys := make([]string, 100)
+	var fields []redis.HashField
+	for i := range keys {
+		keys[i] = "bench:mget:" + strconv.Itoa(i)
+		v := strings.Repeat("v", 12) + strconv.Itoa(1000+i)
+		if err := c.Set(ctx, keys[i], v); err != nil {
+			b.Fatal(err)
+		}
+		fields = append(fields, redis.HashField{Field: "f" + strconv.Itoa(i), Value: v})
+		if _, err := c.ZAdd(ctx, "bench:zset", []redis.Z{{Member: "m" + v, Score: float64(i) / 3}}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.XAdd(ctx, "bench:stream", "*", []redis.XValue{{Name: "f1", Value: v}, {Name: "f2", Value: v}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := c.HSet(ctx, "bench:hash", fields...); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("MGet", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if vs, err := c.MGet(ctx, keys...); err != nil || len(vs) != 100 || !vs[99].Valid {
+				b.Fatal(len(vs), err)
+			}
+		}
+	})
+	b.Run("HGetAll", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if m, err := c.HGetAll(ctx, "bench:hash"); err != nil || len(m) != 100 {
+				b.Fatal(len(m), err)
+			}
+		}
+	})
+	b.Run("ZRangeWithScores", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if zs, err := c.ZRangeWithScores(ctx, "bench:zset", 0, -1); err != nil || len(zs) != 100 {
+				b.Fatal(len(zs), err)
+			}
+		}
+	})
+	b.Run("XRange", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if ms, err := c.XRange(ctx, "bench:stream", "-", "+"); err != nil || len(ms) != 100 {
+				b.Fatal(len(ms), err)
+			}
+		}
+	})
+}

@@ -176,7 +176,7 @@ func putBuilder(b *builder) {
 	keys := b.c.keys
 	clear(keys)
 	b.c = Cmd{}
-	if cap(keys) <= 64 {
+	if cap(keys) <= 1024 { // 16 KiB at most, beside the encoder's 64 KiB
 		b.c.keys = keys[:0] // reused: the next command's keys cost no allocation
 	}
 	builders.Put(b)

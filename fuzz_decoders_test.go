@@ -168,6 +168,7 @@ var decoderTable = []decoder{
 	loose("xint", xint),
 	loose("xnullInt", xnullInt),
 	dec("asXMessage", asXMessage),
+	dec("asXMessageChecked", asXMessageChecked),
 	dec("asXMessages", asXMessages),
 	dec("asXClaim", asXClaim),
 	dec("asXStreams", asXStreams),

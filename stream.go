@@ -538,6 +538,23 @@ func xnullInt(v resp.Value) Null[int64] {
 // CLAIM, [id, fields, idle-ms, delivery-count]. The field list is null for
 // a deleted entry.
 func asXMessage(v resp.Value, err error) (XMessage, error) {
+	m, err := asXMessageChecked(v, err)
+	if err != nil {
+		return m, err
+	}
+	if f := v.Elems()[1]; !f.IsNull() {
+		kv := f.Elems()
+		m.Fields = make([]XField, len(kv)/2)
+		for i := range m.Fields {
+			m.Fields[i] = XField{Name: kv[2*i].String(), Value: kv[2*i+1].String()}
+		}
+	}
+	return m, nil
+}
+
+// asXMessageChecked checks an entry's shape and reads its ID, idle time and
+// deliveries; the fields are left to the caller.
+func asXMessageChecked(v resp.Value, err error) (XMessage, error) {
 	elems, err := asSlice(v, err)
 	if err != nil {
 		return XMessage{}, err
@@ -554,10 +571,6 @@ func asXMessage(v resp.Value, err error) (XMessage, error) {
 		if len(kv)%2 != 0 {
 			return m, fmt.Errorf("redis: stream entry %s has an odd number (%d) of fields and values", m.ID, len(kv))
 		}
-		m.Fields = make([]XField, len(kv)/2)
-		for i := range m.Fields {
-			m.Fields[i] = XField{Name: kv[2*i].String(), Value: kv[2*i+1].String()}
-		}
 	}
 	if len(elems) >= 4 {
 		m.Idle = xmillis(elems[2])
@@ -566,8 +579,34 @@ func asXMessage(v resp.Value, err error) (XMessage, error) {
 	return m, nil
 }
 
+// asXMessages reads a list of entries. The entries' field slices share one
+// allocation, each capped at its own length so that appending to one
+// cannot write over the next.
 func asXMessages(v resp.Value, err error) ([]XMessage, error) {
-	return asListOf(v, err, asXMessage)
+	out, err := asListOf(v, err, asXMessageChecked)
+	if err != nil {
+		return nil, err
+	}
+	total := 0
+	for _, e := range v.Elems() {
+		if kv := e.Elems(); len(kv) >= 2 {
+			total += len(kv[1].Elems()) / 2
+		}
+	}
+	fields := make([]XField, 0, total)
+	for i, e := range v.Elems() {
+		kv := e.Elems()
+		if len(kv) < 2 || kv[1].IsNull() {
+			continue
+		}
+		start := len(fields)
+		vals := kv[1].Elems()
+		for j := 0; j+1 < len(vals); j += 2 {
+			fields = append(fields, XField{Name: vals[j].String(), Value: vals[j+1].String()})
+		}
+		out[i].Fields = fields[start:len(fields):len(fields)]
+	}
+	return out, nil
 }
 
 // asXClaim reads XCLAIM's entries, leaving out the nulls that servers

@@ -567,7 +567,7 @@ func run(e *env, topo topology, modes []string, wls []*workload, specs []clientS
 		Warmup:           e.warmup.String(),
 		Modes:            modes,
 		Spread:           "min–max of the per-round ops/s",
-		Latency:          "per call (one pipeline of 100 for pipe-100), all rounds pooled, log-bucket histogram (~3% resolution), including the per-call context in deadline mode",
+		Latency:          "per call (one whole pipeline for pipe-100 and pipe-10000), all rounds pooled, log-bucket histogram (~3% resolution), including the per-call context in deadline mode",
 		Ours:             topo.ours(),
 		CtxOverhead: map[string]CtxOverhead{
 			ctxDeadline:             measureCtxOverhead(false),

@@ -26,7 +26,9 @@ const (
 	setKeys   = 1000      // 16-byte values overwritten by seq-set
 	mixedKeys = 1000      // 1 KiB values for mixed-8
 	bigSize   = 256 << 10 // the big-get value
+	bigSetLen = 1 << 20   // the big-set value
 	pipeLen   = 100       // GETs per pipeline in pipe-100
+	bigPipe   = 10000     // GETs per pipeline in pipe-10000 (the small keys, cycled)
 )
 
 // dataset is every key and value the workloads use. Values are distinct
@@ -34,14 +36,14 @@ const (
 // NUL bytes), so a reply for the wrong key or a corrupted reply fails
 // verification.
 type dataset struct {
-	small, smallVals     []string // GET keys and their 16-byte values
-	setK                 []string // seq-set keys
-	setVals              []string // 16-byte values
-	mixed                []string // mixed-8 keys
-	mixedVals            []string // 1 KiB values
-	big, bigVal          string
-	pipeKeys, pipeValues []string    // the pipe-100 batch
-	dec                  *decodeData // the decode-heavy workloads' data
+	small, smallVals  []string // GET keys and their 16-byte values
+	setK              []string // seq-set keys
+	setVals           []string // 16-byte values
+	mixed             []string // mixed-8 keys
+	mixedVals         []string // 1 KiB values
+	big, bigVal       string
+	bigSet, bigSetVal string      // big-set's key and 1 MiB value
+	dec               *decodeData // the decode-heavy workloads' data
 }
 
 func newDataset() *dataset {
@@ -68,10 +70,44 @@ func newDataset() *dataset {
 	}
 	d.big = keyPrefix + "big"
 	d.bigVal = randBytes(bigSize)
-	d.pipeKeys = d.small[:pipeLen]
-	d.pipeValues = d.smallVals[:pipeLen]
+	d.bigSet = keyPrefix + "bigset"
+	d.bigSetVal = randBytes(bigSetLen)
 	d.dec = newDecodeData()
 	return d
+}
+
+// pipeBatch returns the keys and values of a pipeline of n GETs: the small
+// keys, cycled.
+func (d *dataset) pipeBatch(n int) (keys, vals []string) {
+	for i := range n {
+		keys = append(keys, d.small[i%smallKeys])
+		vals = append(vals, d.smallVals[i%smallKeys])
+	}
+	return keys, vals
+}
+
+// verifyPipe runs a pipeline of n GETs twice and checks every reply.
+func verifyPipe(ctx context.Context, c client, d *dataset, n int) error {
+	keys, vals := d.pipeBatch(n)
+	p, err := c.NewPipeline(keys)
+	if err != nil {
+		return err
+	}
+	for range 2 { // twice: the second run reuses the prepared commands
+		if err := p.Exec(ctx); err != nil {
+			return fmt.Errorf("pipeline: %w", err)
+		}
+		for i, want := range vals {
+			v, err := p.Value(i)
+			if err != nil {
+				return fmt.Errorf("pipeline reply %d: %w", i, err)
+			}
+			if v != want {
+				return fmt.Errorf("pipeline reply %d (GET %s): %s", i, keys[i], mismatch(v, want))
+			}
+		}
+	}
+	return nil
 }
 
 // pairs returns every key and value to store before the run.
@@ -176,25 +212,16 @@ var baseWorkloads = []*workload{
 			return w.pipe.Exec(ctx)
 		},
 		verify: func(ctx context.Context, c client, d *dataset) error {
-			p, err := c.NewPipeline(d.pipeKeys)
-			if err != nil {
-				return err
-			}
-			for range 2 { // twice: the second run reuses the prepared commands
-				if err := p.Exec(ctx); err != nil {
-					return fmt.Errorf("pipeline: %w", err)
-				}
-				for i, want := range d.pipeValues {
-					v, err := p.Value(i)
-					if err != nil {
-						return fmt.Errorf("pipeline reply %d: %w", i, err)
-					}
-					if v != want {
-						return fmt.Errorf("pipeline reply %d (GET %s): %s", i, d.pipeKeys[i], mismatch(v, want))
-					}
-				}
-			}
-			return nil
+			return verifyPipe(ctx, c, d, pipeLen)
+		},
+	},
+	{
+		Name: "pipe-10000", Desc: "pipelines of 10,000 GETs, 1 goroutine, 16-byte values; ops = commands", Goroutines: 1, OpsPerCall: bigPipe,
+		op: func(ctx context.Context, c client, w *worker, d *dataset) error {
+			return w.pipe.Exec(ctx)
+		},
+		verify: func(ctx context.Context, c client, d *dataset) error {
+			return verifyPipe(ctx, c, d, bigPipe)
 		},
 	},
 	{
@@ -209,6 +236,23 @@ var baseWorkloads = []*workload{
 		verify: func(ctx context.Context, c client, d *dataset) error {
 			for range 3 {
 				if err := verifyGets(ctx, c, []string{d.big}, []string{d.bigVal}); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	},
+	{
+		Name: "big-set", Desc: "SET of one 1 MiB value, 1 goroutine", Goroutines: 1, OpsPerCall: 1,
+		op: func(ctx context.Context, c client, w *worker, d *dataset) error {
+			return c.Set(ctx, d.bigSet, d.bigSetVal)
+		},
+		verify: func(ctx context.Context, c client, d *dataset) error {
+			for range 3 {
+				if err := c.Set(ctx, d.bigSet, d.bigSetVal); err != nil {
+					return fmt.Errorf("SET %s: %w", d.bigSet, err)
+				}
+				if err := verifyGets(ctx, c, []string{d.bigSet}, []string{d.bigSetVal}); err != nil {
 					return err
 				}
 			}
@@ -416,7 +460,8 @@ func runWorkload(env *env, wl *workload, mode string, entries []entry) ([]*workl
 		}
 		if wl.OpsPerCall > 1 {
 			for range wl.Goroutines {
-				p, err := c.NewPipeline(env.data.pipeKeys)
+				keys, _ := env.data.pipeBatch(wl.OpsPerCall)
+				p, err := c.NewPipeline(keys)
 				if err != nil {
 					return nil, fmt.Errorf("%s: %w", en.name(), err)
 				}

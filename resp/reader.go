@@ -113,6 +113,18 @@ type Reader struct {
 	// promised counts the elements preallocated by the aggregates being
 	// read and not filled yet (see maxPreallocElems).
 	promised int
+	// slab is where the small bulk payloads of the aggregate being read
+	// are carved from (see slabBulk); owed counts the values that
+	// aggregate still owes, nested ones included, as far as their headers
+	// have been read.
+	slab []byte
+	owed int
+	// vslab is where the element slices of the aggregates nested in the
+	// reply being read are carved from (see growElems).
+	vslab []Value
+	// shared counts the values, this one included, that share the slabs
+	// (see ShareSlabs).
+	shared int
 }
 
 // NewReader returns a Reader with a DefaultReadBufferSize buffer and the
@@ -132,6 +144,7 @@ func NewReaderSize(rd io.Reader, size int, lim Limits) *Reader {
 // Reset discards buffered data and any sticky error and reads from rd next.
 func (r *Reader) Reset(rd io.Reader) {
 	r.rd, r.r, r.w, r.err = rd, 0, 0, nil
+	r.slab, r.vslab, r.shared = nil, nil, 0
 	if len(r.buf) != r.size {
 		r.buf = make([]byte, r.size)
 	}
@@ -179,10 +192,30 @@ func (r *Reader) BufferCap() int { return len(r.buf) }
 // error result reports only I/O failures, protocol errors (wrapping
 // ErrProtocol) and limit violations (wrapping ErrLimit).
 func (r *Reader) Read() (Value, error) {
-	r.promised = 0
+	r.promised, r.owed = 0, max(r.shared-1, 0)
 	v, err := r.readValue(0)
+	if r.shared > 0 {
+		r.shared--
+	}
+	if r.shared == 0 {
+		r.slab, r.vslab = nil, nil // the next reply gets its own: one reply never pins another
+	}
 	r.shrink()
 	return v, err
+}
+
+// ShareSlabs tells the Reader that the next n values belong together (the
+// replies to one pipeline): their small string payloads and nested
+// elements are carved from shared allocations, as those of one aggregate
+// are, instead of one allocation per value. A value kept keeps those
+// allocations alive, so only values with one owner should share them.
+// n <= 0 ends the sharing. Read counts n down.
+func (r *Reader) ShareSlabs(n int) {
+	if n <= 0 {
+		r.slab, r.vslab = nil, nil
+		n = 0
+	}
+	r.shared = n
 }
 
 // Skip reads one value and discards it without allocating for its payload.
@@ -362,15 +395,18 @@ func (r *Reader) readValue(depth int) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
+	if depth > 0 {
+		r.owed--
+	}
 	switch t {
 	case SimpleString, SimpleError, Integer, Null, Boolean, Double, BigNumber:
 		return scalar(t, ln, true)
 	case BulkString, BulkError, Verbatim:
-		b, err := r.readBulk(t, ln)
+		b, err := r.readBulk(t, ln, depth > 0 || r.shared > 0)
 		if err != nil || b == nil {
 			return Value{typ: Null}, err
 		}
-		return Value{typ: t, str: b}, nil
+		return stringOf(t, b), nil
 	case Array, Set, Push, Map, Attribute:
 		n, err := r.length(t, ln, r.lim.MaxAggregateLen, "elements")
 		if err != nil || n == -1 {
@@ -379,6 +415,9 @@ func (r *Reader) readValue(depth int) (Value, error) {
 		per := 1
 		if t == Map || t == Attribute {
 			per = 2
+		}
+		if n >= 0 {
+			r.owed += int(n) * per // no overflow: see maxMaxAggregateLen
 		}
 		var elems []Value
 		if n == -2 {
@@ -390,13 +429,14 @@ func (r *Reader) readValue(depth int) (Value, error) {
 			return Value{}, err
 		}
 		if t != Attribute {
-			return Value{typ: t, elems: elems}, nil
+			return aggregateOf(t, elems), nil
 		}
 		v, err := r.readValue(depth + 1)
 		if err != nil {
 			return Value{}, err
 		}
-		v.attrs = append(elems, v.attrs...)
+		attrs := append(elems, v.attrList()...)
+		v.attrs = &attrs
 		return v, nil
 	}
 	return Value{}, fmt.Errorf("%w: unknown type byte %q", ErrProtocol, byte(t))
@@ -417,7 +457,10 @@ var errVerbatim = fmt.Errorf("%w: verbatim string without a format prefix", ErrP
 
 // readBulk reads the payload of a bulk string, bulk error or verbatim
 // string: nil for RESP2's null, never nil otherwise.
-func (r *Reader) readBulk(t Type, ln []byte) ([]byte, error) {
+//
+// Inside an aggregate (nested), small payloads share one allocation with
+// the other small payloads of the same reply (see slabBulk).
+func (r *Reader) readBulk(t Type, ln []byte, nested bool) ([]byte, error) {
 	n, err := r.length(t, ln, r.lim.MaxBulkLen, "bytes")
 	if err == nil && t != BulkString && (n == -2 || t == Verbatim && n < 4) {
 		err = badBulkLen(t, n)
@@ -428,6 +471,8 @@ func (r *Reader) readBulk(t Type, ln []byte) ([]byte, error) {
 		return nil, err
 	case n == -2:
 		b, err = r.streamedBulk(true)
+	case nested && n <= maxSlabBulk && int(n) <= r.w-r.r-2:
+		b, err = r.slabBulk(int(n))
 	default:
 		b, err = r.bulk(int(n))
 	}
@@ -462,7 +507,7 @@ func (r *Reader) elems(n, depth int) ([]Value, error) {
 			return nil, err
 		}
 		if len(elems) == cap(elems) {
-			elems, own = r.growElems(elems, n)
+			elems, own = r.growElems(elems, n, depth > 0 || r.shared > 0)
 		}
 		elems = append(elems, v)
 	}
@@ -472,7 +517,22 @@ func (r *Reader) elems(n, depth int) ([]Value, error) {
 // growElems returns a copy of the full slice elems with room for the next
 // element and more, up to n in all, and how many of the slots after the
 // next element it promised (see elems).
-func (r *Reader) growElems(elems []Value, n int) ([]Value, int) {
+//
+// The first slice of a nested aggregate whose elements are all buffered
+// (so its length is not a hostile promise) is carved from r.vslab, with
+// room for exactly n: the aggregates nested in one reply share one
+// allocation instead of one each. A new vslab is sized for this aggregate
+// and the nested aggregates buffered after it (slabNeed).
+func (r *Reader) growElems(elems []Value, n int, nested bool) ([]Value, int) {
+	if nested && len(elems) == 0 && (n-1)*minValueLen <= r.w-r.r && n <= maxPreallocElems {
+		if cap(r.vslab)-len(r.vslab) < n {
+			_, more := r.slabNeed(r.r)
+			r.vslab = make([]Value, 0, n+min(more, maxPreallocElems))
+		}
+		i := len(r.vslab)
+		r.vslab = r.vslab[:i+n]
+		return r.vslab[i : i : i+n], 0
+	}
 	spare := max(0, min((r.w-r.r)/minValueLen-r.promised, maxPreallocElems))
 	c := min(n, len(elems)+1+max(spare, len(elems)))
 	own := min(spare, c-len(elems)-1)
@@ -490,7 +550,7 @@ func scalar(t Type, ln []byte, clone bool) (Value, error) {
 		if !clone {
 			return Value{}, nil
 		}
-		return Value{typ: t, str: internSimple(ln)}, nil
+		return stringOf(t, internSimple(ln)), nil
 	case Integer:
 		n, ok := parseInt(ln)
 		if !ok {
@@ -520,7 +580,7 @@ func scalar(t Type, ln []byte, clone bool) (Value, error) {
 		if !clone {
 			return Value{}, nil
 		}
-		return Value{typ: t, str: bytes.Clone(ln)}, nil
+		return stringOf(t, bytes.Clone(ln)), nil
 	}
 	return Value{}, fmt.Errorf("%w: unknown type byte %q", ErrProtocol, byte(t))
 }
@@ -560,6 +620,89 @@ func isBigInt(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// maxSlabBulk is the largest payload slabBulk takes.
+const maxSlabBulk = 512
+
+// slabBulk reads a buffered payload of n bytes (at most maxSlabBulk) and
+// its CRLF into a slice carved from r.slab, whose capacity is its length.
+// When the slab is full it allocates the next one just large enough for
+// this payload and for the small payloads of the rest of the reply that
+// are already buffered (slabNeed), so an aggregate of many small strings
+// costs one allocation for all their bytes instead of one each, and no
+// byte more. A caller keeping one string of the reply keeps the slab alive
+// with it; a slab never serves two replies.
+func (r *Reader) slabBulk(n int) ([]byte, error) {
+	if r.buf[r.r+n] != '\r' || r.buf[r.r+n+1] != '\n' {
+		return nil, fmt.Errorf("%w: bulk payload not followed by CRLF", ErrProtocol)
+	}
+	if n == 0 {
+		r.r += 2
+		return []byte{}, nil
+	}
+	if cap(r.slab)-len(r.slab) < n {
+		need, _ := r.slabNeed(r.r + n + 2)
+		r.slab = make([]byte, 0, n+need)
+	}
+	i := len(r.slab)
+	r.slab = r.slab[:i+n]
+	b := r.slab[i : i+n : i+n]
+	copy(b, r.buf[r.r:])
+	r.r += n + 2
+	return b, nil
+}
+
+// slabNeed returns the bytes of the small bulk payloads (those slabBulk
+// takes) among the next r.owed values buffered from buf[p:], and the
+// elements of the aggregates among them, stopping at the first value not
+// wholly buffered or not plainly framed. It only sizes slabs: a wrong
+// answer costs an allocation, never a wrong reply.
+func (r *Reader) slabNeed(p int) (need, elems int) {
+	owed := r.owed
+	for owed > 0 && p < r.w {
+		i := bytes.IndexByte(r.buf[p:r.w], '\n')
+		if i < 2 || r.buf[p+i-1] != '\r' {
+			break
+		}
+		head := r.buf[p+1 : p+i-1]
+		t := Type(r.buf[p])
+		p += i + 1
+		owed--
+		switch t {
+		case BulkString, BulkError, Verbatim:
+			n, ok := parseInt(head)
+			if !ok || n < 0 {
+				if ok && n == -1 {
+					continue
+				}
+				return need, elems
+			}
+			if n > int64(r.w-p-2) {
+				return need, elems
+			}
+			if n <= maxSlabBulk {
+				need += int(n)
+			}
+			p += int(n) + 2
+		case Array, Set, Push, Map:
+			n, ok := parseInt(head)
+			if !ok || n < -1 || n > int64(r.w-p) {
+				return need, elems
+			}
+			if n > 0 {
+				if t == Map {
+					n *= 2
+				}
+				owed += int(n)
+				elems += int(n)
+			}
+		case SimpleString, SimpleError, Integer, Null, Boolean, Double, BigNumber:
+		default:
+			return need, elems
+		}
+	}
+	return need, elems
 }
 
 // bulk reads n payload bytes and their CRLF into a new slice of exactly n

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"unsafe"
 )
 
 func read(t *testing.T, in string) Value {
@@ -228,11 +229,11 @@ func TestRoundTrip(t *testing.T) {
 		BoolValue(true), FloatValue(1.5), FloatValue(math.Inf(-1)),
 		ArrayValue(IntValue(1), StringValue("x"), ArrayValue()),
 		MapValue(StringValue("k"), IntValue(1)),
-		Value{typ: Set, elems: []Value{StringValue("m")}},
-		Value{typ: Push, elems: []Value{StringValue("message")}},
-		Value{typ: BigNumber, str: []byte("-123456789012345678901234567890")},
-		Value{typ: Verbatim, str: []byte("txt:hello")},
-		Value{typ: BulkError, str: []byte("ERR bulk")},
+		aggregateOf(Set, []Value{StringValue("m")}),
+		aggregateOf(Push, []Value{StringValue("message")}),
+		stringOf(BigNumber, []byte("-123456789012345678901234567890")),
+		stringOf(Verbatim, []byte("txt:hello")),
+		stringOf(BulkError, []byte("ERR bulk")),
 		IntValue(7).WithAttrs(StringValue("a"), IntValue(1)),
 	}
 	var buf []byte
@@ -331,5 +332,151 @@ func TestFillTimeoutIsNotFinal(t *testing.T) {
 	}
 	if err := r.Fill(); err != io.EOF {
 		t.Fatalf("Fill at the end: %v, want EOF", err)
+	}
+}
+
+// A reply is mostly a slice of Values, so their size is what a large reply
+// costs; keep it at four words.
+func TestValueSize(t *testing.T) {
+	if n := unsafe.Sizeof(Value{}); n != 32 {
+		t.Errorf("Value is %d bytes, want 32", n)
+	}
+	if b := StringValue("").Bytes(); b == nil || len(b) != 0 {
+		t.Errorf("empty bulk: Bytes() = %#v, want a non-nil empty slice", b)
+	}
+	if e := ArrayValue().Elems(); e == nil || len(e) != 0 {
+		t.Errorf("empty array: Elems() = %#v, want a non-nil empty slice", e)
+	}
+	if b := IntValue(5).Bytes(); b != nil {
+		t.Errorf("integer: Bytes() = %v, want nil", b)
+	}
+	if e := StringValue("abc").Elems(); e != nil {
+		t.Errorf("bulk: Elems() = %v, want nil", e)
+	}
+	if n := StringValue("abc").Len(); n != 3 {
+		t.Errorf("bulk: Len() = %d, want 3", n)
+	}
+}
+
+// The small strings of one reply share an allocation (slabBulk); each must
+// still hold its own bytes, be closed to appends over its neighbour, and
+// no reply may share a slab with the next.
+func TestSlabBulks(t *testing.T) {
+	var want []Value
+	for i := range 300 {
+		s := strings.Repeat(string(rune('a'+i%26)), i%40)
+		switch {
+		case i%50 == 7:
+			s = strings.Repeat("L", maxSlabBulk+1+i) // large: its own allocation
+		case i%50 == 9:
+			want = append(want, MapValue(StringValue("k"), ArrayValue(StringValue("n1"), NullValue(), IntValue(3))))
+			continue
+		}
+		want = append(want, StringValue(s))
+	}
+	reply := ArrayValue(want...)
+	wire := AppendValue(nil, reply, 3)
+	wire = AppendValue(wire, ArrayValue(StringValue("next"), StringValue("reply")), 3)
+	for _, size := range []int{64, 1000, 1 << 16} {
+		for _, name := range []string{"whole", "one byte at a time"} {
+			var src io.Reader = bytes.NewReader(wire)
+			if name != "whole" {
+				src = iotest.OneByteReader(src)
+			}
+			r := NewReaderSize(src, size, Limits{})
+			got, err := r.Read()
+			if err != nil {
+				t.Fatalf("size %d, %s: %v", size, name, err)
+			}
+			next, err := r.Read()
+			if err != nil {
+				t.Fatalf("size %d, %s: second reply: %v", size, name, err)
+			}
+			if got.GoString() != reply.GoString() {
+				t.Fatalf("size %d, %s: got %#v", size, name, got)
+			}
+			es := got.Elems()
+			for i, e := range es {
+				if b := e.Bytes(); cap(b) != len(b) {
+					t.Fatalf("size %d, %s: element %d: cap %d > len %d: an append would overwrite its neighbour", size, name, i, cap(b), len(b))
+				}
+			}
+			// Writing into one element's bytes changes no other.
+			first := es[1].Bytes()
+			first[0] = 'Z'
+			if es[2].String() != "cc" || es[1].String() != "Z" {
+				t.Fatalf("size %d, %s: elements share bytes: %q %q", size, name, es[1].String(), es[2].String())
+			}
+			if next.GoString() != `["next", "reply"]` {
+				t.Fatalf("size %d, %s: second reply %#v", size, name, next)
+			}
+			if r.slab != nil {
+				t.Fatalf("size %d, %s: the reader kept the slab after the reply", size, name)
+			}
+		}
+	}
+}
+
+// A buffered reply of many small strings costs one allocation for all their
+// bytes, sized exactly, and its nested aggregates one for all their
+// elements.
+func TestSlabBulkAllocations(t *testing.T) {
+	// XRANGE-like: 100 × [id, [f1, v1, f2, v2]]: the top-level elements,
+	// the nested elements, the payloads.
+	var entries []Value
+	for i := range 100 {
+		v := StringValue(strings.Repeat("x", i%20))
+		entries = append(entries, ArrayValue(StringValue("1-"+strings.Repeat("0", i%5)), ArrayValue(StringValue("f1"), v, StringValue("f2"), v)))
+	}
+	nested := ArrayValue(entries...)
+	for _, proto := range []int{2, 3} {
+		wire := AppendValue(nil, nested, proto)
+		rd := bytes.NewReader(wire)
+		r := NewReaderSize(rd, 1<<16, Limits{})
+		var got Value
+		allocs := testing.AllocsPerRun(100, func() {
+			rd.Reset(wire)
+			r.Reset(rd)
+			var err error
+			if got, err = r.Read(); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs > 3 {
+			t.Errorf("RESP%d: %v allocations per reply of 100 nested entries, want 3", proto, allocs)
+		}
+		if got.GoString() != nested.GoString() {
+			t.Fatalf("RESP%d: got %#v", proto, got)
+		}
+	}
+
+	var elems []Value
+	for i := range 100 {
+		elems = append(elems, StringValue(strings.Repeat("v", 10+i%7)))
+	}
+	wire := AppendValue(nil, ArrayValue(elems...), 2)
+	rd := bytes.NewReader(wire)
+	r := NewReaderSize(rd, 1<<16, Limits{})
+	var got Value
+	allocs := testing.AllocsPerRun(100, func() {
+		rd.Reset(wire)
+		r.Reset(rd)
+		var err error
+		if got, err = r.Read(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	// One for the elements, one for all the payloads.
+	if allocs > 2 {
+		t.Errorf("%v allocations per reply of 100 small strings, want 2", allocs)
+	}
+	total := 0
+	for _, e := range got.Elems() {
+		total += e.Len()
+	}
+	last := got.Elems()[99].Bytes()
+	first := got.Elems()[0].Bytes()
+	if span := int(uintptr(unsafe.Pointer(&last[len(last)-1]))-uintptr(unsafe.Pointer(&first[0]))) + 1; span != total {
+		t.Errorf("payloads span %d bytes, want %d (one slab, no gaps)", span, total)
 	}
 }

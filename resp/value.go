@@ -80,11 +80,78 @@ func (t Type) String() string {
 // string payload is its own allocation: Bytes returns it without copying, so
 // a caller must not modify the returned slice.
 type Value struct {
-	typ   Type
-	num   uint64  // Integer, Boolean (0/1), Double (float64 bits)
-	str   []byte  // SimpleString, SimpleError, BulkString, BulkError, Verbatim (with "fmt:" prefix), BigNumber
-	elems []Value // Array, Set, Push; Map as key, value, key, value...
-	attrs []Value // RESP3 attributes sent before this value, as key, value pairs
+	typ Type
+	// num is the value of an Integer, Boolean (0/1) or Double (float64
+	// bits), and otherwise the length of the payload at ptr.
+	num uint64
+	// ptr is the first byte of the payload of a SimpleString, SimpleError,
+	// BulkString, BulkError, Verbatim (with its "fmt:" prefix) or
+	// BigNumber, or the first element of an Array, Set, Push or Map (key,
+	// value, key, value...). It is never nil for those types, and nil for
+	// the others. One pointer and a length instead of a []byte and a
+	// []Value keep a Value at 32 bytes (it was 88): replies are slices of
+	// Values, so this is most of what a large reply costs.
+	ptr unsafe.Pointer
+	// attrs holds the RESP3 attributes sent before this value, as key,
+	// value pairs; nil when there were none (nearly always).
+	attrs *[]Value
+}
+
+// noPayload is where ptr points for an empty payload or aggregate, so that
+// ptr is never nil for the types that have one and never points past the
+// end of an allocation.
+var noPayload [1]uint64
+
+// stringOf returns a string-like Value of type t whose payload is b (not
+// copied).
+func stringOf(t Type, b []byte) Value {
+	if len(b) == 0 {
+		return Value{typ: t, ptr: unsafe.Pointer(&noPayload)}
+	}
+	return Value{typ: t, num: uint64(len(b)), ptr: unsafe.Pointer(unsafe.SliceData(b))}
+}
+
+// aggregateOf returns an aggregate Value of type t holding elems (not
+// copied).
+func aggregateOf(t Type, elems []Value) Value {
+	if len(elems) == 0 {
+		return Value{typ: t, ptr: unsafe.Pointer(&noPayload)}
+	}
+	return Value{typ: t, num: uint64(len(elems)), ptr: unsafe.Pointer(unsafe.SliceData(elems))}
+}
+
+// str returns the payload of a string-like value (nil for other types). Its
+// capacity is its length, so appending to it never writes over a
+// neighbour.
+func (v Value) str() []byte {
+	if v.ptr == nil || v.isAggregate() {
+		return nil
+	}
+	return unsafe.Slice((*byte)(v.ptr), int(v.num))
+}
+
+// elems returns the elements of an aggregate (nil for other types).
+func (v Value) elems() []Value {
+	if v.ptr == nil || !v.isAggregate() {
+		return nil
+	}
+	return unsafe.Slice((*Value)(v.ptr), int(v.num))
+}
+
+func (v Value) isAggregate() bool {
+	switch v.typ {
+	case Array, Set, Push, Map:
+		return true
+	}
+	return false
+}
+
+// attrList returns the attributes (nil when there are none).
+func (v Value) attrList() []Value {
+	if v.attrs == nil {
+		return nil
+	}
+	return *v.attrs
 }
 
 // Type returns the value's RESP type.
@@ -114,9 +181,9 @@ func (v Value) Err() error {
 func (v Value) String() string {
 	switch v.typ {
 	case SimpleString, SimpleError, BulkString, BulkError, BigNumber:
-		return unsafe.String(unsafe.SliceData(v.str), len(v.str))
+		return unsafe.String((*byte)(v.ptr), int(v.num))
 	case Verbatim:
-		s := v.str
+		s := v.str()
 		if len(s) >= 4 && s[3] == ':' {
 			s = s[4:]
 		}
@@ -140,12 +207,13 @@ func (v Value) String() string {
 func (v Value) Bytes() []byte {
 	switch v.typ {
 	case SimpleString, SimpleError, BulkString, BulkError, BigNumber:
-		return v.str
+		return v.str()
 	case Verbatim:
-		if len(v.str) >= 4 && v.str[3] == ':' {
-			return v.str[4:]
+		s := v.str()
+		if len(s) >= 4 && s[3] == ':' {
+			return s[4:]
 		}
-		return v.str
+		return s
 	}
 	return nil
 }
@@ -153,8 +221,8 @@ func (v Value) Bytes() []byte {
 // VerbatimFormat returns the three-letter format of a verbatim string
 // ("txt" or "mkd"), or "" for any other value.
 func (v Value) VerbatimFormat() string {
-	if v.typ == Verbatim && len(v.str) >= 4 && v.str[3] == ':' {
-		return string(v.str[:3])
+	if s := v.str(); v.typ == Verbatim && len(s) >= 4 && s[3] == ':' {
+		return string(s[:3])
 	}
 	return ""
 }
@@ -183,9 +251,9 @@ func (v Value) Bool() bool { return v.typ == Boolean && v.num != 0 }
 func (v Value) Len() int {
 	switch v.typ {
 	case Array, Set, Push:
-		return len(v.elems)
+		return int(v.num)
 	case Map:
-		return len(v.elems) / 2
+		return int(v.num) / 2
 	}
 	return len(v.Bytes())
 }
@@ -196,7 +264,7 @@ func (v Value) Len() int {
 func (v Value) Elems() []Value {
 	switch v.typ {
 	case Array, Set, Push, Map:
-		return v.elems
+		return v.elems()
 	}
 	return nil
 }
@@ -204,19 +272,22 @@ func (v Value) Elems() []Value {
 // Attrs returns the RESP3 attributes the server sent ahead of this value, as
 // key, value pairs interleaved, or nil when there were none. It returns the
 // value's own slice: do not modify it.
-func (v Value) Attrs() []Value { return v.attrs }
+func (v Value) Attrs() []Value { return v.attrList() }
 
 // WithAttrs returns a copy of v carrying the given attributes (key, value
 // pairs interleaved). It is meant for tests and servers written in Go.
 func (v Value) WithAttrs(kv ...Value) Value {
-	v.attrs = kv
+	v.attrs = nil
+	if len(kv) > 0 {
+		v.attrs = &kv
+	}
 	return v
 }
 
 // BigInt returns the decimal digits of a BigNumber, or "" for other types.
 func (v Value) BigInt() string {
 	if v.typ == BigNumber {
-		return string(v.str)
+		return string(v.str())
 	}
 	return ""
 }
@@ -229,9 +300,9 @@ func (v Value) GoString() string {
 }
 
 func (v Value) format(sb *strings.Builder) {
-	if len(v.attrs) > 0 {
+	if attrs := v.attrList(); len(attrs) > 0 {
 		sb.WriteString("|")
-		Value{typ: Map, elems: v.attrs}.format(sb)
+		aggregateOf(Map, attrs).format(sb)
 		sb.WriteString(" ")
 	}
 	switch v.typ {
@@ -246,7 +317,7 @@ func (v Value) format(sb *strings.Builder) {
 			open, closing = "{", "}"
 		}
 		sb.WriteString(open)
-		for i, e := range v.elems {
+		for i, e := range v.elems() {
 			if i > 0 {
 				if v.typ == Map && i%2 == 1 {
 					sb.WriteString(": ")
@@ -274,16 +345,16 @@ func (v Value) format(sb *strings.Builder) {
 // Constructors, for tests and for code that builds replies.
 
 // StringValue returns a BulkString holding s.
-func StringValue(s string) Value { return Value{typ: BulkString, str: []byte(s)} }
+func StringValue(s string) Value { return stringOf(BulkString, []byte(s)) }
 
 // BytesValue returns a BulkString holding b (not copied).
-func BytesValue(b []byte) Value { return Value{typ: BulkString, str: b} }
+func BytesValue(b []byte) Value { return stringOf(BulkString, b) }
 
 // SimpleStringValue returns a SimpleString holding s.
-func SimpleStringValue(s string) Value { return Value{typ: SimpleString, str: []byte(s)} }
+func SimpleStringValue(s string) Value { return stringOf(SimpleString, []byte(s)) }
 
 // ErrorValue returns a SimpleError holding msg, such as "ERR unknown".
-func ErrorValue(msg string) Value { return Value{typ: SimpleError, str: []byte(msg)} }
+func ErrorValue(msg string) Value { return stringOf(SimpleError, []byte(msg)) }
 
 // IntValue returns an Integer.
 func IntValue(n int64) Value { return Value{typ: Integer, num: uint64(n)} }
@@ -303,7 +374,7 @@ func BoolValue(b bool) Value {
 func NullValue() Value { return Value{typ: Null} }
 
 // ArrayValue returns an Array of elems (not copied).
-func ArrayValue(elems ...Value) Value { return Value{typ: Array, elems: elems} }
+func ArrayValue(elems ...Value) Value { return aggregateOf(Array, elems) }
 
 // MapValue returns a Map from interleaved keys and values (not copied).
 // It panics if len(kv) is odd, which is a programming error.
@@ -311,7 +382,7 @@ func MapValue(kv ...Value) Value {
 	if len(kv)%2 != 0 {
 		panic("resp: MapValue needs an even number of values")
 	}
-	return Value{typ: Map, elems: kv}
+	return aggregateOf(Map, kv)
 }
 
 // Error is an error reply sent by the server, such as

@@ -99,9 +99,12 @@ func (e *Encoder) Reset() {
 func (e *Encoder) Cap() int { return cap(e.buf) }
 
 // Release drops the buffer when it has grown beyond max bytes, so that a
-// pooled Encoder does not keep a huge buffer alive.
+// pooled Encoder does not keep a huge buffer alive. A buffer grown for a
+// large argument goes back to a pool of large buffers for the next
+// Encoder that needs one: nothing may still use the Encoder's bytes.
 func (e *Encoder) Release(max int) {
 	if cap(e.buf) > max {
+		putBig(e.buf)
 		e.buf = nil
 	}
 	e.Reset()
@@ -117,12 +120,18 @@ func (e *Encoder) arg() {
 // String appends s as a bulk string argument.
 func (e *Encoder) String(s string) {
 	e.arg()
+	if len(s) >= bigArg {
+		e.reserve(len(s) + 32)
+	}
 	e.buf = AppendBulkString(e.buf, s)
 }
 
 // Blob appends b as a bulk string argument.
 func (e *Encoder) Blob(b []byte) {
 	e.arg()
+	if len(b) >= bigArg {
+		e.reserve(len(b) + 32)
+	}
 	e.buf = AppendBulk(e.buf, b)
 }
 
@@ -291,16 +300,16 @@ func AppendBulkFloat(dst []byte, f float64) []byte {
 // dropped. It is the inverse of Reader.Read, for tests and for servers and
 // proxies written in Go.
 func AppendValue(dst []byte, v Value, proto int) []byte {
-	if proto >= 3 && len(v.attrs) > 0 {
-		dst = appendLen(dst, Attribute, len(v.attrs)/2)
-		for _, a := range v.attrs {
+	if attrs := v.attrList(); proto >= 3 && len(attrs) > 0 {
+		dst = appendLen(dst, Attribute, len(attrs)/2)
+		for _, a := range attrs {
 			dst = AppendValue(dst, a, proto)
 		}
 	}
 	switch v.typ {
 	case SimpleString, SimpleError:
 		dst = append(dst, byte(v.typ))
-		dst = append(dst, v.str...)
+		dst = append(dst, v.str()...)
 		return append(dst, '\r', '\n')
 	case Integer:
 		dst = append(dst, ':')
@@ -328,10 +337,10 @@ func AppendValue(dst []byte, v Value, proto int) []byte {
 		return append(dst, '\r', '\n')
 	case BigNumber:
 		if proto < 3 {
-			return AppendBulk(dst, v.str)
+			return AppendBulk(dst, v.str())
 		}
 		dst = append(dst, '(')
-		dst = append(dst, v.str...)
+		dst = append(dst, v.str()...)
 		return append(dst, '\r', '\n')
 	case BulkString, BulkError, Verbatim:
 		t := v.typ
@@ -339,23 +348,24 @@ func AppendValue(dst []byte, v Value, proto int) []byte {
 			t = BulkString
 			if v.typ == BulkError {
 				dst = append(dst, '-')
-				dst = append(dst, v.str...)
+				dst = append(dst, v.str()...)
 				return append(dst, '\r', '\n')
 			}
 		}
-		dst = appendLen(dst, t, len(v.str))
-		dst = append(dst, v.str...)
+		dst = appendLen(dst, t, len(v.str()))
+		dst = append(dst, v.str()...)
 		return append(dst, '\r', '\n')
 	case Array, Set, Push, Map:
-		t, n := v.typ, len(v.elems)
+		elems := v.elems()
+		t, n := v.typ, len(elems)
 		if t == Map {
 			n /= 2
 		}
 		if proto < 3 {
-			t, n = Array, len(v.elems)
+			t, n = Array, len(elems)
 		}
 		dst = appendLen(dst, t, n)
-		for _, e := range v.elems {
+		for _, e := range elems {
 			dst = AppendValue(dst, e, proto)
 		}
 		return dst

@@ -440,6 +440,10 @@ const (
 	idleBuffer    = 16 << 10
 )
 
+// directWrite is the size from which a command sent on an idle pipe is
+// written straight from the caller's bytes (see send).
+const directWrite = 64 << 10
+
 // Batching. A caller that finds nothing in flight writes its command at
 // once, on its own goroutine. Otherwise it leaves the write to the
 // flusher goroutine, which collects every command queued meanwhile into
@@ -533,7 +537,13 @@ func (p *pipe) send(r *request, cmd []byte, canRead bool) (direct bool, err erro
 		return false, &conn.Error{Op: "write", Err: err}
 	}
 	inFlight := p.seq - p.completed.Load()
-	p.wbuf = append(p.wbuf, cmd...)
+	// A large command on an idle pipe is written from the caller's own
+	// bytes: they stay valid while send writes them, and copying them
+	// first would cost as much again (and a buffer as large).
+	own := len(cmd) >= directWrite && inFlight == 0 && !p.writing && len(p.wbuf) == 0
+	if !own {
+		p.wbuf = append(p.wbuf, cmd...)
+	}
 	p.seq++
 	r.seq = p.seq
 	p.queued.Store(p.seq)
@@ -555,11 +565,15 @@ func (p *pipe) send(r *request, cmd []byte, canRead bool) (direct bool, err erro
 		p.flush <- struct{}{}
 		return direct, nil
 	}
-	buf := p.wbuf
-	p.wbuf = p.spare[:0]
+	buf, keep := p.wbuf, true
+	if own {
+		buf, keep = cmd, false // not ours: never kept as a buffer to append to
+	} else {
+		p.wbuf = p.spare[:0]
+	}
 	p.sent = p.seq
 	p.mu.Unlock()
-	if p.write(buf) {
+	if p.write(buf, keep) {
 		p.flush <- struct{}{}
 	}
 	return direct, nil
@@ -583,8 +597,9 @@ func (p *pipe) idleAndClosed() bool {
 
 // write writes buf (its entries already counted in sent) and reports whether
 // more commands are waiting (in which case writing stays set and the
-// caller must make sure they are flushed).
-func (p *pipe) write(buf []byte) bool {
+// caller must make sure they are flushed). With keep, buf is the pipe's
+// own buffer and may be kept for reuse.
+func (p *pipe) write(buf []byte, keep bool) bool {
 	if p.o.WriteTimeout > 0 {
 		p.writeStart.Store(time.Now().UnixNano())
 	}
@@ -594,9 +609,11 @@ func (p *pipe) write(buf []byte) bool {
 	}
 	p.writes.Add(1)
 	p.mu.Lock()
-	if cap(buf) <= maxKeptBuffer {
+	switch {
+	case !keep:
+	case cap(buf) <= maxKeptBuffer:
 		p.spare = buf[:0]
-	} else {
+	default:
 		p.spare = nil // never the buffer callers are appending to
 	}
 	if err != nil {
@@ -645,7 +662,7 @@ func (p *pipe) flushLoop() {
 			p.wbuf = p.spare[:0]
 			p.sent = p.seq
 			p.mu.Unlock()
-			if !p.write(buf) {
+			if !p.write(buf, true) {
 				break
 			}
 		}
@@ -661,6 +678,9 @@ func (p *pipe) flushLoop() {
 // at once, having consumed nothing, and the caller waits on ctx.
 func (p *pipe) readOwn(r *request, ctx context.Context, mode int) {
 	rd := p.cn.Reader()
+	if r.n > 1 {
+		rd.ShareSlabs(r.n - r.got) // one owner: its replies may share allocations
+	}
 	for r.got < r.n {
 		if mode != readFully {
 			if rd.Buffered() == 0 {
@@ -912,7 +932,11 @@ func (p *pipe) readSpell(batch []entry, limit int, onlyBuffered bool) ([]entry, 
 		}
 		got++
 		if got < r.n {
+			rd.ShareSlabs(r.n - got) // the rest of r's replies share allocations
 			continue
+		}
+		if r.n > 1 {
+			rd.ShareSlabs(0)
 		}
 		got = 0
 		batch[bi] = entry{}
