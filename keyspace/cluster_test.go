@@ -60,6 +60,19 @@ func TestCluster(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
 
+	// The watcher finds these methods of the cluster transport by a type
+	// assertion (it may not import the cluster package): a rename would
+	// leave it reading the slot map only as often as the client does.
+	probe := cluster.NewClient(&cluster.Options{Addrs: rc.Addrs()})
+	_, ok := probe.Transport().(interface {
+		TopologyChanged() <-chan struct{}
+		RefreshTopology(ctx context.Context) error
+	})
+	probe.Close()
+	if !ok {
+		t.Fatal("the cluster transport has no TopologyChanged and RefreshTopology")
+	}
+
 	protocols(t, func(t *testing.T, proto int) {
 		c := newClusterClient(t, rc, proto)
 		slots, primaries := slotPerPrimary(t, rc)
