@@ -67,7 +67,11 @@ func (s resultSink) set(v resp.Value, err error) error {
 // pipelineBatch is how many commands of a pipeline go to the transport at
 // once. Replies are decoded batch by batch, so a pipeline of any length
 // never holds more than this many raw replies.
-const pipelineBatch = 1024
+const pipelineBatch = 16384
+
+// maxKeptCmds bounds the command records a pipeline's pooled storage
+// keeps for the next pipeline (about 1.7 MB at most).
+const maxKeptCmds = 16384
 
 // Pipeline queues commands and sends them together with Exec: one round
 // trip for up to pipelineBatch commands, replies decoded as they are read.
@@ -321,8 +325,12 @@ func (p *Pipeline) reset() {
 		clear(p.cmdStore[i]) // drop references to keys, names and errors
 	}
 	p.cmdChunk, p.cmdNext = 0, 0
-	if len(p.cmdStore) > 8 {
-		p.cmdStore = p.cmdStore[:8] // keep up to 16+32+...+1024+1024 records
+	kept := 0
+	for i, ch := range p.cmdStore {
+		if kept += len(ch); kept > maxKeptCmds {
+			p.cmdStore = p.cmdStore[:i] // keep up to 16+32+...+8192 records
+			break
+		}
 	}
 	clear(p.cmds)
 	clear(p.sinks)
@@ -368,10 +376,14 @@ func (p *Pipeline) Exec(ctx context.Context) error {
 	if p.tx {
 		return p.execTx(ctx)
 	}
+	// The error returned is the first in command order, whatever order
+	// the replies are filled in (build errors before the batch around
+	// them is sent).
 	var first error
-	note := func(err error) {
-		if first == nil && err != nil && err != ErrNil {
-			first = err
+	firstAt := len(p.cmds)
+	note := func(i int, err error) {
+		if i < firstAt && err != nil && err != ErrNil {
+			first, firstAt = err, i
 		}
 	}
 	n := min(len(p.cmds), pipelineBatch)
@@ -393,14 +405,14 @@ func (p *Pipeline) Exec(ctx context.Context) error {
 			if err == nil && v.IsError() {
 				v, err = resp.Value{}, replyErr(batch[j], v)
 			}
-			note(p.sinks[i].set(v, err))
+			note(i, p.sinks[i].set(v, err))
 		}
 		clear(out[:len(batch)])
 		batch, idx = batch[:0], idx[:0]
 	}
 	for i, c := range p.cmds {
 		if c.err != nil {
-			note(p.sinks[i].set(resp.Value{}, c.err))
+			note(i, p.sinks[i].set(resp.Value{}, c.err))
 			continue
 		}
 		batch = append(batch, c)
