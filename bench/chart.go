@@ -246,7 +246,15 @@ func drawPanel(img *image.RGBA, rep *Report, mode string, clients []string, top 
 			scale = 1
 		}
 		drawText(img, cx, plotBottom+10, name, colText, scale, alignCenter)
-		drawText(img, cx, plotBottom+42, "best "+humanOps(best)+"/s", colMuted, 2, alignCenter)
+		rate := "best " + humanOps(best) + "/s"
+		if textWidth(rate, 2) > int(groupW)-4 {
+			rate = humanOps(best) + "/s" // many workloads: the number alone, smaller
+			scale = 2
+			if textWidth(rate, 2) > int(groupW)-4 {
+				scale = 1
+			}
+		}
+		drawText(img, cx, plotBottom+42, rate, colMuted, scale, alignCenter)
 	}
 }
 
