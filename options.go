@@ -108,6 +108,18 @@ type Options struct {
 	// makes 3 attempts with exponential backoff and jitter.
 	Retry RetryPolicy
 
+	// Logger, when set, receives the client's records through log/slog:
+	// connections dialed, closed (Debug), failed or found dead, dials
+	// failed (Warn, at most one a second per server while they go on), a
+	// server reached again after failed dials (Info); on a PubSub,
+	// resubscriptions after a reconnect and dropped messages (Warn, drops
+	// at most once a second per PubSub); on cluster and Sentinel clients,
+	// slot map changes and failovers followed (Info). Records carry
+	// attributes (component, addr, ...), never passwords, command
+	// arguments or keys; nothing is logged per command. Default nil:
+	// silent, at no cost.
+	Logger *slog.Logger
+
 	// WatchAttempts is how many times Client.Watch runs a transaction
 	// whose watched keys keep changing before it returns ErrTxFailed,
 	// waiting Retry.Backoff between runs. 0 means 10.

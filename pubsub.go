@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"slices"
@@ -210,8 +211,13 @@ type PubSub struct {
 
 	q       eventQueue
 	dropped atomic.Uint64
-	done    chan struct{} // closed when the reader goroutine has ended
-	wake    chan struct{} // a subscription was added while disconnected
+	// log is the client's Logger with component=pubsub; nil: silent.
+	log *slog.Logger
+	// dropLoggedAt is when a drop was last logged (unix nanoseconds), so
+	// that a flood of drops makes one record a second.
+	dropLoggedAt atomic.Int64
+	done         chan struct{} // closed when the reader goroutine has ended
+	wake         chan struct{} // a subscription was added while disconnected
 
 	// On a slot-routing transport, shard channels travel on lanes: one
 	// connection per node serving subscribed slots.
@@ -301,6 +307,9 @@ func (c *Client) NewPubSub(o *PubSubOptions) *PubSub {
 		done:    make(chan struct{}),
 		wake:    make(chan struct{}, 1),
 		closing: make(chan struct{}),
+	}
+	if c.o.Logger != nil {
+		ps.log = c.o.Logger.With(slog.String("component", "pubsub"))
 	}
 	ps.q.init()
 	for i := range ps.subs {
@@ -1006,10 +1015,12 @@ func (ps *PubSub) connect(reconnect bool) (*psConn, error) {
 		dc.Release(false)
 		return nil, err
 	}
+	var renewed [3]int
 	for kind := range ps.subs {
 		if len(ps.subs[kind]) == 0 || ps.onLanes(kind) {
 			continue
 		}
+		renewed[kind] = len(ps.subs[kind])
 		names := make([]string, 0, len(ps.subs[kind]))
 		for n := range ps.subs[kind] {
 			names = append(names, n)
@@ -1033,6 +1044,11 @@ func (ps *PubSub) connect(reconnect bool) (*psConn, error) {
 		// The renewal is on its way already; its confirmations are read
 		// after this.
 		ps.deliver(Message{Kind: KindResubscribed})
+		if ps.log != nil {
+			ps.log.LogAttrs(context.Background(), slog.LevelWarn, "redis: pubsub resubscribed",
+				slog.String("reason", "connection lost"), slog.Int("channels", renewed[subChannel]),
+				slog.Int("patterns", renewed[subPattern]), slog.Int("shard_channels", renewed[subShard]))
+		}
 	}
 	return l, nil
 }
@@ -1169,8 +1185,14 @@ func (ps *PubSub) deliver(m Message) bool {
 		q.dropOldestMessage()
 		q.push(m)
 		ps.dropped.Add(1)
+		q.mu.Unlock()
+		ps.logDrop("oldest")
+		return true
 	case OverflowDropNewest:
 		ps.dropped.Add(1)
+		q.mu.Unlock()
+		ps.logDrop("newest")
+		return true
 	case OverflowFail:
 		q.mu.Unlock()
 		ps.end(ErrPubSubOverflow)
@@ -1192,6 +1214,20 @@ func (ps *PubSub) deliver(m Message) bool {
 	}
 	q.mu.Unlock()
 	return true
+}
+
+// logDrop records a dropped message, at most once a second, with the
+// running count of drops.
+func (ps *PubSub) logDrop(which string) {
+	if ps.log == nil {
+		return
+	}
+	now, last := time.Now().UnixNano(), ps.dropLoggedAt.Load()
+	if last != 0 && now-last < int64(time.Second) || !ps.dropLoggedAt.CompareAndSwap(last, now) {
+		return
+	}
+	ps.log.LogAttrs(context.Background(), slog.LevelWarn, "redis: pubsub messages dropped",
+		slog.String("dropping", which), slog.Uint64("dropped", ps.dropped.Load()), slog.Int("buffer_size", ps.o.BufferSize))
 }
 
 // eventQueue holds a PubSub's events between its reader goroutines (the
@@ -1544,6 +1580,11 @@ func (ps *PubSub) homeSlot(s int, pause bool) {
 			// reader delivers.
 			for _, n := range names {
 				ps.deliver(Message{Kind: KindResubscribed, Channel: n})
+			}
+			if ps.log != nil {
+				ps.log.LogAttrs(context.Background(), slog.LevelWarn, "redis: pubsub resubscribed",
+					slog.String("reason", "shard connection lost or slot moved"), slog.String("addr", l.addr),
+					slog.Int("slot", s), slog.Int("shard_channels", len(names)))
 			}
 		}
 		if cmd, err := psCommand(subscribeNames[subShard], names); err == nil {

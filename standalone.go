@@ -48,6 +48,7 @@ func newStandalone(o *Options) *standalone {
 			ReadTimeout:  o.ReadTimeout,
 			StallTimeout: o.StallTimeout,
 			WriteTimeout: o.WriteTimeout,
+			Logger:       o.Logger,
 			Pool: pool.Options{
 				Size:             o.PoolSize,
 				MinIdle:          o.MinIdleConns,

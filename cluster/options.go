@@ -55,6 +55,8 @@ func (r ReadFrom) String() string {
 // client's retry policy; their Addr and Network are not used: the nodes
 // come from Addrs and from the cluster itself. A node the cluster reports
 // is dialled with the same TLS settings and credentials as the seeds.
+// Their Logger receives the records of every node's connections and the
+// slot map's changes (component=cluster).
 type Options struct {
 	// Addrs are "host:port" addresses of some nodes of the cluster
 	// (seeds); any one that answers is enough to discover the others.

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/respkit/redis"
+	"github.com/respkit/redis/internal/slot"
 )
 
 // leftGrace is how long a node that left the slot map keeps its
@@ -258,9 +261,12 @@ func (t *transport) install(views []shardView) (changed bool, err error) {
 			}
 		}
 	}
-	t.topo.Store(tp)
+	old := t.topo.Swap(tp)
 	if changed {
 		t.noteChanged()
+		if t.o.Logger != nil {
+			logChange(t.o.Logger, old, views)
+		}
 	}
 	now := time.Now().UnixNano()
 	var closing []*server
@@ -280,6 +286,73 @@ func (t *transport) install(views []shardView) (changed bool, err error) {
 	t.mu.Unlock()
 	for _, s := range closing {
 		s.c.Close()
+		if t.o.Logger != nil {
+			t.o.Logger.LogAttrs(context.Background(), slog.LevelDebug, "redis: cluster node closed",
+				slog.String("component", "cluster"), slog.String("addr", s.addr),
+				slog.String("reason", "gone from the slot map"))
+		}
 	}
 	return changed, nil
+}
+
+// logChange records a new slot map: at Debug the first one read, at Info a
+// change, with the number of slots whose primary changed (a migration or a
+// failover) and the nodes (primaries and online replicas) that started or
+// stopped serving.
+func logChange(lg *slog.Logger, old *topology, views []shardView) {
+	ctx := context.Background()
+	var after [slot.Count]string // each slot's primary
+	now := map[string]bool{}
+	for _, v := range views {
+		for _, sp := range v.spans {
+			for s := max(sp.Start, 0); s <= sp.End && s < slot.Count; s++ {
+				after[s] = v.nodes[0].addr
+			}
+		}
+		for i, n := range v.nodes {
+			if i == 0 || n.healthy {
+				now[n.addr] = true
+			}
+		}
+	}
+	if old == nil {
+		lg.LogAttrs(ctx, slog.LevelDebug, "redis: cluster slot map read", slog.String("component", "cluster"),
+			slog.Int("shards", len(views)), slog.Int("nodes", len(now)))
+		return
+	}
+	var before [slot.Count]string
+	was := map[string]bool{}
+	for _, sh := range old.shards {
+		for _, sp := range sh.spans {
+			for s := max(sp.Start, 0); s <= sp.End && s < slot.Count; s++ {
+				before[s] = sh.primary.addr
+			}
+		}
+		was[sh.primary.addr] = true
+		for _, r := range sh.replicas {
+			was[r.addr] = true
+		}
+	}
+	moved := 0
+	for s := range after {
+		if after[s] != before[s] {
+			moved++
+		}
+	}
+	var added, removed []string
+	for a := range now {
+		if !was[a] {
+			added = append(added, a)
+		}
+	}
+	for a := range was {
+		if !now[a] {
+			removed = append(removed, a)
+		}
+	}
+	slices.Sort(added)
+	slices.Sort(removed)
+	lg.LogAttrs(ctx, slog.LevelInfo, "redis: cluster slot map changed", slog.String("component", "cluster"),
+		slog.Int("slots_moved", moved), slog.String("nodes_added", strings.Join(added, ",")),
+		slog.String("nodes_removed", strings.Join(removed, ",")), slog.Int("shards", len(views)))
 }

@@ -48,7 +48,9 @@ func (r ReadFrom) String() string {
 // The embedded redis.Options apply to the connections to the data nodes
 // (the primary and its replicas: credentials, TLS, protocol, timeouts,
 // pools) and give the client's retry policy; their Addr and Network are
-// not used. The sentinels have credentials of their own.
+// not used. The sentinels have credentials of their own. Their Logger
+// receives the records of the data nodes' connections, of the sentinels'
+// (with server=sentinel) and the failovers followed (component=sentinel).
 type Options struct {
 	// MasterName is the name the sentinels monitor the primary under
 	// ("mymaster" in their configuration).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"strconv"
@@ -130,6 +131,9 @@ func (t *transport) sentinelClientLocked(addr string) *redis.Client {
 		ReadTimeout:     t.o.SentinelTimeout,
 		DisableIdentity: true,
 		PoolSize:        2,
+	}
+	if t.o.Logger != nil {
+		so.Logger = t.o.Logger.With(slog.String("server", "sentinel"))
 	}
 	c := redis.NewClient(&so)
 	t.sclients[addr] = c
@@ -321,7 +325,7 @@ func (t *transport) askOne(addr string) error {
 			}
 		}
 	}
-	old := t.switchLocked(pn)
+	old := t.switchLocked(pn, "sentinel round")
 	gone := t.dropUnusedLocked()
 	t.mu.Unlock()
 	closeNodes(old, gone)
@@ -361,17 +365,27 @@ func (t *transport) frontLocked(addr string, learnt []string) {
 }
 
 // switchLocked makes n the primary and returns the one it replaces (nil
-// when it is the same). t.mu is held.
-func (t *transport) switchLocked(n *node) *node {
+// when it is the same); via says what told the client, for the log. t.mu
+// is held.
+func (t *transport) switchLocked(n *node, via string) *node {
 	old := t.primary
 	if old == n {
 		return nil
 	}
 	t.primary = n
 	if old == nil {
+		if t.o.Logger != nil {
+			t.o.Logger.LogAttrs(context.Background(), slog.LevelDebug, "redis: sentinel primary found",
+				slog.String("component", "sentinel"), slog.String("master", t.o.MasterName), slog.String("addr", n.addr))
+		}
 		return nil
 	}
 	t.switches.Add(1)
+	if t.o.Logger != nil {
+		t.o.Logger.LogAttrs(context.Background(), slog.LevelInfo, "redis: sentinel failover followed",
+			slog.String("component", "sentinel"), slog.String("master", t.o.MasterName),
+			slog.String("old_primary", old.addr), slog.String("new_primary", n.addr), slog.String("via", via))
+	}
 	delete(t.nodes, old.addr) // a later client of that address is a new one
 	for i, r := range t.replicas {
 		if r == n { // the promoted replica no longer serves as one
@@ -422,7 +436,7 @@ func (t *transport) switchTo(addr string) {
 		t.mu.Unlock()
 		return
 	}
-	old := t.switchLocked(t.nodeLocked(addr))
+	old := t.switchLocked(t.nodeLocked(addr), "sentinel event")
 	t.mu.Unlock()
 	closeNodes(old, nil)
 	t.ask()

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"runtime"
 	"sync"
@@ -49,6 +50,9 @@ type Options struct {
 	// invalidations). It runs on the reader goroutine: it must not block.
 	// nil drops them.
 	OnPush func(resp.Value)
+	// Logger, when set, records connection failures and closes; nil is
+	// silent. The caller adds the attributes naming the connection.
+	Logger *slog.Logger
 }
 
 // Mux is one multiplexed connection that is redialed after a failure. It
@@ -999,6 +1003,9 @@ func (p *pipe) fail(err error, batch []entry) {
 	p.mu.Unlock()
 	if first {
 		p.cn.Close()
+		if p.o.Logger != nil {
+			logFailure(p.o.Logger, err)
+		}
 	}
 	others := err // what the requests behind the first one owed a reply get
 	if errors.Is(err, resp.ErrLimit) || errors.Is(err, resp.ErrProtocol) {
@@ -1021,6 +1028,20 @@ func (p *pipe) fail(err error, batch []entry) {
 			e.req.complete()
 			cause = others
 		}
+	}
+}
+
+// logFailure records why a pipe ended: a close by its owner at Debug, a
+// failure at Warn.
+func logFailure(lg *slog.Logger, err error) {
+	ctx := context.Background()
+	switch err {
+	case ErrClosed:
+		lg.LogAttrs(ctx, slog.LevelDebug, "redis: connection closed", slog.String("reason", "client closed"))
+	case errIdleClosed:
+		lg.LogAttrs(ctx, slog.LevelWarn, "redis: connection found dead", slog.String("reason", err.Error()))
+	default:
+		lg.LogAttrs(ctx, slog.LevelWarn, "redis: connection failed", slog.String("reason", err.Error()))
 	}
 }
 

@@ -7,6 +7,7 @@ package node
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,6 +29,10 @@ type Options struct {
 	// Pool configures the exclusive connections; its Dial is set by New.
 	Pool   pool.Options
 	OnPush func(resp.Value)
+	// Logger, when set, records dials, failures and closes of the node's
+	// connections with the attributes component=conn, addr and kind
+	// (multiplexed or pooled); nil is silent.
+	Logger *slog.Logger
 }
 
 // Node is one server's connections. It is safe for concurrent use.
@@ -41,16 +46,25 @@ type Node struct {
 	dialErr  error      // the last dial's failure; nil after a success
 	failedAt time.Time  // when it failed
 	pause    time.Duration
-	probing  bool // a dial after a failure is under way: the others fail fast
+	probing  bool      // a dial after a failure is under way: the others fail fast
+	failures int       // dials failed in a row
+	loggedAt time.Time // when a failed dial was last logged
 }
 
 // New returns a Node; it dials on first use.
 func New(o Options) *Node {
 	n := &Node{o: o}
+	var muxLog, poolLog *slog.Logger
+	if o.Logger != nil {
+		lg := o.Logger.With(slog.String("component", "conn"), slog.String("addr", o.Conn.Addr))
+		muxLog = lg.With(slog.String("kind", "multiplexed"))
+		poolLog = lg.With(slog.String("kind", "pooled"))
+	}
 	count := max(o.MuxConns, 1)
 	for range count {
 		n.muxes = append(n.muxes, mux.New(mux.Options{
-			Dial:         n.dial,
+			Dial:         func(ctx context.Context) (*conn.Conn, error) { return n.dial(ctx, muxLog) },
+			Logger:       muxLog,
 			ReadTimeout:  o.ReadTimeout,
 			StallTimeout: o.StallTimeout,
 			WriteTimeout: o.WriteTimeout,
@@ -58,7 +72,8 @@ func New(o Options) *Node {
 		}))
 	}
 	po := o.Pool
-	po.Dial = n.dial
+	po.Dial = func(ctx context.Context) (*conn.Conn, error) { return n.dial(ctx, poolLog) }
+	po.Logger = poolLog
 	n.pool = pool.New(po)
 	return n
 }
@@ -79,8 +94,9 @@ const (
 )
 
 // dial opens a connection for the multiplexer or the pool, unless a dial
-// failed within the current pause.
-func (n *Node) dial(ctx context.Context) (*conn.Conn, error) {
+// failed within the current pause. lg, when set, records the dial: each
+// success, and failures at most once a second while they go on.
+func (n *Node) dial(ctx context.Context, lg *slog.Logger) (*conn.Conn, error) {
 	n.mu.Lock()
 	if n.dialErr != nil {
 		if n.probing || time.Since(n.failedAt) < n.pause {
@@ -93,10 +109,14 @@ func (n *Node) dial(ctx context.Context) (*conn.Conn, error) {
 	n.mu.Unlock()
 	cn, err := conn.Dial(ctx, &n.o.Conn)
 	n.mu.Lock()
-	defer n.mu.Unlock()
 	n.probing = false
 	if err == nil {
-		n.dialErr, n.pause = nil, 0
+		failures := n.failures
+		n.dialErr, n.pause, n.failures = nil, 0, 0
+		n.mu.Unlock()
+		if lg != nil {
+			logConnected(lg, cn, failures)
+		}
 		return cn, nil
 	}
 	var he *conn.HandshakeError
@@ -109,7 +129,28 @@ func (n *Node) dial(ctx context.Context) (*conn.Conn, error) {
 		n.pause = min(2*n.pause, maxDialPause)
 	}
 	n.dialErr, n.failedAt = err, time.Now()
+	n.failures++
+	failures, logIt := n.failures, lg != nil && ctx.Err() == nil && (n.failures == 1 || n.failedAt.Sub(n.loggedAt) >= time.Second)
+	if logIt {
+		n.loggedAt = n.failedAt
+	}
+	n.mu.Unlock()
+	if logIt {
+		lg.LogAttrs(context.Background(), slog.LevelWarn, "redis: dial failed",
+			slog.Int("failures", failures), slog.String("error", err.Error()))
+	}
 	return nil, err
+}
+
+// logConnected records a successful dial: at Debug, or at Info when it
+// ends a run of failed dials.
+func logConnected(lg *slog.Logger, cn *conn.Conn, failures int) {
+	if failures == 0 {
+		lg.LogAttrs(context.Background(), slog.LevelDebug, "redis: connected", slog.Int("protocol", cn.Proto()))
+		return
+	}
+	lg.LogAttrs(context.Background(), slog.LevelInfo, "redis: connected", slog.Int("protocol", cn.Proto()),
+		slog.Int("failures", failures))
 }
 
 func (n *Node) pick() *mux.Mux {

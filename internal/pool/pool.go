@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -61,6 +62,9 @@ type Options struct {
 	HealthCheckAfter time.Duration
 	// PingTimeout bounds that PING; 0 means 1 s.
 	PingTimeout time.Duration
+	// Logger, when set, records connections found dead and closed; nil is
+	// silent. The caller adds the attributes naming the connections.
+	Logger *slog.Logger
 }
 
 // Stats are counters and gauges of a Pool.
@@ -198,15 +202,41 @@ func (p *Pool) acquire(ctx context.Context) error {
 // usable checks an idle connection's age and, after a long idle spell,
 // its health.
 func (p *Pool) usable(ctx context.Context, cn *conn.Conn) bool {
-	if !cn.Alive() || p.expired(cn, time.Now()) {
+	if !cn.Alive() {
+		p.logDead(nil)
+		return false
+	}
+	if p.expired(cn, time.Now()) {
+		p.logClosed("idle too long or too old")
 		return false
 	}
 	if p.o.HealthCheckAfter > 0 && time.Since(cn.UsedAt()) >= p.o.HealthCheckAfter {
 		if err := cn.Ping(ctx, p.o.PingTimeout); err != nil {
+			p.logDead(err)
 			return false
 		}
 	}
 	return true
+}
+
+// logDead records an idle connection found closed by the server (err nil)
+// or failing its health check.
+func (p *Pool) logDead(err error) {
+	if p.o.Logger == nil {
+		return
+	}
+	reason := "closed by the server while idle"
+	if err != nil {
+		reason = "health check failed: " + err.Error()
+	}
+	p.o.Logger.LogAttrs(context.Background(), slog.LevelWarn, "redis: connection found dead", slog.String("reason", reason))
+}
+
+// logClosed records a connection the pool closes for reason.
+func (p *Pool) logClosed(reason string) {
+	if p.o.Logger != nil {
+		p.o.Logger.LogAttrs(context.Background(), slog.LevelDebug, "redis: connection closed", slog.String("reason", reason))
+	}
 }
 
 func (p *Pool) expired(cn *conn.Conn, now time.Time) bool {
@@ -275,9 +305,17 @@ func (p *Pool) Put(cn *conn.Conn) {
 	p.mu.Lock()
 	delete(p.inUse, cn)
 	if p.closed || cn.Broken() || p.expired(cn, time.Now()) {
+		reason := "idle too long or too old"
+		switch {
+		case p.closed:
+			reason = "client closed"
+		case cn.Broken():
+			reason = "given back broken: an error or a cancelled call"
+		}
 		p.total--
 		p.mu.Unlock()
 		cn.Close()
+		p.logClosed(reason)
 	} else {
 		p.idle = append(p.idle, cn)
 		p.mu.Unlock()
@@ -321,6 +359,10 @@ func (p *Pool) Close() error {
 	}
 	for _, cn := range inUse {
 		cn.Close()
+	}
+	if n := len(idle) + len(inUse); n > 0 && p.o.Logger != nil {
+		p.o.Logger.LogAttrs(context.Background(), slog.LevelDebug, "redis: connection closed",
+			slog.String("reason", "client closed"), slog.Int("count", n))
 	}
 	return nil
 }
@@ -368,6 +410,7 @@ func (p *Pool) reap() {
 	for _, cn := range dead {
 		cn.Close()
 		p.stale.Add(1)
+		p.logClosed("idle too long or too old")
 	}
 }
 
