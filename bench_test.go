@@ -214,3 +214,26 @@ func BenchmarkDecode100(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkGetHooked is BenchmarkGet with a no-op Command hook installed:
+// the cost of hooks on the hot path (BenchmarkGet is the cost without).
+func BenchmarkGetHooked(b *testing.B) {
+	srv, err := redistest.StartServer(redistest.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	noop := redis.Hook{Command: func(ctx context.Context, _ *redis.CommandCall, next func(context.Context) error) error {
+		return next(ctx)
+	}}
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr(), Hooks: []redis.Hook{noop}})
+	defer c.Close()
+	ctx := context.Background()
+	c.Set(ctx, "bench:k", strings.Repeat("v", 16))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Get(ctx, "bench:k"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

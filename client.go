@@ -71,6 +71,7 @@ type DedicatedConn interface {
 type Client struct {
 	t      Transport
 	o      Options
+	hooks  *hookChain // nil without Command or Pipeline hooks
 	closed atomic.Bool
 
 	pubsubMu sync.Mutex           // guards pubsubs
@@ -81,14 +82,15 @@ type Client struct {
 // command dials. A nil o is the same as &Options{}.
 func NewClient(o *Options) *Client {
 	opts := o.withDefaults()
-	return &Client{t: newStandalone(&opts), o: opts}
+	return &Client{t: newStandalone(&opts), o: opts, hooks: newHookChain(&opts)}
 }
 
 // NewClientWithTransport returns a client that runs its commands through
 // t, with o's retry policy (o may be nil). It is how the cluster and
 // sentinel packages build their clients.
 func NewClientWithTransport(t Transport, o *Options) *Client {
-	return &Client{t: t, o: o.withDefaults()}
+	opts := o.withDefaults()
+	return &Client{t: t, o: opts, hooks: newHookChain(&opts)}
 }
 
 // Options returns the client's options with every default filled in.
@@ -162,9 +164,18 @@ func (c *Client) exec(ctx context.Context, b *builder) (resp.Value, error) {
 	return v, err
 }
 
-// run sends cmd, retrying as the policy allows. A server error reply is
-// returned as an *Error.
+// run sends cmd, retrying as the policy allows, through the client's
+// Command hooks if it has any. A server error reply is returned as an
+// *Error.
 func (c *Client) run(ctx context.Context, cmd *Cmd) (resp.Value, error) {
+	if c.hooks != nil && len(c.hooks.command) > 0 {
+		return c.runHooked(ctx, cmd)
+	}
+	return c.runAttempts(ctx, cmd)
+}
+
+// runAttempts is run without the hooks.
+func (c *Client) runAttempts(ctx context.Context, cmd *Cmd) (resp.Value, error) {
 	if cmd.err != nil {
 		return resp.Value{}, cmd.err
 	}
@@ -175,6 +186,9 @@ func (c *Client) run(ctx context.Context, cmd *Cmd) (resp.Value, error) {
 		return resp.Value{}, ErrClosed
 	}
 	for attempt := 1; ; attempt++ {
+		if c.hooks != nil {
+			traceAttempt(ctx, attempt)
+		}
 		v, err := c.t.Do(ctx, cmd)
 		if err == nil && !v.IsError() {
 			return v, nil

@@ -108,6 +108,14 @@ type Options struct {
 	// makes 3 attempts with exponential backoff and jitter.
 	Retry RetryPolicy
 
+	// Hooks wrap what the client does (dialing, commands, pipelines), the
+	// first outermost; see Hook. They are fixed when the client is made.
+	Hooks []Hook
+	// HookArgs gives Command hooks the commands' arguments
+	// (CommandCall.Args). Off by default: arguments may hold secrets and
+	// personal data.
+	HookArgs bool
+
 	// Logger, when set, receives the client's records through log/slog:
 	// connections dialed, closed (Debug), failed or found dead, dials
 	// failed (Warn, at most one a second per server while they go on), a

@@ -350,6 +350,27 @@ func (p *Pipeline) reset() {
 // is not sent and gets its build error; the others run. The pipeline is
 // empty afterwards.
 func (p *Pipeline) Exec(ctx context.Context) error {
+	if p.c != nil && p.c.hooks != nil && len(p.c.hooks.pipeline) > 0 && len(p.cmds) > 0 {
+		return p.execHooked(ctx)
+	}
+	return p.exec(ctx)
+}
+
+// execHooked runs Exec through the client's Pipeline hooks.
+func (p *Pipeline) execHooked(ctx context.Context) error {
+	info := &PipelineCall{Names: make([]string, len(p.cmds)), Tx: p.tx}
+	for i, c := range p.cmds {
+		info.Names[i] = c.name
+	}
+	tr := &trace{}
+	return chain(p.c.hooks.pipeline, context.WithValue(ctx, traceKey{}, tr), info, func(ctx context.Context) error {
+		err := p.exec(ctx)
+		info.Addr, info.Attempts, info.Redirects = tr.server(), int(tr.attempts.Load()), int(tr.redirects.Load())
+		return err
+	})
+}
+
+func (p *Pipeline) exec(ctx context.Context) error {
 	defer p.reset()
 	if len(p.cmds) == 0 {
 		return nil
@@ -460,6 +481,9 @@ func (p *Pipeline) run(ctx context.Context, cmds []*Cmd, out []resp.Value) []err
 // are in the batch (a cluster transport runs parts of it on different
 // servers), and a retry sends only the commands without one.
 func (c *Client) runMulti(ctx context.Context, cmds []*Cmd, out []resp.Value) []error {
+	if c.hooks != nil {
+		traceAttempt(ctx, 1)
+	}
 	err := c.t.DoMulti(ctx, cmds, out)
 	if err == nil {
 		return nil
@@ -492,6 +516,9 @@ func (c *Client) runMulti(ctx context.Context, cmds []*Cmd, out []resp.Value) []
 				errs[i] = err
 			}
 			return errs
+		}
+		if c.hooks != nil {
+			traceAttempt(ctx, attempt+1)
 		}
 		again := make([]*Cmd, len(missing))
 		got := make([]resp.Value, len(missing))

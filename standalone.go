@@ -15,6 +15,7 @@ import (
 
 // standalone is the Transport for a single server.
 type standalone struct {
+	addr                      string // for hooks (TraceServer)
 	node                      *node.Node
 	readTimeout, writeTimeout time.Duration
 }
@@ -40,10 +41,12 @@ func newStandalone(o *Options) *standalone {
 		co.LibName, co.LibVer = "respkit-go", Version
 	}
 	return &standalone{
+		addr:         o.Addr,
 		readTimeout:  o.ReadTimeout,
 		writeTimeout: o.WriteTimeout,
 		node: node.New(node.Options{
 			Conn:         co,
+			DialHook:     dialHook(o.Hooks, o.Network),
 			MuxConns:     o.MuxConns,
 			ReadTimeout:  o.ReadTimeout,
 			StallTimeout: o.StallTimeout,
@@ -72,6 +75,7 @@ func blockReadTimeout(readTimeout, block time.Duration) time.Duration {
 }
 
 func (s *standalone) Do(ctx context.Context, cmd *Cmd) (resp.Value, error) {
+	TraceServer(ctx, s.addr)
 	if cmd.flags&FlagBlocking != 0 {
 		var out [1]resp.Value
 		err := s.node.Exclusive(ctx, cmd.enc, out[:], blockReadTimeout(s.readTimeout, cmd.block))
@@ -84,6 +88,7 @@ func (s *standalone) DoMulti(ctx context.Context, cmds []*Cmd, out []resp.Value)
 	if len(cmds) != len(out) {
 		return errors.New("redis: DoMulti needs one reply slot per command")
 	}
+	TraceServer(ctx, s.addr)
 	exclusive, block := false, time.Duration(0)
 	for _, c := range cmds {
 		if c.flags&FlagBlocking != 0 {

@@ -174,6 +174,7 @@ func (t *transport) runSegment(ctx context.Context, cmds []*redis.Cmd, out []res
 						continue
 					}
 					redirects[i]++
+					redis.TraceRedirect(ctx)
 					if r.ask {
 						t.asked.Add(1)
 						srv, err := t.serverFor(r.addr)
@@ -352,6 +353,7 @@ func (t *transport) doUnit(ctx context.Context, cmds []*redis.Cmd, out []resp.Va
 				return nil
 			}
 			redirects++
+			redis.TraceRedirect(ctx)
 			if r.ask {
 				t.asked.Add(1)
 				if ask, err = t.serverFor(r.addr); err != nil {

@@ -538,6 +538,7 @@ func (t *transport) doSlot(ctx context.Context, cmd *redis.Cmd, s int) (resp.Val
 			if redirects++; redirects > t.o.MaxRedirects {
 				return resp.Value{}, &RedirectError{Command: cmd.Name(), Redirects: redirects - 1, Last: v.String()}
 			}
+			redis.TraceRedirect(ctx)
 			if r.ask {
 				t.asked.Add(1)
 				if ask, err = t.serverFor(r.addr); err != nil {

@@ -33,6 +33,9 @@ type Options struct {
 	// connections with the attributes component=conn, addr and kind
 	// (multiplexed or pooled); nil is silent.
 	Logger *slog.Logger
+	// DialHook, when set, wraps every dial (connection and handshake):
+	// it must call dial once and return its error or one of its own.
+	DialHook func(ctx context.Context, addr string, dial func(context.Context) error) error
 }
 
 // Node is one server's connections. It is safe for concurrent use.
@@ -50,6 +53,8 @@ type Node struct {
 	failures int       // dials failed in a row
 	loggedAt time.Time // when a failed dial was last logged
 }
+
+var errHookSkippedDial = errors.New("a Dial hook returned without dialing")
 
 // New returns a Node; it dials on first use.
 func New(o Options) *Node {
@@ -107,7 +112,24 @@ func (n *Node) dial(ctx context.Context, lg *slog.Logger) (*conn.Conn, error) {
 		n.probing = true // the one dial of this pause
 	}
 	n.mu.Unlock()
-	cn, err := conn.Dial(ctx, &n.o.Conn)
+	var cn *conn.Conn
+	var err error
+	if n.o.DialHook != nil {
+		err = n.o.DialHook(ctx, n.o.Conn.Addr, func(ctx context.Context) error {
+			var derr error
+			cn, derr = conn.Dial(ctx, &n.o.Conn)
+			return derr
+		})
+		switch {
+		case err != nil && cn != nil:
+			cn.Close() // the hook failed the dial after it succeeded
+			cn = nil
+		case err == nil && cn == nil:
+			err = errHookSkippedDial
+		}
+	} else {
+		cn, err = conn.Dial(ctx, &n.o.Conn)
+	}
 	n.mu.Lock()
 	n.probing = false
 	if err == nil {
