@@ -5,9 +5,10 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: test demo bench bench-micro deps fmt-check vet staticcheck fuzz chaos
 
-## test: install the Redis binaries if missing, check formatting, vet, staticcheck, a few seconds of each fuzz target, every test with -race
+## test: install the Redis binaries if missing, check formatting, vet, staticcheck, a few seconds of each fuzz target, every test with -race (the root module, then extra/otel, a module of its own)
 test: deps fmt-check vet staticcheck fuzz-short
 	$(GO) test -race -count=1 -timeout 12m ./...
+	cd extra/otel && $(GO) test -race -count=1 -timeout 5m ./...
 
 ## chaos: the long forms of the fault suite (10^7 calls, a 30-minute soak, 1,000 pub/sub disconnects)
 chaos: deps
@@ -40,9 +41,11 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+	cd extra/otel && $(GO) vet ./...
 
 staticcheck:
 	$(GO) run $(STATICCHECK) ./...
+	cd extra/otel && $(GO) run $(STATICCHECK) ./...
 
 ## fuzz: run every fuzz target of the module (FuzzReader, FuzzDecoders, FuzzParseURL, ...) for FUZZTIME each
 ## fuzz-short: the same for FUZZTIME_SHORT each, a smoke run for make test
