@@ -129,6 +129,46 @@ func (c *Client) PoolStats() PoolStats {
 	return PoolStats{}
 }
 
+// NodeStats are the counters of one server's connections.
+type NodeStats struct {
+	// Addr is the server's address.
+	Addr string
+	// Shared describes the multiplexed connections ordinary commands
+	// share.
+	Shared SharedStats
+	// Pool describes the exclusive connections (blocking commands,
+	// transactions, pub/sub).
+	Pool PoolStats
+}
+
+// SharedStats describe a server's multiplexed connections.
+type SharedStats struct {
+	Conns    int    // live connections
+	InFlight int    // commands queued or written and not answered yet
+	Commands uint64 // commands sent since the client was made
+	Writes   uint64 // socket writes they took: Commands/Writes is how well they were batched
+	Dials    uint64 // connections opened
+}
+
+// NodeStatser is implemented by transports that can report per server;
+// Client.NodeStats reports through it.
+type NodeStatser interface {
+	// NodeStats returns one entry per server the transport has
+	// connections to.
+	NodeStats() []NodeStats
+}
+
+// NodeStats returns the counters of every server's connections: one
+// entry on a standalone client, one per node a cluster client has
+// connected to, the current primary's on a Sentinel client. nil when the
+// transport cannot tell (it does not implement NodeStatser).
+func (c *Client) NodeStats() []NodeStats {
+	if ns, ok := c.t.(NodeStatser); ok {
+		return ns.NodeStats()
+	}
+	return nil
+}
+
 // AnySlot asks Transport.Dedicated for a connection to any node.
 const AnySlot = -1
 

@@ -140,6 +140,18 @@ func (s *standalone) PoolStats() PoolStats { return s.node.PoolStats() }
 
 var _ PoolStatser = (*standalone)(nil)
 
+// NodeStats returns the server's counters.
+func (s *standalone) NodeStats() []NodeStats {
+	ms, conns := s.node.MuxStats()
+	return []NodeStats{{
+		Addr:   s.addr,
+		Pool:   s.node.PoolStats(),
+		Shared: SharedStats{Conns: conns, InFlight: ms.InFlight, Commands: ms.Commands, Writes: ms.Writes, Dials: ms.Dials},
+	}}
+}
+
+var _ NodeStatser = (*standalone)(nil)
+
 // exclusiveConn is a pooled connection reserved for one caller.
 type exclusiveConn struct {
 	node                      *node.Node

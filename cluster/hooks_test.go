@@ -109,6 +109,15 @@ func TestHooksCluster(t *testing.T) {
 		if pl := pipes[0]; pl.Redirects != 1 || pl.Addr != pto.Addr() || len(pl.Names) != 1 {
 			t.Errorf("pipeline: %+v, want 1 redirection to %s", pl, pto.Addr())
 		}
+		// Per-node counters: the nodes that answered are listed, with
+		// what they carried.
+		stats := map[string]redis.NodeStats{}
+		for _, n := range c.NodeStats() {
+			stats[n.Addr] = n
+		}
+		if stats[from.Addr()].Shared.Commands == 0 || stats[to.Addr()].Shared.Commands == 0 || stats[to.Addr()].Shared.Conns != 1 {
+			t.Errorf("NodeStats = %+v; want commands on %s and %s", c.NodeStats(), from.Addr(), to.Addr())
+		}
 		if !dialed[from.Addr()] || !dialed[to.Addr()] {
 			t.Errorf("Dial hooks saw %v; want both %s and %s", dialed, from.Addr(), to.Addr())
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -172,6 +173,23 @@ func (t *transport) isClosed() bool {
 }
 
 // PoolStats sums the exclusive pools of every node.
+// NodeStats returns the counters of every node the client has connected
+// to, in address order.
+func (t *transport) NodeStats() []redis.NodeStats {
+	t.mu.Lock()
+	servers := make([]*server, 0, len(t.servers))
+	for _, s := range t.servers {
+		servers = append(servers, s)
+	}
+	t.mu.Unlock()
+	var out []redis.NodeStats
+	for _, s := range servers {
+		out = append(out, s.c.NodeStats()...)
+	}
+	slices.SortFunc(out, func(a, b redis.NodeStats) int { return strings.Compare(a.Addr, b.Addr) })
+	return out
+}
+
 func (t *transport) PoolStats() redis.PoolStats {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -57,6 +57,9 @@ func TestDiscovery(t *testing.T) {
 			if v, err := c.Get(ctx, k); err != nil || v != "v" {
 				t.Fatalf("GET = %q, %v", v, err)
 			}
+			if ns := c.NodeStats(); len(ns) != 1 || ns[0].Addr != primaryAddr(t, g) || ns[0].Shared.Commands < 2 || ns[0].Shared.Conns != 1 {
+				t.Fatalf("NodeStats = %+v, want the primary %s with 2 commands or more", ns, primaryAddr(t, g))
+			}
 			tx := c.TxPipeline()
 			n := tx.Incr(k + "n")
 			if err := tx.Exec(ctx); err != nil || n.Val() != 1 {

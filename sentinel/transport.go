@@ -178,6 +178,17 @@ func (t *transport) Close() error {
 }
 
 // PoolStats returns the counters of the current primary's pool.
+// NodeStats returns the current primary's counters.
+func (t *transport) NodeStats() []redis.NodeStats {
+	t.mu.Lock()
+	p := t.primary
+	t.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	return p.c.NodeStats()
+}
+
 func (t *transport) PoolStats() redis.PoolStats {
 	t.mu.Lock()
 	p := t.primary

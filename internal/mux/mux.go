@@ -61,10 +61,38 @@ type Mux struct {
 	o   Options
 	cur atomic.Pointer[pipe]
 
-	mu      sync.Mutex // guards dialing, dialErr and closed
+	mu      sync.Mutex // guards dialing, dialErr, closed and the counters below
 	dialing chan struct{}
 	dialErr error
 	closed  bool
+	// Counters of the connections replaced so far (see Stats).
+	pastCmds, pastWrites, dials uint64
+}
+
+// Stats are a Mux's counters.
+type Stats struct {
+	Connected bool   // a live connection is open
+	InFlight  int    // commands queued or written and not answered yet
+	Commands  uint64 // commands sent, over every connection the Mux had
+	Writes    uint64 // socket writes they took: Commands/Writes is the batching
+	Dials     uint64 // connections opened
+}
+
+// Stats returns the Mux's counters. It takes no lock a command takes.
+func (m *Mux) Stats() Stats {
+	m.mu.Lock()
+	s := Stats{Commands: m.pastCmds, Writes: m.pastWrites, Dials: m.dials}
+	m.mu.Unlock()
+	if p := m.cur.Load(); p != nil {
+		q := p.queued.Load()
+		s.Commands += q
+		s.Writes += p.writes.Load()
+		if !p.failed.Load() {
+			s.Connected = true
+			s.InFlight = int(q - p.completed.Load())
+		}
+	}
+	return s
 }
 
 // New returns a Mux; it dials on first use.
@@ -278,6 +306,11 @@ func (m *Mux) dial(ch chan struct{}) {
 		err = ErrClosed
 	}
 	if err == nil {
+		if old := m.cur.Load(); old != nil {
+			m.pastCmds += old.queued.Load()
+			m.pastWrites += old.writes.Load()
+		}
+		m.dials++
 		m.cur.Store(newPipe(cn, &m.o))
 	}
 	m.dialErr = err
@@ -314,7 +347,7 @@ func putRequest(r *request) {
 	r.state.Store(waiting)
 	r.val, r.err, r.got, r.deadline = resp.Value{}, nil, 0, time.Time{}
 	clear(r.out)
-	if cap(r.out) > 1024 {
+	if cap(r.out) > 16384 { // a pipeline's batch at most: see redis.pipelineBatch
 		r.out = nil
 	}
 	requests.Put(r)

@@ -231,6 +231,23 @@ func (n *Node) Put(cn *conn.Conn) { n.pool.Put(cn) }
 // PoolStats returns the exclusive pool's counters.
 func (n *Node) PoolStats() pool.Stats { return n.pool.Stats() }
 
+// MuxStats returns the counters of the multiplexed connections, summed;
+// Connected counts the live ones in Conns.
+func (n *Node) MuxStats() (s mux.Stats, conns int) {
+	for _, m := range n.muxes {
+		ms := m.Stats()
+		if ms.Connected {
+			conns++
+		}
+		s.InFlight += ms.InFlight
+		s.Commands += ms.Commands
+		s.Writes += ms.Writes
+		s.Dials += ms.Dials
+	}
+	s.Connected = conns > 0
+	return s, conns
+}
+
 // Close closes every connection; calls in flight fail with ErrClosed.
 func (n *Node) Close() error {
 	for _, m := range n.muxes {
