@@ -24,7 +24,8 @@ import (
 // inherits a selected database, an open transaction or a subscription.
 type Conn struct {
 	d        DedicatedConn
-	dirty    bool // a state-changing command ran, or an exchange failed
+	hooks    *hookChain // the client's
+	dirty    bool       // a state-changing command ran, or an exchange failed
 	closed   bool
 	watching bool // WATCH ran and no EXEC, DISCARD or UNWATCH since
 	inMulti  bool // MULTI ran and no EXEC or DISCARD since
@@ -50,7 +51,7 @@ func (c *Client) conn(ctx context.Context, slot int) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Conn{d: d}, nil
+	return &Conn{d: d, hooks: c.hooks}, nil
 }
 
 // errConnClosed is returned by calls on a closed Conn.
@@ -90,6 +91,23 @@ func (cn *Conn) exec(ctx context.Context, b *builder) (resp.Value, error) {
 }
 
 func (cn *Conn) run(ctx context.Context, cmd *Cmd) Result {
+	if cn.hooks == nil || len(cn.hooks.command) == 0 {
+		return cn.runOnce(ctx, cmd)
+	}
+	var r Result
+	err := cn.hooks.runCommand(ctx, cmd, func(ctx context.Context) error {
+		traceAttempt(ctx, 1) // never retried
+		r = cn.runOnce(ctx, cmd)
+		return r.err
+	})
+	if err != nil {
+		return Result{err: err}
+	}
+	return r
+}
+
+// runOnce is run without the hooks.
+func (cn *Conn) runOnce(ctx context.Context, cmd *Cmd) Result {
 	cn.cmds[0] = cmd
 	err := cn.doMulti(ctx, cn.cmds[:], cn.out[:])
 	cn.cmds[0] = nil

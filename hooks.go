@@ -9,7 +9,7 @@ import (
 )
 
 // Hook is middleware around what a Client does: dialing, running a
-// command, running a pipeline. Each func gets the call's description and
+// command, running a pipeline, checking out a pooled connection. Each func gets the call's description and
 // next, the rest of the chain; it must call next exactly once (or fail the
 // call with an error of its own) and return what it wants the caller to
 // see, normally next's error. Options.Hooks installs hooks when the client
@@ -26,7 +26,9 @@ type Hook struct {
 	// every node of a cluster or Sentinel-managed group.
 	Dial func(ctx context.Context, info DialCall, next func(context.Context) error) error
 	// Command wraps one command run through the client, retries and
-	// redirections included. info's Addr, Attempts and Redirects are
+	// redirections included: on the shared connections, on a reserved
+	// Conn (Client.Conn, Watch) and on pooled ones (blocking commands).
+	// Pub/sub subscriptions are not commands in this sense. info's Addr, Attempts and Redirects are
 	// filled in by the time next returns. next's error is nil for a null
 	// reply (ErrNil comes from the typed result, later) and an *Error for
 	// a server error reply. A cluster client's hooks also see the
@@ -35,6 +37,17 @@ type Hook struct {
 	// Pipeline wraps one pipeline's or transaction's Exec. next returns
 	// Exec's error: the first command's, each command keeps its own.
 	Pipeline func(ctx context.Context, info *PipelineCall, next func(context.Context) error) error
+	// Acquire wraps checking out an exclusive connection from a server's
+	// pool (blocking commands, Client.Conn, Watch, pub/sub), dialing one
+	// if needed: the time next takes is the wait for a connection, and
+	// its error is, for instance, a pool timeout (ErrPoolTimeout).
+	// Ordinary commands share multiplexed connections and never wait here.
+	Acquire func(ctx context.Context, info AcquireCall, next func(context.Context) error) error
+}
+
+// AcquireCall describes a checkout from a server's connection pool.
+type AcquireCall struct {
+	Addr string
 }
 
 // DialCall describes a connection being opened.
@@ -125,6 +138,23 @@ func dialHook(hooks []Hook, network string) func(ctx context.Context, addr strin
 	}
 }
 
+// acquireHook composes the Acquire hooks of hooks for the connection
+// layer, or nil when there are none.
+func acquireHook(hooks []Hook) func(ctx context.Context, addr string, get func(context.Context) error) error {
+	var as []func(context.Context, AcquireCall, func(context.Context) error) error
+	for _, k := range hooks {
+		if k.Acquire != nil {
+			as = append(as, k.Acquire)
+		}
+	}
+	if len(as) == 0 {
+		return nil
+	}
+	return func(ctx context.Context, addr string, get func(context.Context) error) error {
+		return chain(as, ctx, AcquireCall{Addr: addr}, get)
+	}
+}
+
 // chain runs hooks around last, the first outermost.
 func chain[I any](hooks []func(context.Context, I, func(context.Context) error) error, ctx context.Context, info I, last func(context.Context) error) error {
 	if len(hooks) == 0 {
@@ -199,6 +229,20 @@ func (t *trace) server() string {
 
 // runHooked runs cmd through the client's Command hooks.
 func (c *Client) runHooked(ctx context.Context, cmd *Cmd) (resp.Value, error) {
+	var v resp.Value
+	err := c.hooks.runCommand(ctx, cmd, func(ctx context.Context) error {
+		var err error
+		v, err = c.runAttempts(ctx, cmd)
+		return err
+	})
+	if err != nil {
+		return resp.Value{}, err
+	}
+	return v, nil
+}
+
+// runCommand runs run, which sends cmd, through the Command hooks.
+func (h *hookChain) runCommand(ctx context.Context, cmd *Cmd, run func(context.Context) error) error {
 	call := &struct { // one allocation for both
 		info CommandCall
 		tr   trace
@@ -207,20 +251,28 @@ func (c *Client) runHooked(ctx context.Context, cmd *Cmd) (resp.Value, error) {
 	if s, err := cmd.Slot(); err == nil {
 		info.Slot = s
 	}
-	if c.hooks.args && cmd.err == nil {
+	if h.args && cmd.err == nil {
 		if args := splitCommand(nil, cmd.enc); len(args) > 0 {
 			info.Args = args[1:]
 		}
 	}
-	var v resp.Value
-	err := chain(c.hooks.command, context.WithValue(ctx, traceKey{}, tr), info, func(ctx context.Context) error {
-		var err error
-		v, err = c.runAttempts(ctx, cmd)
+	return chain(h.command, context.WithValue(ctx, traceKey{}, tr), info, func(ctx context.Context) error {
+		err := run(ctx)
 		info.Addr, info.Attempts, info.Redirects = tr.server(), int(tr.attempts.Load()), int(tr.redirects.Load())
 		return err
 	})
-	if err != nil {
-		return resp.Value{}, err
+}
+
+// runPipeline runs exec, which sends cmds, through the Pipeline hooks.
+func (h *hookChain) runPipeline(ctx context.Context, cmds []*Cmd, tx bool, exec func(context.Context) error) error {
+	info := &PipelineCall{Names: make([]string, len(cmds)), Tx: tx}
+	for i, c := range cmds {
+		info.Names[i] = c.name
 	}
-	return v, nil
+	tr := &trace{}
+	return chain(h.pipeline, context.WithValue(ctx, traceKey{}, tr), info, func(ctx context.Context) error {
+		err := exec(ctx)
+		info.Addr, info.Attempts, info.Redirects = tr.server(), int(tr.attempts.Load()), int(tr.redirects.Load())
+		return err
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/respkit/redis"
 	"github.com/respkit/redis/redistest"
@@ -208,5 +209,138 @@ func TestHookFailsCall(t *testing.T) {
 	}
 	if v, err := c2.Get(ctx, k); err != nil || v != "v" {
 		t.Fatalf("the key after the refused DEL = %q, %v", v, err)
+	}
+}
+
+// Commands on a reserved connection, Watch's transaction and a blocking
+// command (pooled connection) go through the hooks too.
+func TestHooksDedicated(t *testing.T) {
+	ctx := context.Background()
+	var l hookLog
+	o := commandOptions(t)
+	o.Hooks = l.hooks()
+	c := redis.NewClient(&o)
+	defer c.Close()
+	k := key(t, "k")
+	cn, err := c.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cn.Do(ctx, "SET", k, "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	cn.Close()
+	err = c.Watch(ctx, func(tx *redis.Tx) error {
+		n, err := tx.Conn().Do(ctx, "GET", k).Text()
+		if err != nil {
+			return err
+		}
+		return tx.Pipelined(ctx, func(p *redis.Pipeline) error {
+			p.Set(k, n+"1")
+			return nil
+		})
+	}, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.BLPop(ctx, []string{key(t, "empty")}, 10*time.Millisecond); err != redis.ErrNil {
+		t.Fatalf("BLPOP of an empty list = %v", err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var names []string
+	for _, cc := range l.cmds {
+		names = append(names, cc.Name)
+		if cc.Addr != o.Addr || cc.Attempts != 1 {
+			t.Errorf("%s: %+v", cc.Name, cc)
+		}
+	}
+	if got := strings.Join(names, " "); got != "SET WATCH GET UNWATCH BLPOP" && got != "SET WATCH GET BLPOP" {
+		t.Errorf("commands seen: %s", got)
+	}
+	if len(l.pipes) != 1 || !l.pipes[0].Tx || strings.Join(l.pipes[0].Names, ",") != "SET" || l.pipes[0].Addr != o.Addr {
+		t.Errorf("transactions seen: %+v", l.pipes)
+	}
+}
+
+// Acquire hooks time checkouts from the pool: a Conn reservation that
+// waits for the only connection shows the wait, and one that gives up
+// shows the pool timeout.
+func TestHooksAcquire(t *testing.T) {
+	ctx := context.Background()
+	type acquire struct {
+		addr string
+		wait time.Duration
+		err  error
+	}
+	var mu sync.Mutex
+	var seen []acquire
+	o := commandOptions(t)
+	o.PoolSize = 1
+	o.PoolTimeout = 300 * time.Millisecond
+	o.Hooks = []redis.Hook{{Acquire: func(ctx context.Context, a redis.AcquireCall, next func(context.Context) error) error {
+		start := time.Now()
+		err := next(ctx)
+		mu.Lock()
+		seen = append(seen, acquire{a.Addr, time.Since(start), err})
+		mu.Unlock()
+		return err
+	}}}
+	c := redis.NewClient(&o)
+	defer c.Close()
+	first, err := c.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(100*time.Millisecond, func() { first.Close() })
+	second, err := c.Conn(ctx) // waits for first
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Conn(ctx); !errors.Is(err, redis.ErrPoolTimeout) { // second is held
+		t.Fatalf("a third Conn with the pool exhausted = %v, want ErrPoolTimeout", err)
+	}
+	second.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 3 || seen[0].addr != o.Addr || seen[0].err != nil || seen[1].wait < 80*time.Millisecond || seen[1].err != nil ||
+		!errors.Is(seen[2].err, redis.ErrPoolTimeout) || seen[2].wait < 250*time.Millisecond {
+		t.Fatalf("acquires seen: %+v", seen)
+	}
+	t.Logf("waits: %v, %v, %v (timeout)", seen[0].wait, seen[1].wait, seen[2].wait)
+}
+
+// Pub/sub commands pass through Command hooks too: the hook wraps their
+// write, on the subscription's connection.
+func TestHooksPubSub(t *testing.T) {
+	ctx := context.Background()
+	var l hookLog
+	o := commandOptions(t)
+	o.Hooks = l.hooks()
+	c := redis.NewClient(&o)
+	defer c.Close()
+	ch := key(t, "ch")
+	ps, err := c.Subscribe(ctx, ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps.Close()
+	if err := ps.PSubscribe(ctx, ch+"*"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ps.Unsubscribe(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var names []string
+	for _, cc := range l.cmds {
+		names = append(names, cc.Name)
+		if cc.Addr != o.Addr || cc.Attempts != 1 {
+			t.Errorf("%s: %+v", cc.Name, cc)
+		}
+	}
+	if got := strings.Join(names, " "); got != "SUBSCRIBE PSUBSCRIBE UNSUBSCRIBE" {
+		t.Errorf("pub/sub commands seen: %s", got)
 	}
 }

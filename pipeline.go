@@ -350,24 +350,18 @@ func (p *Pipeline) reset() {
 // is not sent and gets its build error; the others run. The pipeline is
 // empty afterwards.
 func (p *Pipeline) Exec(ctx context.Context) error {
-	if p.c != nil && p.c.hooks != nil && len(p.c.hooks.pipeline) > 0 && len(p.cmds) > 0 {
-		return p.execHooked(ctx)
+	if h := p.hooks(); h != nil && len(h.pipeline) > 0 && len(p.cmds) > 0 {
+		return h.runPipeline(ctx, p.cmds, p.tx, p.exec)
 	}
 	return p.exec(ctx)
 }
 
-// execHooked runs Exec through the client's Pipeline hooks.
-func (p *Pipeline) execHooked(ctx context.Context) error {
-	info := &PipelineCall{Names: make([]string, len(p.cmds)), Tx: p.tx}
-	for i, c := range p.cmds {
-		info.Names[i] = c.name
+// hooks returns the hooks of the client the pipeline runs on.
+func (p *Pipeline) hooks() *hookChain {
+	if p.cn != nil {
+		return p.cn.hooks
 	}
-	tr := &trace{}
-	return chain(p.c.hooks.pipeline, context.WithValue(ctx, traceKey{}, tr), info, func(ctx context.Context) error {
-		err := p.exec(ctx)
-		info.Addr, info.Attempts, info.Redirects = tr.server(), int(tr.attempts.Load()), int(tr.redirects.Load())
-		return err
-	})
+	return p.c.hooks
 }
 
 func (p *Pipeline) exec(ctx context.Context) error {
@@ -461,6 +455,9 @@ func (p *Pipeline) closedErr() error {
 func (p *Pipeline) run(ctx context.Context, cmds []*Cmd, out []resp.Value) []error {
 	if p.c != nil {
 		return p.c.runMulti(ctx, cmds, out)
+	}
+	if p.cn.hooks != nil {
+		traceAttempt(ctx, 1) // never retried
 	}
 	if err := p.cn.doMulti(ctx, cmds, out); err != nil {
 		errs := make([]error, len(cmds))

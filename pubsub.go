@@ -516,10 +516,30 @@ func (ps *PubSub) subscribe(ctx context.Context, kind int, names []string) error
 		ps.mu.Unlock()
 		// A failed write breaks the connection: the reader reconnects and
 		// the renewal answers w.
-		l.dc.Send(ps.ctx, []*Cmd{cmd})
+		ps.send(l.dc, []*Cmd{cmd})
 		ps.sending.Unlock()
 	}
 	return ps.await(ctx, w)
+}
+
+// send writes cmds on dc through the client's Command hooks, one call per
+// command: for pub/sub a hook wraps the write, and the confirmation
+// arrives later on the subscription. Without hooks it is dc.Send.
+func (ps *PubSub) send(dc DedicatedConn, cmds []*Cmd) error {
+	h := ps.c.hooks
+	if h == nil || len(h.command) == 0 {
+		return dc.Send(ps.ctx, cmds)
+	}
+	for _, cmd := range cmds {
+		err := h.runCommand(ps.ctx, cmd, func(ctx context.Context) error {
+			traceAttempt(ctx, 1)
+			return dc.Send(ctx, []*Cmd{cmd})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (ps *PubSub) unsubscribe(ctx context.Context, kind int, names []string) error {
@@ -570,7 +590,7 @@ func (ps *PubSub) unsubscribe(ctx context.Context, kind int, names []string) err
 	ps.mu.Unlock()
 	// A failed write breaks the connection, which answers w (the new one
 	// is not subscribed to names).
-	l.dc.Send(ps.ctx, []*Cmd{cmd})
+	ps.send(l.dc, []*Cmd{cmd})
 	ps.sending.Unlock()
 	return ps.await(ctx, w)
 }
@@ -736,7 +756,7 @@ func (ps *PubSub) refused(l *psConn, err error) bool {
 	}
 	ps.mu.Unlock()
 	if len(resend) > 0 {
-		l.dc.Send(ps.ctx, resend) // a failure breaks the connection: the reader reconnects
+		ps.send(l.dc, resend) // a failure breaks the connection: the reader reconnects
 	}
 	ps.sending.Unlock()
 	for _, m := range events {
@@ -1037,7 +1057,7 @@ func (ps *PubSub) connect(reconnect bool) (*psConn, error) {
 	if len(cmds) > 0 {
 		// A failure closes the connection: read finds out at once and
 		// the caller reconnects.
-		dc.Send(ps.ctx, cmds)
+		ps.send(dc, cmds)
 	}
 	ps.sending.Unlock()
 	if reconnect {
@@ -1071,7 +1091,7 @@ func (ps *PubSub) ping(l *psConn) error {
 	ps.mu.Lock()
 	l.inflight = append(l.inflight, &psCmd{op: opPing})
 	ps.mu.Unlock()
-	return l.dc.Send(ps.ctx, []*Cmd{pubsubPing})
+	return ps.send(l.dc, []*Cmd{pubsubPing})
 }
 
 // read handles the events of one connection until it fails or the PubSub
@@ -1417,7 +1437,7 @@ func (ps *PubSub) subscribeShards(ctx context.Context, names []string) error {
 	ps.mu.Unlock()
 	for _, x := range sends {
 		// A failed write breaks the lane: its slots are homed again.
-		x.l.dc.Send(ps.ctx, []*Cmd{x.cmd})
+		ps.send(x.l.dc, []*Cmd{x.cmd})
 	}
 	ps.sending.Unlock()
 	return ps.await(ctx, w)
@@ -1466,7 +1486,7 @@ func (ps *PubSub) unsubscribeShards(ctx context.Context, names []string) error {
 	}
 	ps.mu.Unlock()
 	for _, x := range sends {
-		x.l.dc.Send(ps.ctx, []*Cmd{x.cmd})
+		ps.send(x.l.dc, []*Cmd{x.cmd})
 	}
 	ps.sending.Unlock()
 	for _, x := range sends {
@@ -1588,7 +1608,7 @@ func (ps *PubSub) homeSlot(s int, pause bool) {
 			}
 		}
 		if cmd, err := psCommand(subscribeNames[subShard], names); err == nil {
-			l.dc.Send(ps.ctx, []*Cmd{cmd}) // a failure breaks the lane: its slots are homed again
+			ps.send(l.dc, []*Cmd{cmd}) // a failure breaks the lane: its slots are homed again
 		}
 		ps.sending.Unlock()
 		return

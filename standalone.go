@@ -47,6 +47,7 @@ func newStandalone(o *Options) *standalone {
 		node: node.New(node.Options{
 			Conn:         co,
 			DialHook:     dialHook(o.Hooks, o.Network),
+			AcquireHook:  acquireHook(o.Hooks),
 			MuxConns:     o.MuxConns,
 			ReadTimeout:  o.ReadTimeout,
 			StallTimeout: o.StallTimeout,
@@ -130,7 +131,7 @@ func (s *standalone) Dedicated(ctx context.Context, slot int) (DedicatedConn, er
 	if err != nil {
 		return nil, err
 	}
-	return &exclusiveConn{node: s.node, cn: cn, readTimeout: s.readTimeout, writeTimeout: s.writeTimeout}, nil
+	return &exclusiveConn{node: s.node, addr: s.addr, cn: cn, readTimeout: s.readTimeout, writeTimeout: s.writeTimeout}, nil
 }
 
 func (s *standalone) Close() error { return s.node.Close() }
@@ -155,6 +156,7 @@ var _ NodeStatser = (*standalone)(nil)
 // exclusiveConn is a pooled connection reserved for one caller.
 type exclusiveConn struct {
 	node                      *node.Node
+	addr                      string // for hooks (TraceServer)
 	cn                        *conn.Conn
 	readTimeout, writeTimeout time.Duration
 	buf                       []byte
@@ -165,6 +167,7 @@ func (x *exclusiveConn) Do(ctx context.Context, cmds []*Cmd, out []resp.Value) e
 	if len(cmds) != len(out) {
 		return errors.New("redis: Do needs one reply slot per command")
 	}
+	TraceServer(ctx, x.addr)
 	x.buf = x.buf[:0]
 	readTimeout := x.readTimeout
 	for _, c := range cmds {
@@ -183,6 +186,7 @@ func (x *exclusiveConn) Do(ctx context.Context, cmds []*Cmd, out []resp.Value) e
 }
 
 func (x *exclusiveConn) Send(ctx context.Context, cmds []*Cmd) error {
+	TraceServer(ctx, x.addr)
 	x.buf = x.buf[:0]
 	for _, c := range cmds {
 		x.buf = append(x.buf, c.enc...)

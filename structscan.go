@@ -392,6 +392,15 @@ func (c *Client) HSetStruct(ctx context.Context, key string, v any) (int64, erro
 	return asInt64(c.exec(ctx, b))
 }
 
+// HSetStruct queues HSET of v's fields, as Client.HSetStruct sends it; its
+// Reply holds how many fields were added. A value that cannot be written is
+// the Reply's error, and the command is not sent.
+func (p *Pipeline) HSetStruct(key string, v any) *Reply[int64] {
+	b := getBuilder()
+	appendHSetStruct(b, key, v)
+	return queue(p, b, asInt64)
+}
+
 // HGetStruct reads the hash at key into the struct dst points to: it asks
 // HMGET for the fields that the struct maps (StructFieldNames) and scans
 // the reply as ScanStructValues does, so the hash's other fields are never

@@ -623,14 +623,26 @@ func TestStructRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		k2 := key(t, "kitchen2")
+		k3 := key(t, "kitchen3")
 		p := c.Pipeline()
 		set := p.HSet(k2, fields...)
 		vals := p.HMGet(k2, names...)
-		if err := p.Exec(ctx); err != nil {
-			t.Fatal(err)
+		set3 := p.HSetStruct(k3, &in)
+		bad := p.HSetStruct(k3, 42) // not a struct: its own error, not sent
+		if err := p.Exec(ctx); err == nil {
+			t.Fatal("Exec with a bad HSetStruct returned nil")
 		}
 		if n, err := set.Result(); err != nil || n != int64(len(kitchenFields)) {
 			t.Fatalf("pipelined HSET = %d, %v", n, err)
+		}
+		if n, err := set3.Result(); err != nil || n != int64(len(kitchenFields)) {
+			t.Fatalf("pipelined HSetStruct = %d, %v", n, err)
+		}
+		if err := bad.Err(); err == nil {
+			t.Fatal("pipelined HSetStruct of an int: no error")
+		}
+		if m, err := c.HGetAll(ctx, k3); err != nil || len(m) != len(kitchenFields) {
+			t.Fatalf("HGETALL after the pipelined HSetStruct: %d fields, %v", len(m), err)
 		}
 		var piped kitchen
 		if err := redis.ScanStructValues(&piped, names, coll(vals.Result()).ok(t)); err != nil {

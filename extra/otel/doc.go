@@ -60,6 +60,9 @@
 //	db.client.operation.duration        histogram, s: commands and pipelines, with the span's
 //	                                    attributes except db.query.text and db.operation.batch.size
 //	db.client.connection.create_time    histogram, s: connections opened, handshake included
+//	db.client.connection.wait_time      histogram, s: checkouts from a server's pool of exclusive
+//	                                    connections (blocking commands, Conn, Watch, pub/sub),
+//	                                    error.type on a pool timeout
 //	redis.client.retries                counter: the extra sends of commands and pipelines
 //	                                    (CommandCall.Attempts-1)
 //	redis.client.redirections           counter: MOVED and ASK redirections followed
@@ -69,7 +72,8 @@
 // multiplexed connections that carry other commands are not pooled and
 // not counted):
 //
-//	db.client.connection.count          state "idle" or "used"
+//	db.client.connection.count          state "idle" or "used" (the multiplexed connections,
+//	                                    shared by every caller, count as used)
 //	db.client.connection.timeouts       waits for a connection that gave up (ErrPoolTimeout)
 //	redis.client.connection.hits        connections taken idle from the pool
 //	redis.client.connection.misses      connections the pool had to open
@@ -78,7 +82,5 @@
 //	redis.cluster.refused               a cluster client's TRYAGAIN, CLUSTERDOWN, LOADING and
 //	                                    MASTERDOWN replies waited out
 //
-// The pool does not measure how long callers wait for a connection, so
-// db.client.connection.wait_time is not recorded. Cache hits and misses
-// will come with client-side caching (issue 17).
+// Cache hits and misses will come with client-side caching (issue 17).
 package redisotel

@@ -74,8 +74,12 @@ func InstrumentMetrics(c *redis.Client, opts ...Option) (stop func() error, err 
 	used := attribute.NewSet(append(pool.ToSlice(), semconv.DBClientConnectionStateUsed)...)
 	reg, err := meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		s := c.PoolStats()
+		shared := 0 // multiplexed connections: always in use, by every caller at once
+		for _, n := range c.NodeStats() {
+			shared += n.Shared.Conns
+		}
 		o.ObserveInt64(count, int64(s.IdleConns), metric.WithAttributeSet(idle))
-		o.ObserveInt64(count, int64(max(s.TotalConns-s.IdleConns, 0)), metric.WithAttributeSet(used))
+		o.ObserveInt64(count, int64(max(s.TotalConns-s.IdleConns, 0)+shared), metric.WithAttributeSet(used))
 		o.ObserveInt64(timeouts, int64(s.Timeouts), metric.WithAttributeSet(pool))
 		o.ObserveInt64(hits, int64(s.Hits), metric.WithAttributeSet(pool))
 		o.ObserveInt64(misses, int64(s.Misses), metric.WithAttributeSet(pool))

@@ -46,6 +46,7 @@ type instrumentation struct {
 	extra      []attribute.KeyValue // WithAttributes
 	duration   metric.Float64Histogram
 	createTime metric.Float64Histogram
+	waitTime   metric.Float64Histogram
 	retries    metric.Int64Counter
 	redirects  metric.Int64Counter
 }
@@ -90,6 +91,12 @@ func Instrument(o *redis.Options, opts ...Option) error {
 		metric.WithExplicitBucketBoundaries(durationBounds...)); err != nil {
 		return err
 	}
+	if in.waitTime, err = meter.Float64Histogram(dbconv.ClientConnectionWaitTime{}.Name(),
+		metric.WithUnit(dbconv.ClientConnectionWaitTime{}.Unit()),
+		metric.WithDescription(dbconv.ClientConnectionWaitTime{}.Description()),
+		metric.WithExplicitBucketBoundaries(durationBounds...)); err != nil {
+		return err
+	}
 	if in.retries, err = meter.Int64Counter("redis.client.retries",
 		metric.WithUnit("{retry}"),
 		metric.WithDescription("The number of times commands and pipelines were sent again after a failure.")); err != nil {
@@ -103,7 +110,7 @@ func Instrument(o *redis.Options, opts ...Option) error {
 	if cfg.queryText {
 		o.HookArgs = true
 	}
-	o.Hooks = append(o.Hooks, redis.Hook{Dial: in.dial, Command: in.command, Pipeline: in.pipeline})
+	o.Hooks = append(o.Hooks, redis.Hook{Dial: in.dial, Command: in.command, Pipeline: in.pipeline, Acquire: in.acquire})
 	return nil
 }
 
@@ -208,6 +215,24 @@ func (in *instrumentation) describe(err error, code string) string {
 }
 
 // dial is the Dial hook.
+// acquire records db.client.connection.wait_time: how long a checkout from
+// a server's pool of exclusive connections took, failed ones (pool
+// timeouts) included.
+func (in *instrumentation) acquire(ctx context.Context, a redis.AcquireCall, next func(context.Context) error) error {
+	start := time.Now()
+	err := next(ctx)
+	pool := in.poolName
+	if pool == "" {
+		pool = a.Addr + "/" + in.db
+	}
+	attrs := append([]attribute.KeyValue{semconv.DBClientConnectionPoolName(pool)}, in.extra...)
+	if typ, _ := classify(err); typ != "" {
+		attrs = append(attrs, semconv.ErrorTypeKey.String(typ))
+	}
+	in.waitTime.Record(ctx, time.Since(start).Seconds(), metric.WithAttributes(attrs...))
+	return err
+}
+
 func (in *instrumentation) dial(ctx context.Context, d redis.DialCall, next func(context.Context) error) error {
 	start := time.Now()
 	var span trace.Span

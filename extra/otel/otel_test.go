@@ -319,8 +319,8 @@ func TestCommandsAndPipeline(t *testing.T) {
 	if n, ok := find(count, map[string]string{"db.client.connection.pool.name": pool, "db.client.connection.state": "idle"}); !ok || n != 1 {
 		t.Errorf("idle connections: %d, %v; want 1 (points %v)", n, ok, count)
 	}
-	if n, ok := find(count, map[string]string{"db.client.connection.state": "used"}); !ok || n != 0 {
-		t.Errorf("used connections: %d, %v; want 0", n, ok)
+	if n, ok := find(count, map[string]string{"db.client.connection.state": "used"}); !ok || n != 1 {
+		t.Errorf("used connections: %d, %v; want 1 (the multiplexed one)", n, ok)
 	}
 	if n, ok := find(points(rm, "redis.client.connection.misses"), map[string]string{"db.client.connection.pool.name": pool}); !ok || n != 1 {
 		t.Errorf("pool misses: %d, %v; want 1", n, ok)
@@ -483,6 +483,13 @@ func TestPoolTimeout(t *testing.T) {
 	wantAttrs(t, "BLPOP", attrsOf(failed[0].Attributes()), map[string]string{"error.type": "redis.ErrPoolTimeout", "db.response.status_code": ""})
 	if n, ok := find(points(rm, "db.client.operation.duration"), map[string]string{"db.operation.name": "BLPOP", "error.type": "redis.ErrPoolTimeout"}); !ok || n < 1 {
 		t.Errorf("no duration point for the BLPOP that timed out")
+	}
+	wait := points(rm, "db.client.connection.wait_time")
+	if n, ok := find(wait, map[string]string{"error.type": "redis.ErrPoolTimeout"}); !ok || n < 1 {
+		t.Errorf("db.client.connection.wait_time of the checkout that timed out: %d, %v (points %v)", n, ok, wait)
+	}
+	if n, ok := find(wait, map[string]string{"error.type": ""}); !ok || n < 1 {
+		t.Errorf("db.client.connection.wait_time of the checkout that succeeded: %d, %v (points %v)", n, ok, wait)
 	}
 }
 

@@ -36,6 +36,9 @@ type Options struct {
 	// DialHook, when set, wraps every dial (connection and handshake):
 	// it must call dial once and return its error or one of its own.
 	DialHook func(ctx context.Context, addr string, dial func(context.Context) error) error
+	// AcquireHook, when set, wraps every checkout of an exclusive
+	// connection from the pool, as DialHook wraps dials.
+	AcquireHook func(ctx context.Context, addr string, get func(context.Context) error) error
 }
 
 // Node is one server's connections. It is safe for concurrent use.
@@ -196,7 +199,7 @@ func (n *Node) DoMulti(ctx context.Context, cmds []byte, out []resp.Value) error
 // blocking commands: the connection is closed rather than reused when the
 // exchange does not complete.
 func (n *Node) Exclusive(ctx context.Context, cmds []byte, out []resp.Value, readTimeout time.Duration) error {
-	cn, err := n.pool.Get(ctx)
+	cn, err := n.get(ctx)
 	if err != nil {
 		return err
 	}
@@ -223,7 +226,30 @@ func (n *Node) ClosedErr(err error) error {
 }
 
 // Get checks out an exclusive connection; give it back with Put.
-func (n *Node) Get(ctx context.Context) (*conn.Conn, error) { return n.pool.Get(ctx) }
+func (n *Node) Get(ctx context.Context) (*conn.Conn, error) { return n.get(ctx) }
+
+var errHookSkippedAcquire = errors.New("an Acquire hook returned without checking out a connection")
+
+// get checks out a pooled connection through AcquireHook, if set.
+func (n *Node) get(ctx context.Context) (*conn.Conn, error) {
+	if n.o.AcquireHook == nil {
+		return n.pool.Get(ctx)
+	}
+	var cn *conn.Conn
+	err := n.o.AcquireHook(ctx, n.o.Conn.Addr, func(ctx context.Context) error {
+		var gerr error
+		cn, gerr = n.pool.Get(ctx)
+		return gerr
+	})
+	switch {
+	case err != nil && cn != nil:
+		n.pool.Put(cn) // the hook failed a checkout that succeeded
+		cn = nil
+	case err == nil && cn == nil:
+		err = errHookSkippedAcquire
+	}
+	return cn, err
+}
 
 // Put gives back a connection from Get.
 func (n *Node) Put(cn *conn.Conn) { n.pool.Put(cn) }
