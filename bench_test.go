@@ -18,16 +18,25 @@ import (
 // call from one goroutine and from many.
 
 func benchClient(b *testing.B) (*redis.Client, func()) {
+	return benchClientWith(b, redis.Options{})
+}
+
+// benchClientWith is benchClient with o (its Addr is set here).
+func benchClientWith(b *testing.B, o redis.Options) (*redis.Client, func()) {
 	srv, err := redistest.StartServer(redistest.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	o.Addr = srv.Addr()
+	c := redis.NewClient(&o)
 	return c, func() { c.Close(); srv.Close() }
 }
 
-func BenchmarkGet(b *testing.B) {
-	c, done := benchClient(b)
+func BenchmarkGet(b *testing.B) { benchGet(b, redis.Options{}) }
+
+// benchGet measures GET of a 16-byte value on a client made with o.
+func benchGet(b *testing.B, o redis.Options) {
+	c, done := benchClientWith(b, o)
 	defer done()
 	ctx := context.Background()
 	c.Set(ctx, "bench:k", strings.Repeat("v", 16))
@@ -218,22 +227,8 @@ func BenchmarkDecode100(b *testing.B) {
 // BenchmarkGetHooked is BenchmarkGet with a no-op Command hook installed:
 // the cost of hooks on the hot path (BenchmarkGet is the cost without).
 func BenchmarkGetHooked(b *testing.B) {
-	srv, err := redistest.StartServer(redistest.Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
 	noop := redis.Hook{Command: func(ctx context.Context, _ *redis.CommandCall, next func(context.Context) error) error {
 		return next(ctx)
 	}}
-	c := redis.NewClient(&redis.Options{Addr: srv.Addr(), Hooks: []redis.Hook{noop}})
-	defer c.Close()
-	ctx := context.Background()
-	c.Set(ctx, "bench:k", strings.Repeat("v", 16))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := c.Get(ctx, "bench:k"); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchGet(b, redis.Options{Hooks: []redis.Hook{noop}})
 }

@@ -232,20 +232,6 @@ func TestLoggingPubSub(t *testing.T) {
 // BenchmarkGetLogger is BenchmarkGet with a Logger at Info: nothing is
 // logged per command, so it allocates as little (1 alloc/op).
 func BenchmarkGetLogger(b *testing.B) {
-	srv, err := redistest.StartServer(redistest.Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
 	lg := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	c := redis.NewClient(&redis.Options{Addr: srv.Addr(), Logger: lg})
-	defer c.Close()
-	ctx := context.Background()
-	c.Set(ctx, "bench:k", strings.Repeat("v", 16))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := c.Get(ctx, "bench:k"); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchGet(b, redis.Options{Logger: lg})
 }
