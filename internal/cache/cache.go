@@ -1,0 +1,254 @@
+// Package cache is the store behind client-side caching (issue 17): one
+// per client, shared by all its connections, bounded by bytes, evicting
+// the least recently used entry, with an optional time to live.
+//
+// Entries are grouped by Redis key: a server invalidation names keys, and
+// drops every cached read of each (GET k, HGETALL k, ...). A read that
+// races with an invalidation of its key must never be stored: Begin
+// records the generation of each key before the command is sent, and Put
+// stores the reply only if no invalidation of those keys, and no Flush,
+// happened since.
+package cache
+
+import (
+	"sync"
+	"time"
+)
+
+// Stats are a cache's counters.
+type Stats struct {
+	Hits          uint64 // Get found a live entry
+	Misses        uint64 // Get found none (or an expired one)
+	Evictions     uint64 // entries dropped to stay within the byte bound
+	Invalidations uint64 // entries dropped because the server said their key changed
+	Discarded     uint64 // replies not stored: their key was invalidated while they were read
+	Entries       int
+	Bytes         int64
+}
+
+// Cache is safe for concurrent use.
+type Cache struct {
+	mu     sync.Mutex
+	max    int64
+	ttl    time.Duration
+	size   int64
+	epoch  uint64 // bumped by Flush: a Token from before cannot store
+	groups map[string]*group
+	lru    entry // sentinel of the recency list: lru.next is the most recent
+	stats  Stats
+	now    func() time.Time
+}
+
+// group is what the cache knows of one Redis key: the reads cached under
+// it, every entry that depends on it, and how many times it was
+// invalidated.
+type group struct {
+	gen     uint64
+	pending int               // Tokens that named this key and are not finished
+	reads   map[string]*entry // entries whose first key this is, by read
+	deps    map[*entry]struct{}
+}
+
+// entry is one cached read; it depends on every key of its Token (an MGET
+// of several keys is dropped when any of them changes).
+type entry struct {
+	keys       []string
+	read       string
+	val        any
+	size       int64
+	expires    int64 // unix nanoseconds; 0: never
+	prev, next *entry
+}
+
+// New returns a cache holding at most maxBytes (as the sizes given to Put
+// count them), whose entries live at most ttl (0: until invalidated or
+// evicted).
+func New(maxBytes int64, ttl time.Duration) *Cache {
+	c := &Cache{max: maxBytes, ttl: ttl, groups: map[string]*group{}, now: time.Now}
+	c.lru.next, c.lru.prev = &c.lru, &c.lru
+	return c
+}
+
+// Get returns the value cached for read (the command, as the caller names
+// it) of key.
+func (c *Cache) Get(key, read string) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if g := c.groups[key]; g != nil {
+		if e := g.reads[read]; e != nil {
+			if e.expires == 0 || c.now().UnixNano() < e.expires {
+				c.stats.Hits++
+				c.unlink(e)
+				c.pushFront(e)
+				return e.val, true
+			}
+			c.remove(e)
+		}
+	}
+	c.stats.Misses++
+	return nil, false
+}
+
+// Token is a read in flight: what Put needs to know whether its reply may
+// still be stored.
+type Token struct {
+	keys  []string
+	gens  []uint64
+	epoch uint64
+}
+
+// Begin marks a read of keys as in flight. Call it before the command is
+// sent, and finish the Token with exactly one Put or Abort.
+func (c *Cache) Begin(keys ...string) *Token {
+	t := &Token{keys: keys, gens: make([]uint64, len(keys))}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t.epoch = c.epoch
+	for i, k := range keys {
+		g := c.groups[k]
+		if g == nil {
+			g = &group{reads: map[string]*entry{}, deps: map[*entry]struct{}{}}
+			c.groups[k] = g
+		}
+		g.pending++
+		t.gens[i] = g.gen
+	}
+	return t
+}
+
+// Put stores val, of size bytes, as read of t's first key (Get finds it
+// there), depending on all of t's keys, unless one of them was invalidated
+// or the cache flushed since Begin: then it discards val and reports
+// false. It finishes t.
+func (c *Cache) Put(t *Token, read string, val any, size int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fresh := t.epoch == c.epoch
+	for i, k := range t.keys {
+		if g := c.groups[k]; g == nil || g.gen != t.gens[i] {
+			fresh = false
+		}
+	}
+	if !fresh || len(t.keys) == 0 || size > c.max {
+		if !fresh {
+			c.stats.Discarded++
+		}
+		c.finish(t)
+		return false
+	}
+	if old := c.groups[t.keys[0]].reads[read]; old != nil {
+		c.remove(old)
+	}
+	e := &entry{keys: t.keys, read: read, val: val, size: size}
+	if c.ttl > 0 {
+		e.expires = c.now().Add(c.ttl).UnixNano()
+	}
+	c.groups[t.keys[0]].reads[read] = e
+	for _, k := range t.keys {
+		c.groups[k].deps[e] = struct{}{}
+	}
+	c.pushFront(e)
+	c.size += size
+	c.stats.Entries++
+	c.finish(t)
+	for c.size > c.max {
+		c.remove(c.lru.prev)
+		c.stats.Evictions++
+	}
+	return true
+}
+
+// Abort finishes t without storing anything (the read failed).
+func (c *Cache) Abort(t *Token) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.finish(t)
+}
+
+// finish releases t's hold on its keys' groups. c.mu is held.
+func (c *Cache) finish(t *Token) {
+	for _, k := range t.keys {
+		if g := c.groups[k]; g != nil {
+			g.pending--
+			c.dropIfEmpty(k, g)
+		}
+	}
+	t.keys = nil // a second finish is a no-op (an entry keeps its own reference)
+}
+
+// Invalidate drops every cached read of keys, and keeps reads of them in
+// flight from being stored.
+func (c *Cache) Invalidate(keys ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range keys {
+		g := c.groups[k]
+		if g == nil {
+			continue
+		}
+		g.gen++
+		for e := range g.deps {
+			c.remove(e)
+			c.stats.Invalidations++
+		}
+	}
+}
+
+// Flush drops everything and keeps every read in flight from being
+// stored: for a FLUSHALL/FLUSHDB invalidation, a lost invalidation
+// connection, a failover or a topology change.
+func (c *Cache) Flush() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	for e := c.lru.next; e != &c.lru; e = c.lru.next {
+		c.remove(e)
+		c.stats.Invalidations++
+	}
+}
+
+// Stats returns the counters.
+func (c *Cache) Stats() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.stats
+	s.Bytes = c.size
+	return s
+}
+
+// remove unlinks e and forgets it. c.mu is held.
+func (c *Cache) remove(e *entry) {
+	c.unlink(e)
+	for i, k := range e.keys {
+		g := c.groups[k]
+		if g == nil {
+			continue // a key named twice, its group already dropped
+		}
+		delete(g.deps, e)
+		if i == 0 {
+			delete(g.reads, e.read)
+		}
+		c.dropIfEmpty(k, g)
+	}
+	c.size -= e.size
+	c.stats.Entries--
+}
+
+// dropIfEmpty forgets a key the cache holds nothing of and no read is
+// pending on. c.mu is held.
+func (c *Cache) dropIfEmpty(key string, g *group) {
+	if g.pending == 0 && len(g.deps) == 0 && c.groups[key] == g {
+		delete(c.groups, key)
+	}
+}
+
+func (c *Cache) unlink(e *entry) {
+	e.prev.next, e.next.prev = e.next, e.prev
+	e.prev, e.next = nil, nil
+}
+
+func (c *Cache) pushFront(e *entry) {
+	e.prev, e.next = &c.lru, c.lru.next
+	c.lru.next.prev = e
+	c.lru.next = e
+}

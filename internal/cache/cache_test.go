@@ -1,0 +1,198 @@
+package cache
+
+import (
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func put(c *Cache, read string, val any, size int64, keys ...string) bool {
+	return c.Put(c.Begin(keys...), read, val, size)
+}
+
+func TestHitMissAndCounters(t *testing.T) {
+	c := New(1<<20, 0)
+	if _, ok := c.Get("k", "GET"); ok {
+		t.Fatal("hit in an empty cache")
+	}
+	if !put(c, "GET", "v1", 10, "k") {
+		t.Fatal("Put refused a fresh read")
+	}
+	if v, ok := c.Get("k", "GET"); !ok || v != "v1" {
+		t.Fatalf("Get = %v, %v", v, ok)
+	}
+	if _, ok := c.Get("k", "HGETALL"); ok {
+		t.Fatal("another read of the same key hit")
+	}
+	s := c.Stats()
+	if s.Hits != 1 || s.Misses != 2 || s.Entries != 1 || s.Bytes != 10 {
+		t.Fatalf("stats %+v", s)
+	}
+	c.Invalidate("k")
+	if _, ok := c.Get("k", "GET"); ok {
+		t.Fatal("hit after invalidation")
+	}
+	if s := c.Stats(); s.Invalidations != 1 || s.Entries != 0 || s.Bytes != 0 || len(c.groups) != 0 {
+		t.Fatalf("after invalidation: %+v, %d groups", s, len(c.groups))
+	}
+}
+
+// The byte bound holds, and the least recently used entry goes first.
+func TestByteBoundLRU(t *testing.T) {
+	c := New(100, 0)
+	for i := range 5 {
+		put(c, "GET", i, 20, "k"+strconv.Itoa(i))
+	}
+	c.Get("k0", "GET") // k0 is now the most recent: k1 goes first
+	put(c, "GET", 5, 30, "k5")
+	if s := c.Stats(); s.Bytes > 100 || s.Evictions != 2 {
+		t.Fatalf("stats %+v", s)
+	}
+	for _, k := range []string{"k1", "k2"} {
+		if _, ok := c.Get(k, "GET"); ok {
+			t.Errorf("%s survived eviction", k)
+		}
+	}
+	for _, k := range []string{"k0", "k3", "k4", "k5"} {
+		if _, ok := c.Get(k, "GET"); !ok {
+			t.Errorf("%s was evicted", k)
+		}
+	}
+	if put(c, "GET", "huge", 101, "big") {
+		t.Error("an entry larger than the cache was stored")
+	}
+}
+
+func TestTTL(t *testing.T) {
+	now := time.Unix(1000, 0)
+	c := New(1<<20, time.Second)
+	c.now = func() time.Time { return now }
+	put(c, "GET", "v", 1, "k")
+	now = now.Add(999 * time.Millisecond)
+	if _, ok := c.Get("k", "GET"); !ok {
+		t.Fatal("expired early")
+	}
+	now = now.Add(time.Millisecond)
+	if _, ok := c.Get("k", "GET"); ok {
+		t.Fatal("served after its TTL")
+	}
+	if s := c.Stats(); s.Entries != 0 || s.Bytes != 0 {
+		t.Fatalf("expired entry kept: %+v", s)
+	}
+}
+
+// A read racing with an invalidation of its key, or with a Flush, is not
+// stored; one of a key invalidated before it began is.
+func TestInFlightReads(t *testing.T) {
+	c := New(1<<20, 0)
+	c.Invalidate("k") // before: no effect on the read below
+	tok := c.Begin("k")
+	if !c.Put(tok, "GET", "new", 1) {
+		t.Fatal("a read begun after the invalidation was discarded")
+	}
+
+	tok = c.Begin("k")
+	c.Invalidate("k")
+	if c.Put(tok, "GET", "stale", 1) {
+		t.Fatal("a read raced by an invalidation was stored")
+	}
+	if _, ok := c.Get("k", "GET"); ok {
+		t.Fatal("hit after the racing invalidation")
+	}
+
+	tok = c.Begin("k")
+	c.Flush()
+	if c.Put(tok, "GET", "stale", 1) {
+		t.Fatal("a read raced by a Flush was stored")
+	}
+
+	tok = c.Begin("k")
+	c.Abort(tok)
+	if s := c.Stats(); s.Discarded != 2 || len(c.groups) != 0 {
+		t.Fatalf("stats %+v, %d groups left", s, len(c.groups))
+	}
+}
+
+// A read of several keys (MGET) depends on all of them.
+func TestMultiKeyEntries(t *testing.T) {
+	c := New(1<<20, 0)
+	put(c, "MGET a b", []string{"1", "2"}, 2, "a", "b")
+	if _, ok := c.Get("a", "MGET a b"); !ok {
+		t.Fatal("miss")
+	}
+	c.Invalidate("b")
+	if _, ok := c.Get("a", "MGET a b"); ok {
+		t.Fatal("an MGET survived the invalidation of its second key")
+	}
+	tok := c.Begin("a", "b")
+	c.Invalidate("b")
+	if c.Put(tok, "MGET a b", nil, 2) {
+		t.Fatal("an MGET raced on its second key was stored")
+	}
+	put(c, "MGET x x", nil, 1, "x", "x") // a key named twice
+	c.Invalidate("x")
+	if s := c.Stats(); s.Entries != 0 || len(c.groups) != 0 {
+		t.Fatalf("stats %+v, %d groups", s, len(c.groups))
+	}
+}
+
+// Zero stale reads under concurrency: a writer bumps a key's version and
+// then invalidates it (as the server does after a write); once Invalidate
+// returns, no reader may be served an older version.
+func TestNoStaleReadsUnderRace(t *testing.T) {
+	c := New(1<<16, 0)
+	const keys = 4
+	var version [keys]atomic.Int64
+	var stop atomic.Bool
+	var stale atomic.Int64
+	var wg sync.WaitGroup
+	for r := range 8 {
+		wg.Go(func() {
+			for i := r; !stop.Load(); i++ {
+				k := strconv.Itoa(i % keys)
+				if _, ok := c.Get(k, "GET"); ok {
+					continue
+				}
+				tok := c.Begin(k)
+				v := version[i%keys].Load() // the "server" read
+				c.Put(tok, "GET", v, 8)
+			}
+		})
+	}
+	deadline := time.Now().Add(300 * time.Millisecond)
+	writes := 0
+	for time.Now().Before(deadline) {
+		i := writes % keys
+		k := strconv.Itoa(i)
+		v := version[i].Add(1)
+		c.Invalidate(k)
+		writes++
+		if got, ok := c.Get(k, "GET"); ok && got.(int64) < v {
+			stale.Add(1)
+		}
+	}
+	stop.Store(true)
+	wg.Wait()
+	s := c.Stats()
+	t.Logf("%d writes; %+v", writes, s)
+	if n := stale.Load(); n != 0 {
+		t.Fatalf("%d stale reads", n)
+	}
+	if s.Hits == 0 || s.Discarded == 0 {
+		t.Errorf("the test did not exercise hits and discarded races: %+v", s)
+	}
+}
+
+// BenchmarkGetHit is the store's share of a cached read's hit path.
+func BenchmarkGetHit(b *testing.B) {
+	c := New(1<<20, 0)
+	put(c, "GET", "v", 1, "bench:k")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := c.Get("bench:k", "GET"); !ok {
+			b.Fatal("miss")
+		}
+	}
+}
