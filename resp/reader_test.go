@@ -480,3 +480,35 @@ func TestSlabBulkAllocations(t *testing.T) {
 		t.Errorf("payloads span %d bytes, want %d (one slab, no gaps)", span, total)
 	}
 }
+
+// Clone copies a value into allocations of its own: equal, sharing no
+// byte with the original, in two allocations (payloads, nested values).
+func TestClone(t *testing.T) {
+	vals := []Value{
+		NullValue(), IntValue(-7), FloatValue(2.5), BoolValue(true), StringValue(""), StringValue("abc"),
+		stringOf(Verbatim, []byte("txt:hello")), stringOf(BigNumber, []byte("123456789012345678901234567890")),
+		ArrayValue(), ArrayValue(StringValue("a"), ArrayValue(StringValue("b"), NullValue(), IntValue(3)), MapValue(StringValue("k"), StringValue("v"))),
+		IntValue(7).WithAttrs(StringValue("ttl"), IntValue(3)),
+		ArrayValue(StringValue("x").WithAttrs(StringValue("a"), ArrayValue(StringValue("deep")))),
+	}
+	for _, v := range vals {
+		c := v.Clone()
+		if c.GoString() != v.GoString() {
+			t.Fatalf("Clone(%#v) = %#v", v, c)
+		}
+		if b := c.Bytes(); len(b) > 0 {
+			b[0] ^= 0xff
+			if v.Bytes()[0] == b[0] {
+				t.Fatalf("the clone of %#v shares its payload", v)
+			}
+		}
+	}
+	big := vals[9]
+	if allocs := testing.AllocsPerRun(100, func() { _ = big.Clone() }); allocs != 2 {
+		t.Errorf("Clone of a nested array: %v allocations, want 2", allocs)
+	}
+	// [a, [b, nil, 3], {k: v}]: 9 values, 4 payload bytes.
+	if n := big.Size(); n != 9*32+4 {
+		t.Errorf("Size = %d, want %d", n, 9*32+4)
+	}
+}

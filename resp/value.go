@@ -442,3 +442,71 @@ func formatDouble(f float64) string {
 	}
 	return strconv.FormatFloat(f, 'g', -1, 64)
 }
+
+// Clone returns a deep copy of v that shares no memory with it: its
+// payloads in one new allocation and its nested values in another. A
+// value kept for long (a cache entry) should be a clone, so that it does
+// not keep alive the allocations it shared with the rest of its reply.
+func (v Value) Clone() Value {
+	values, bytes := v.footprint()
+	c := cloner{vals: make([]Value, 0, values-1), buf: make([]byte, 0, bytes)}
+	return c.clone(v)
+}
+
+// Size returns the bytes v holds: its payloads and 32 bytes per value,
+// nested ones and attributes included. It is what Clone allocates.
+func (v Value) Size() int64 {
+	values, bytes := v.footprint()
+	return int64(values)*int64(unsafe.Sizeof(Value{})) + int64(bytes)
+}
+
+// footprint counts the values (v included) and payload bytes of v.
+func (v Value) footprint() (values, bytes int) {
+	values = 1
+	if !v.isAggregate() {
+		bytes = len(v.str())
+	}
+	for _, e := range v.elems() {
+		n, b := e.footprint()
+		values, bytes = values+n, bytes+b
+	}
+	for _, a := range v.attrList() {
+		n, b := a.footprint()
+		values, bytes = values+n, bytes+b
+	}
+	return values, bytes
+}
+
+type cloner struct {
+	vals []Value
+	buf  []byte
+}
+
+func (c *cloner) clone(v Value) Value {
+	out := Value{typ: v.typ, num: v.num}
+	switch {
+	case v.isAggregate():
+		elems := v.elems()
+		start := len(c.vals)
+		c.vals = c.vals[:start+len(elems)]
+		for i, e := range elems {
+			c.vals[start+i] = c.clone(e)
+		}
+		out = aggregateOf(v.typ, c.vals[start:start+len(elems):start+len(elems)])
+	case v.ptr != nil:
+		s := v.str()
+		start := len(c.buf)
+		c.buf = append(c.buf, s...)
+		out = stringOf(v.typ, c.buf[start:len(c.buf):len(c.buf)])
+	}
+	if attrs := v.attrList(); len(attrs) > 0 {
+		start := len(c.vals)
+		c.vals = c.vals[:start+len(attrs)]
+		for i, a := range attrs {
+			c.vals[start+i] = c.clone(a)
+		}
+		kv := c.vals[start : start+len(attrs) : start+len(attrs)]
+		out.attrs = &kv
+	}
+	return out
+}
