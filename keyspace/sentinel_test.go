@@ -3,7 +3,6 @@ package keyspace_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -38,38 +37,7 @@ func TestSentinelFailover(t *testing.T) {
 		expect(t, w, "set s:before")
 	}
 
-	type seen struct {
-		gap, event time.Time
-		before     int // events before the gap marker
-		err        error
-	}
-	results := make(chan seen, len(ws))
-	for _, w := range ws {
-		go func() {
-			var s seen
-			for {
-				ev, err := w.Receive(ctx)
-				switch {
-				case err != nil:
-					s.err = err
-				case ev.Gap && s.gap.IsZero():
-					s.gap = time.Now()
-					continue
-				case ev.Gap:
-					continue // the old primary may be given up for the new one more than once
-				case s.gap.IsZero():
-					s.before++
-					continue
-				case !strings.HasPrefix(ev.Key, "s:after"):
-					s.err = fmt.Errorf("event %v", ev)
-				default:
-					s.event = time.Now()
-				}
-				results <- s
-				return
-			}
-		}()
-	}
+	results := readPastGap(ctx, ws, "s:after", false)
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {
