@@ -69,9 +69,15 @@ type DedicatedConn interface {
 // server, and the cluster and sentinel packages return a *Client over
 // their own Transport.
 type Client struct {
-	t      Transport
-	o      Options
-	hooks  *hookChain // nil without Command or Pipeline hooks
+	t     Transport
+	o     Options
+	hooks *hookChain  // nil without Command or Pipeline hooks
+	view  *cachedView // set on a client from Cached
+	*clientState
+}
+
+// clientState is what a client and the views of it made by Cached share.
+type clientState struct {
 	closed atomic.Bool
 
 	pubsubMu sync.Mutex           // guards pubsubs
@@ -82,7 +88,8 @@ type Client struct {
 // command dials. A nil o is the same as &Options{}.
 func NewClient(o *Options) *Client {
 	opts := o.withDefaults()
-	return &Client{t: newStandalone(&opts), o: opts, hooks: newHookChain(&opts)}
+	AttachCache(&opts)
+	return &Client{t: newStandalone(&opts), o: opts, hooks: newHookChain(&opts), clientState: new(clientState)}
 }
 
 // NewClientWithTransport returns a client that runs its commands through
@@ -90,7 +97,8 @@ func NewClient(o *Options) *Client {
 // sentinel packages build their clients.
 func NewClientWithTransport(t Transport, o *Options) *Client {
 	opts := o.withDefaults()
-	return &Client{t: t, o: opts, hooks: newHookChain(&opts)}
+	AttachCache(&opts)
+	return &Client{t: t, o: opts, hooks: newHookChain(&opts), clientState: new(clientState)}
 }
 
 // Options returns the client's options with every default filled in.
@@ -208,6 +216,14 @@ func (c *Client) exec(ctx context.Context, b *builder) (resp.Value, error) {
 // Command hooks if it has any. A server error reply is returned as an
 // *Error.
 func (c *Client) run(ctx context.Context, cmd *Cmd) (resp.Value, error) {
+	if c.view != nil {
+		return c.runCached(ctx, cmd)
+	}
+	return c.runUncached(ctx, cmd)
+}
+
+// runUncached is run without the cache.
+func (c *Client) runUncached(ctx context.Context, cmd *Cmd) (resp.Value, error) {
 	if c.hooks != nil && len(c.hooks.command) > 0 {
 		return c.runHooked(ctx, cmd)
 	}

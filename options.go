@@ -136,6 +136,16 @@ type Options struct {
 	// Limits bound what the client accepts from the server (bulk size,
 	// aggregate length, nesting). Zero fields take resp's defaults.
 	Limits resp.Limits
+
+	// Cache, when set, turns on server-assisted client-side caching: one
+	// cache for the client, shared by its connections, which ask the
+	// server (Redis 6 or later) to track what they read. Reads go through
+	// it on a client from Client.Cached. Under RESP3 the server's
+	// invalidations arrive on the connections themselves; with Protocol 2
+	// a connection of their own per server subscribes to them.
+	Cache *CacheOptions
+
+	cache *Cache // the cache of Cache, shared with clients built from copies (AttachCache)
 }
 
 // withDefaults returns a copy with every default filled in.

@@ -40,6 +40,10 @@ func newStandalone(o *Options) *standalone {
 	if !o.DisableIdentity {
 		co.LibName, co.LibVer = "respkit-go", Version
 	}
+	var tracking *node.Tracking
+	if o.cache != nil && o.cache.err == nil {
+		tracking = o.cache.tracking()
+	}
 	return &standalone{
 		addr:         o.Addr,
 		readTimeout:  o.ReadTimeout,
@@ -53,6 +57,7 @@ func newStandalone(o *Options) *standalone {
 			StallTimeout: o.StallTimeout,
 			WriteTimeout: o.WriteTimeout,
 			Logger:       o.Logger,
+			Tracking:     tracking,
 			Pool: pool.Options{
 				Size:             o.PoolSize,
 				MinIdle:          o.MinIdleConns,

@@ -263,6 +263,7 @@ func (t *transport) install(views []shardView) (changed bool, err error) {
 	}
 	old := t.topo.Swap(tp)
 	if changed {
+		t.flushCache()
 		t.noteChanged()
 		if t.o.Logger != nil {
 			logChange(t.o.Logger, old, views)
@@ -293,6 +294,15 @@ func (t *transport) install(views []shardView) (changed bool, err error) {
 		}
 	}
 	return changed, nil
+}
+
+// flushCache empties the client-side cache, if there is one, when the slot
+// map changes: keys whose slot moved, or whose primary changed, are
+// tracked by a node that will not say when they change.
+func (t *transport) flushCache() {
+	if t.cache != nil {
+		t.cache.Flush()
+	}
 }
 
 // logChange records a new slot map: at Debug the first one read, at Info a

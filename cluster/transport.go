@@ -34,7 +34,8 @@ func NewClient(o *Options) *redis.Client {
 // the slot of its keys, follows MOVED and ASK, fans commands out as their
 // routing policy says, and keeps the slot map up to date.
 type transport struct {
-	o Options
+	o     Options
+	cache *redis.Cache // the client-side cache its node clients share; nil when off
 
 	topo atomic.Pointer[topology] // nil until the first read of the slot map
 
@@ -84,6 +85,7 @@ func newTransport(o *Options) *transport {
 	if len(t.o.Addrs) == 0 {
 		t.o.Addrs = []string{"localhost:6379"}
 	}
+	t.cache = redis.AttachCache(&t.o.Options)
 	if t.o.RefreshInterval > 0 {
 		t.wg.Add(1)
 		go t.refreshLoop()
@@ -359,6 +361,7 @@ func refused(code string) bool {
 func (t *transport) noteMoved(r redirection) {
 	t.moved.Add(1)
 	defer t.refreshNow()
+	t.flushCache() // entries of the slot were tracked by a node that no longer serves it
 	tp := t.topo.Load()
 	if tp == nil {
 		return

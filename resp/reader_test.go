@@ -512,3 +512,30 @@ func TestClone(t *testing.T) {
 		t.Errorf("Size = %d, want %d", n, 9*32+4)
 	}
 }
+
+func TestFreeze(t *testing.T) {
+	v := ArrayValue(StringValue("abc"), MapValue(StringValue("k"), stringOf(Verbatim, []byte("txt:hi"))), IntValue(3))
+	f := v.Freeze()
+	if f.GoString() != v.GoString() || !f.Frozen() || v.Frozen() {
+		t.Fatalf("Freeze(%#v) = %#v (frozen %v)", v, f, f.Frozen())
+	}
+	for _, e := range []Value{f.Elems()[0], f.Elems()[1].Elems()[0], f.Elems()[1].Elems()[1]} {
+		if !e.Frozen() {
+			t.Fatalf("nested %#v is not frozen", e)
+		}
+		b := e.Bytes()
+		b[0] ^= 0xff // a caller scribbling on its copy
+		if e.Bytes()[0] == b[0] {
+			t.Fatalf("Bytes of frozen %#v returned its own payload", e)
+		}
+	}
+	if f.GoString() != v.GoString() {
+		t.Fatalf("a frozen value changed: %#v", f)
+	}
+	if c := f.Clone(); c.Frozen() || c.Elems()[0].Frozen() || c.GoString() != v.GoString() {
+		t.Fatalf("Clone of a frozen value = %#v, frozen %v", c, c.Frozen())
+	}
+	if n := f.Elems()[0].Len(); n != 3 {
+		t.Fatalf("Len of frozen abc = %d", n)
+	}
+}

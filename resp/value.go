@@ -81,6 +81,9 @@ func (t Type) String() string {
 // a caller must not modify the returned slice.
 type Value struct {
 	typ Type
+	// frozen marks a value shared by many readers (a client-side cache
+	// entry): Bytes returns copies of its payloads. See Freeze.
+	frozen bool
 	// num is the value of an Integer, Boolean (0/1) or Double (float64
 	// bits), and otherwise the length of the payload at ptr.
 	num uint64
@@ -205,6 +208,17 @@ func (v Value) String() string {
 // copying. The caller must not modify the returned slice. It is nil for
 // other types.
 func (v Value) Bytes() []byte {
+	if v.frozen {
+		if b := v.bytes(); b != nil {
+			return append(make([]byte, 0, len(b)), b...)
+		}
+		return nil
+	}
+	return v.bytes()
+}
+
+// bytes is Bytes without the copy of a frozen value.
+func (v Value) bytes() []byte {
 	switch v.typ {
 	case SimpleString, SimpleError, BulkString, BulkError, BigNumber:
 		return v.str()
@@ -255,7 +269,7 @@ func (v Value) Len() int {
 	case Map:
 		return int(v.num) / 2
 	}
-	return len(v.Bytes())
+	return len(v.bytes())
 }
 
 // Elems returns the elements of an Array, Set or Push, or a Map's keys and
@@ -453,6 +467,20 @@ func (v Value) Clone() Value {
 	return c.clone(v)
 }
 
+// Freeze returns a deep copy of v, as Clone does, that many readers may
+// share with no one able to change what the others see: Bytes of the copy
+// and of every value nested in it returns a new copy of the payload each
+// time (String copies anyway). A client-side cache hands frozen values
+// out. Clone of a frozen value is an ordinary one.
+func (v Value) Freeze() Value {
+	values, bytes := v.footprint()
+	c := cloner{vals: make([]Value, 0, values-1), buf: make([]byte, 0, bytes), frozen: true}
+	return c.clone(v)
+}
+
+// Frozen reports whether v came from Freeze.
+func (v Value) Frozen() bool { return v.frozen }
+
 // Size returns the bytes v holds: its payloads and 32 bytes per value,
 // nested ones and attributes included. It is what Clone allocates.
 func (v Value) Size() int64 {
@@ -478,8 +506,9 @@ func (v Value) footprint() (values, bytes int) {
 }
 
 type cloner struct {
-	vals []Value
-	buf  []byte
+	vals   []Value
+	buf    []byte
+	frozen bool // the copies are frozen
 }
 
 func (c *cloner) clone(v Value) Value {
@@ -508,5 +537,6 @@ func (c *cloner) clone(v Value) Value {
 		kv := c.vals[start : start+len(attrs) : start+len(attrs)]
 		out.attrs = &kv
 	}
+	out.frozen = c.frozen
 	return out
 }

@@ -37,7 +37,8 @@ type node struct {
 // transport is the redis.Transport of a sentinel-monitored primary: it
 // sends commands to the primary the sentinels name, and follows it.
 type transport struct {
-	o Options
+	o     Options
+	cache *redis.Cache // the client-side cache its node clients share; nil when off
 
 	mu         sync.Mutex // guards the fields below
 	sentinels  []string   // addresses, the last one that answered first
@@ -71,6 +72,7 @@ func newTransport(o *Options) *transport {
 		sclients: map[string]*redis.Client{},
 		nodes:    map[string]*node{},
 	}
+	t.cache = redis.AttachCache(&t.o.Options)
 	t.sentinels = append(t.sentinels, t.o.SentinelAddrs...)
 	t.ctx, t.stop = context.WithCancel(context.Background())
 	t.wg.Add(1)
@@ -392,6 +394,10 @@ func (t *transport) switchLocked(n *node, via string) *node {
 		return nil
 	}
 	t.switches.Add(1)
+	if t.cache != nil {
+		// The new primary never tracked what was read from the old one.
+		t.cache.Flush()
+	}
 	if t.o.Logger != nil {
 		t.o.Logger.LogAttrs(context.Background(), slog.LevelInfo, "redis: sentinel failover followed",
 			slog.String("component", "sentinel"), slog.String("master", t.o.MasterName),

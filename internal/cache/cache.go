@@ -71,11 +71,11 @@ func New(maxBytes int64, ttl time.Duration) *Cache {
 
 // Get returns the value cached for read (the command, as the caller names
 // it) of key.
-func (c *Cache) Get(key, read string) (any, bool) {
+func (c *Cache) Get(key string, read []byte) (any, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if g := c.groups[key]; g != nil {
-		if e := g.reads[read]; e != nil {
+		if e := g.reads[string(read)]; e != nil {
 			if e.expires == 0 || c.now().UnixNano() < e.expires {
 				c.stats.Hits++
 				c.unlink(e)
@@ -98,9 +98,10 @@ type Token struct {
 }
 
 // Begin marks a read of keys as in flight. Call it before the command is
-// sent, and finish the Token with exactly one Put or Abort.
+// sent, and finish the Token with exactly one Put or Abort. keys is
+// copied.
 func (c *Cache) Begin(keys ...string) *Token {
-	t := &Token{keys: keys, gens: make([]uint64, len(keys))}
+	t := &Token{keys: append([]string(nil), keys...), gens: make([]uint64, len(keys))}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t.epoch = c.epoch
@@ -119,8 +120,9 @@ func (c *Cache) Begin(keys ...string) *Token {
 // Put stores val, of size bytes, as read of t's first key (Get finds it
 // there), depending on all of t's keys, unless one of them was invalidated
 // or the cache flushed since Begin: then it discards val and reports
-// false. It finishes t.
-func (c *Cache) Put(t *Token, read string, val any, size int64) bool {
+// false. The entry lives at most ttl, and at most the cache's own time to
+// live (0: no limit of its own). It finishes t.
+func (c *Cache) Put(t *Token, read []byte, val any, size int64, ttl time.Duration) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	fresh := t.epoch == c.epoch
@@ -136,14 +138,17 @@ func (c *Cache) Put(t *Token, read string, val any, size int64) bool {
 		c.finish(t)
 		return false
 	}
-	if old := c.groups[t.keys[0]].reads[read]; old != nil {
+	if old := c.groups[t.keys[0]].reads[string(read)]; old != nil {
 		c.remove(old)
 	}
-	e := &entry{keys: t.keys, read: read, val: val, size: size}
-	if c.ttl > 0 {
-		e.expires = c.now().Add(c.ttl).UnixNano()
+	e := &entry{keys: t.keys, read: string(read), val: val, size: size}
+	if c.ttl > 0 && (ttl <= 0 || c.ttl < ttl) {
+		ttl = c.ttl
 	}
-	c.groups[t.keys[0]].reads[read] = e
+	if ttl > 0 {
+		e.expires = c.now().Add(ttl).UnixNano()
+	}
+	c.groups[t.keys[0]].reads[e.read] = e
 	for _, k := range t.keys {
 		c.groups[k].deps[e] = struct{}{}
 	}

@@ -9,21 +9,21 @@ import (
 )
 
 func put(c *Cache, read string, val any, size int64, keys ...string) bool {
-	return c.Put(c.Begin(keys...), read, val, size)
+	return c.Put(c.Begin(keys...), []byte(read), val, size, 0)
 }
 
 func TestHitMissAndCounters(t *testing.T) {
 	c := New(1<<20, 0)
-	if _, ok := c.Get("k", "GET"); ok {
+	if _, ok := c.Get("k", []byte("GET")); ok {
 		t.Fatal("hit in an empty cache")
 	}
 	if !put(c, "GET", "v1", 10, "k") {
 		t.Fatal("Put refused a fresh read")
 	}
-	if v, ok := c.Get("k", "GET"); !ok || v != "v1" {
+	if v, ok := c.Get("k", []byte("GET")); !ok || v != "v1" {
 		t.Fatalf("Get = %v, %v", v, ok)
 	}
-	if _, ok := c.Get("k", "HGETALL"); ok {
+	if _, ok := c.Get("k", []byte("HGETALL")); ok {
 		t.Fatal("another read of the same key hit")
 	}
 	s := c.Stats()
@@ -31,7 +31,7 @@ func TestHitMissAndCounters(t *testing.T) {
 		t.Fatalf("stats %+v", s)
 	}
 	c.Invalidate("k")
-	if _, ok := c.Get("k", "GET"); ok {
+	if _, ok := c.Get("k", []byte("GET")); ok {
 		t.Fatal("hit after invalidation")
 	}
 	if s := c.Stats(); s.Invalidations != 1 || s.Entries != 0 || s.Bytes != 0 || len(c.groups) != 0 {
@@ -45,18 +45,18 @@ func TestByteBoundLRU(t *testing.T) {
 	for i := range 5 {
 		put(c, "GET", i, 20, "k"+strconv.Itoa(i))
 	}
-	c.Get("k0", "GET") // k0 is now the most recent: k1 goes first
+	c.Get("k0", []byte("GET")) // k0 is now the most recent: k1 goes first
 	put(c, "GET", 5, 30, "k5")
 	if s := c.Stats(); s.Bytes > 100 || s.Evictions != 2 {
 		t.Fatalf("stats %+v", s)
 	}
 	for _, k := range []string{"k1", "k2"} {
-		if _, ok := c.Get(k, "GET"); ok {
+		if _, ok := c.Get(k, []byte("GET")); ok {
 			t.Errorf("%s survived eviction", k)
 		}
 	}
 	for _, k := range []string{"k0", "k3", "k4", "k5"} {
-		if _, ok := c.Get(k, "GET"); !ok {
+		if _, ok := c.Get(k, []byte("GET")); !ok {
 			t.Errorf("%s was evicted", k)
 		}
 	}
@@ -71,12 +71,32 @@ func TestTTL(t *testing.T) {
 	c.now = func() time.Time { return now }
 	put(c, "GET", "v", 1, "k")
 	now = now.Add(999 * time.Millisecond)
-	if _, ok := c.Get("k", "GET"); !ok {
+	if _, ok := c.Get("k", []byte("GET")); !ok {
 		t.Fatal("expired early")
 	}
 	now = now.Add(time.Millisecond)
-	if _, ok := c.Get("k", "GET"); ok {
+	if _, ok := c.Get("k", []byte("GET")); ok {
 		t.Fatal("served after its TTL")
+	}
+	// A read's own TTL applies when shorter than the cache's, and the
+	// cache's when the read's is longer or none.
+	for _, tc := range []struct{ read, cache, want time.Duration }{
+		{100 * time.Millisecond, time.Second, 100 * time.Millisecond},
+		{5 * time.Second, time.Second, time.Second},
+		{0, time.Second, time.Second},
+		{300 * time.Millisecond, 0, 300 * time.Millisecond},
+	} {
+		c := New(1<<20, tc.cache)
+		c.now = func() time.Time { return now }
+		c.Put(c.Begin("k"), []byte("GET"), "v", 1, tc.read)
+		now = now.Add(tc.want - time.Millisecond)
+		if _, ok := c.Get("k", []byte("GET")); !ok {
+			t.Fatalf("%+v: expired early", tc)
+		}
+		now = now.Add(time.Millisecond)
+		if _, ok := c.Get("k", []byte("GET")); ok {
+			t.Fatalf("%+v: served after its TTL", tc)
+		}
 	}
 	if s := c.Stats(); s.Entries != 0 || s.Bytes != 0 {
 		t.Fatalf("expired entry kept: %+v", s)
@@ -89,22 +109,22 @@ func TestInFlightReads(t *testing.T) {
 	c := New(1<<20, 0)
 	c.Invalidate("k") // before: no effect on the read below
 	tok := c.Begin("k")
-	if !c.Put(tok, "GET", "new", 1) {
+	if !c.Put(tok, []byte("GET"), "new", 1, 0) {
 		t.Fatal("a read begun after the invalidation was discarded")
 	}
 
 	tok = c.Begin("k")
 	c.Invalidate("k")
-	if c.Put(tok, "GET", "stale", 1) {
+	if c.Put(tok, []byte("GET"), "stale", 1, 0) {
 		t.Fatal("a read raced by an invalidation was stored")
 	}
-	if _, ok := c.Get("k", "GET"); ok {
+	if _, ok := c.Get("k", []byte("GET")); ok {
 		t.Fatal("hit after the racing invalidation")
 	}
 
 	tok = c.Begin("k")
 	c.Flush()
-	if c.Put(tok, "GET", "stale", 1) {
+	if c.Put(tok, []byte("GET"), "stale", 1, 0) {
 		t.Fatal("a read raced by a Flush was stored")
 	}
 
@@ -119,16 +139,16 @@ func TestInFlightReads(t *testing.T) {
 func TestMultiKeyEntries(t *testing.T) {
 	c := New(1<<20, 0)
 	put(c, "MGET a b", []string{"1", "2"}, 2, "a", "b")
-	if _, ok := c.Get("a", "MGET a b"); !ok {
+	if _, ok := c.Get("a", []byte("MGET a b")); !ok {
 		t.Fatal("miss")
 	}
 	c.Invalidate("b")
-	if _, ok := c.Get("a", "MGET a b"); ok {
+	if _, ok := c.Get("a", []byte("MGET a b")); ok {
 		t.Fatal("an MGET survived the invalidation of its second key")
 	}
 	tok := c.Begin("a", "b")
 	c.Invalidate("b")
-	if c.Put(tok, "MGET a b", nil, 2) {
+	if c.Put(tok, []byte("MGET a b"), nil, 2, 0) {
 		t.Fatal("an MGET raced on its second key was stored")
 	}
 	put(c, "MGET x x", nil, 1, "x", "x") // a key named twice
@@ -152,12 +172,12 @@ func TestNoStaleReadsUnderRace(t *testing.T) {
 		wg.Go(func() {
 			for i := r; !stop.Load(); i++ {
 				k := strconv.Itoa(i % keys)
-				if _, ok := c.Get(k, "GET"); ok {
+				if _, ok := c.Get(k, []byte("GET")); ok {
 					continue
 				}
 				tok := c.Begin(k)
 				v := version[i%keys].Load() // the "server" read
-				c.Put(tok, "GET", v, 8)
+				c.Put(tok, []byte("GET"), v, 8, 0)
 			}
 		})
 	}
@@ -169,7 +189,7 @@ func TestNoStaleReadsUnderRace(t *testing.T) {
 		v := version[i].Add(1)
 		c.Invalidate(k)
 		writes++
-		if got, ok := c.Get(k, "GET"); ok && got.(int64) < v {
+		if got, ok := c.Get(k, []byte("GET")); ok && got.(int64) < v {
 			stale.Add(1)
 		}
 	}
@@ -191,7 +211,7 @@ func BenchmarkGetHit(b *testing.B) {
 	put(c, "GET", "v", 1, "bench:k")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, ok := c.Get("bench:k", "GET"); !ok {
+		if _, ok := c.Get("bench:k", []byte("GET")); !ok {
 			b.Fatal("miss")
 		}
 	}

@@ -46,6 +46,10 @@ type Options struct {
 	// replica serves reads on this connection; its refusal fails the
 	// handshake.
 	ReadOnly bool
+	// Tracking, when set, turns on server-assisted client-side caching in
+	// the handshake: CLIENT TRACKING on followed by these arguments (such
+	// as OPTIN, or BCAST PREFIX p). A refusal fails the handshake.
+	Tracking []string
 
 	DialTimeout time.Duration // bounds dial + handshake; 0 means 5 s
 	Limits      resp.Limits
@@ -241,6 +245,17 @@ func setupCommands(o *Options) (tail []byte, steps []string) {
 		e.String("READONLY")
 		e.End()
 		steps = append(steps, "READONLY")
+	}
+	if o.Tracking != nil {
+		e.Begin()
+		e.String("CLIENT")
+		e.String("TRACKING")
+		e.String("on")
+		for _, a := range o.Tracking {
+			e.String(a)
+		}
+		e.End()
+		steps = append(steps, "CLIENT TRACKING")
 	}
 	return e.Bytes(), steps
 }

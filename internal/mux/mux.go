@@ -50,6 +50,11 @@ type Options struct {
 	// invalidations). It runs on the reader goroutine: it must not block.
 	// nil drops them.
 	OnPush func(resp.Value)
+	// OnFail, when set, is called once for each connection that fails or
+	// is closed, before any caller waiting on it learns of the failure:
+	// the state the server kept for the connection (client-side caching's
+	// tracking) is gone. It must not block.
+	OnFail func()
 	// Logger, when set, records connection failures and closes; nil is
 	// silent. The caller adds the attributes naming the connection.
 	Logger *slog.Logger
@@ -1036,6 +1041,9 @@ func (p *pipe) fail(err error, batch []entry) {
 	p.mu.Unlock()
 	if first {
 		p.cn.Close()
+		if p.o.OnFail != nil {
+			p.o.OnFail()
+		}
 		if p.o.Logger != nil {
 			logFailure(p.o.Logger, err)
 		}

@@ -39,6 +39,9 @@ type Options struct {
 	// AcquireHook, when set, wraps every checkout of an exclusive
 	// connection from the pool, as DialHook wraps dials.
 	AcquireHook func(ctx context.Context, addr string, get func(context.Context) error) error
+	// Tracking, when set, turns on client-side caching's tracking on the
+	// multiplexed connections (see Tracking).
+	Tracking *Tracking
 }
 
 // Node is one server's connections. It is safe for concurrent use.
@@ -47,6 +50,7 @@ type Node struct {
 	muxes []*mux.Mux
 	next  atomic.Uint32
 	pool  *pool.Pool
+	redir *redirector // the RESP2 invalidation connection; nil unless tracking under RESP2
 
 	mu       sync.Mutex // guards the dial throttle below
 	dialErr  error      // the last dial's failure; nil after a success
@@ -68,15 +72,32 @@ func New(o Options) *Node {
 		muxLog = lg.With(slog.String("kind", "multiplexed"))
 		poolLog = lg.With(slog.String("kind", "pooled"))
 	}
+	muxConn := &n.o.Conn
+	onPush := o.OnPush
+	var onFail func()
+	switch {
+	case n.resp2Tracking():
+		var lg *slog.Logger
+		if o.Logger != nil {
+			lg = o.Logger.With(slog.String("component", "conn"), slog.String("addr", o.Conn.Addr), slog.String("kind", "invalidations"))
+		}
+		n.redir = &redirector{n: n, lg: lg, quit: make(chan struct{}), done: make(chan struct{})}
+	case o.Tracking != nil:
+		co := o.Conn
+		co.Tracking = trackingArgs(o.Tracking)
+		muxConn = &co
+		onPush, onFail = n.onPush, o.Tracking.Flush
+	}
 	count := max(o.MuxConns, 1)
 	for range count {
 		n.muxes = append(n.muxes, mux.New(mux.Options{
-			Dial:         func(ctx context.Context) (*conn.Conn, error) { return n.dial(ctx, muxLog) },
+			Dial:         func(ctx context.Context) (*conn.Conn, error) { return n.dialWith(ctx, muxConn, muxLog) },
 			Logger:       muxLog,
 			ReadTimeout:  o.ReadTimeout,
 			StallTimeout: o.StallTimeout,
 			WriteTimeout: o.WriteTimeout,
-			OnPush:       o.OnPush,
+			OnPush:       onPush,
+			OnFail:       onFail,
 		}))
 	}
 	po := o.Pool
@@ -105,6 +126,12 @@ const (
 // failed within the current pause. lg, when set, records the dial: each
 // success, and failures at most once a second while they go on.
 func (n *Node) dial(ctx context.Context, lg *slog.Logger) (*conn.Conn, error) {
+	return n.dialWith(ctx, &n.o.Conn, lg)
+}
+
+// dialWith is dial with connection options of its own (the multiplexed
+// connections' may turn tracking on).
+func (n *Node) dialWith(ctx context.Context, co *conn.Options, lg *slog.Logger) (*conn.Conn, error) {
 	n.mu.Lock()
 	if n.dialErr != nil {
 		if n.probing || time.Since(n.failedAt) < n.pause {
@@ -118,9 +145,9 @@ func (n *Node) dial(ctx context.Context, lg *slog.Logger) (*conn.Conn, error) {
 	var cn *conn.Conn
 	var err error
 	if n.o.DialHook != nil {
-		err = n.o.DialHook(ctx, n.o.Conn.Addr, func(ctx context.Context) error {
+		err = n.o.DialHook(ctx, co.Addr, func(ctx context.Context) error {
 			var derr error
-			cn, derr = conn.Dial(ctx, &n.o.Conn)
+			cn, derr = conn.Dial(ctx, co)
 			return derr
 		})
 		switch {
@@ -131,7 +158,7 @@ func (n *Node) dial(ctx context.Context, lg *slog.Logger) (*conn.Conn, error) {
 			err = errHookSkippedDial
 		}
 	} else {
-		cn, err = conn.Dial(ctx, &n.o.Conn)
+		cn, err = conn.Dial(ctx, co)
 	}
 	n.mu.Lock()
 	n.probing = false
@@ -186,12 +213,25 @@ func (n *Node) pick() *mux.Mux {
 }
 
 // Do runs one encoded command on a multiplexed connection.
+// With a TrackedRead in ctx (see WithTrackedRead), the server is asked to
+// track it.
 func (n *Node) Do(ctx context.Context, cmd []byte) (resp.Value, error) {
+	if n.o.Tracking != nil {
+		if t := n.trackedRead(ctx); t != nil {
+			return n.doTracked(ctx, cmd, t)
+		}
+	}
 	return n.pick().Do(ctx, cmd)
 }
 
-// DoMulti runs len(out) encoded commands on a multiplexed connection.
+// DoMulti runs len(out) encoded commands on a multiplexed connection. It
+// never tracks: a TrackedRead in ctx is told so.
 func (n *Node) DoMulti(ctx context.Context, cmds []byte, out []resp.Value) error {
+	if n.o.Tracking != nil {
+		if t := n.trackedRead(ctx); t != nil {
+			t.untracked.Store(true)
+		}
+	}
 	return n.pick().DoMulti(ctx, cmds, out)
 }
 
@@ -199,6 +239,11 @@ func (n *Node) DoMulti(ctx context.Context, cmds []byte, out []resp.Value) error
 // blocking commands: the connection is closed rather than reused when the
 // exchange does not complete.
 func (n *Node) Exclusive(ctx context.Context, cmds []byte, out []resp.Value, readTimeout time.Duration) error {
+	if n.o.Tracking != nil {
+		if t := n.trackedRead(ctx); t != nil {
+			t.untracked.Store(true)
+		}
+	}
 	cn, err := n.get(ctx)
 	if err != nil {
 		return err
@@ -276,6 +321,9 @@ func (n *Node) MuxStats() (s mux.Stats, conns int) {
 
 // Close closes every connection; calls in flight fail with ErrClosed.
 func (n *Node) Close() error {
+	if n.redir != nil {
+		n.redir.close()
+	}
 	for _, m := range n.muxes {
 		m.Close()
 	}

@@ -1,0 +1,203 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/respkit/redis/internal/cache"
+	"github.com/respkit/redis/internal/node"
+	"github.com/respkit/redis/resp"
+)
+
+// CacheOptions turn on server-assisted client-side caching (see
+// Client.Cached). The zero value caches up to 64 MiB of replies, tracked
+// per key read (the server's OPTIN mode).
+type CacheOptions struct {
+	// MaxBytes bounds the memory the cache holds: replies, their commands
+	// and a fixed overhead per entry. The least recently used entries are
+	// evicted to stay within it. 0 means 64 MiB.
+	MaxBytes int64
+	// TTL, when positive, bounds how long any entry is served without
+	// asking the server again, whatever Cached was given.
+	TTL time.Duration
+	// Broadcast has the server report changes to every key under Prefixes
+	// (every key when there are none), whoever read it, instead of the
+	// keys this client read (BCAST instead of OPTIN). Only keys under a
+	// prefix are cached. It suits a client that reads most of a small
+	// keyspace; every write under the prefixes then costs an invalidation
+	// message to every such client.
+	Broadcast bool
+	// Prefixes restrict Broadcast; they must not overlap (one a prefix of
+	// another), as the server requires. They need Broadcast.
+	Prefixes []string
+}
+
+// Cache is a client's client-side cache, shared by all its connections
+// (on a cluster or under Sentinel, by the connections to every node). It
+// is safe for concurrent use.
+type Cache struct {
+	store *cache.Cache
+	o     CacheOptions
+	err   error // why the options cannot work; reported by every cached read
+}
+
+// CacheStats are a cache's counters.
+type CacheStats = cache.Stats
+
+// defaultCacheBytes is the bound of a cache whose MaxBytes is 0.
+const defaultCacheBytes = 64 << 20
+
+// entryOverhead is what an entry costs beside its reply and command: the
+// entry, its map slots and its key's group.
+const entryOverhead = 160
+
+func newCache(o *CacheOptions) *Cache {
+	c := &Cache{o: *o}
+	c.o.Prefixes = append([]string(nil), o.Prefixes...)
+	max := o.MaxBytes
+	if max == 0 {
+		max = defaultCacheBytes
+	}
+	switch {
+	case max < 0:
+		c.err = fmt.Errorf("redis: CacheOptions.MaxBytes is %d; it must not be negative", o.MaxBytes)
+	case o.TTL < 0:
+		c.err = fmt.Errorf("redis: CacheOptions.TTL is %v; it must not be negative", o.TTL)
+	case len(o.Prefixes) > 0 && !o.Broadcast:
+		c.err = errors.New("redis: CacheOptions.Prefixes need Broadcast: without it the server tracks the keys read, not prefixes")
+	}
+	if c.err == nil && o.Broadcast {
+		for i, p := range o.Prefixes {
+			for _, q := range o.Prefixes[i+1:] {
+				if strings.HasPrefix(p, q) || strings.HasPrefix(q, p) {
+					c.err = fmt.Errorf("redis: CacheOptions.Prefixes %q and %q overlap; the server refuses overlapping prefixes", p, q)
+				}
+			}
+		}
+	}
+	c.store = cache.New(max, o.TTL)
+	return c
+}
+
+// Stats returns the cache's counters.
+func (c *Cache) Stats() CacheStats { return c.store.Stats() }
+
+// Flush drops every entry, and keeps every read in flight from being
+// stored.
+func (c *Cache) Flush() { c.store.Flush() }
+
+// tracking is how the cache asks the nodes to track its reads.
+func (c *Cache) tracking() *node.Tracking {
+	return &node.Tracking{
+		Broadcast: c.o.Broadcast,
+		Prefixes:  c.o.Prefixes,
+		Invalidate: func(keys []string) {
+			if keys == nil {
+				c.store.Flush()
+				return
+			}
+			c.store.Invalidate(keys...)
+		},
+		Flush: c.store.Flush,
+	}
+}
+
+// covers reports whether the server tracks key in this cache's mode.
+func (c *Cache) covers(key string) bool {
+	if !c.o.Broadcast || len(c.o.Prefixes) == 0 {
+		return true
+	}
+	for _, p := range c.o.Prefixes {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// AttachCache creates o's client-side cache when o.Cache is set and o has
+// none yet, and returns it (nil when o.Cache is nil). Every client built
+// from copies of *o afterwards shares it: a transport made of several
+// node clients (cluster, sentinel) calls it on its options before building
+// them, and flushes the cache when its topology changes. NewClient calls
+// it on its own copy of the options.
+func AttachCache(o *Options) *Cache {
+	if o.Cache == nil {
+		return nil
+	}
+	if o.cache == nil {
+		o.cache = newCache(o.Cache)
+	}
+	return o.cache
+}
+
+// Cache returns the client's cache, or nil when Options.Cache is not set.
+func (c *Client) Cache() *Cache { return c.o.cache }
+
+// cachedView is what a client from Cached adds.
+type cachedView struct {
+	cache *Cache // nil: the client has no cache (reported as an error)
+	ttl   time.Duration
+}
+
+var errCacheOff = errors.New("redis: Cached needs client-side caching: set Options.Cache")
+
+// Cached returns a client whose cacheable reads (GET, MGET, HGETALL,
+// SMEMBERS, ZRANGE, JSON.GET, ... the list is docs/cacheable-commands.md)
+// are answered from the client's cache when it holds them, and otherwise
+// read from the server with tracking on, so that the server says when the
+// keys change and the entry is dropped. An entry lives until then, or at
+// most ttl when ttl is positive (and at most CacheOptions.TTL). Other
+// commands, pipelines and transactions run as on c.
+//
+// The returned client shares c's connections and cache; it costs nothing
+// to keep, and Cached may be called once and the result used everywhere.
+// The client needs Options.Cache: without it, cacheable reads fail with an
+// error saying so.
+//
+// A reply served from the cache is shared: its bytes (GetBytes, Result.Bytes)
+// are copied for each caller, so no caller can change what another reads.
+// Command hooks see the reads sent to the server, not the hits.
+func (c *Client) Cached(ttl time.Duration) *Client {
+	v := *c
+	v.view = &cachedView{cache: c.o.cache, ttl: ttl}
+	return &v
+}
+
+// runCached runs cmd through the cache when it is cacheable.
+func (c *Client) runCached(ctx context.Context, cmd *Cmd) (resp.Value, error) {
+	if cmd.err != nil || cmd.info == nil || len(cmd.keys) == 0 || !cmd.info.Cacheable() {
+		return c.runUncached(ctx, cmd)
+	}
+	cc := c.view.cache
+	switch {
+	case cc == nil:
+		return resp.Value{}, errCacheOff
+	case cc.err != nil:
+		return resp.Value{}, cc.err
+	case c.view.ttl < 0:
+		return resp.Value{}, fmt.Errorf("redis: Cached(%v): the time to live must not be negative", c.view.ttl)
+	}
+	for _, k := range cmd.keys {
+		if !cc.covers(k) {
+			return c.runUncached(ctx, cmd)
+		}
+	}
+	st := cc.store
+	if v, ok := st.Get(cmd.keys[0], cmd.enc); ok {
+		return v.(resp.Value), nil
+	}
+	tok := st.Begin(cmd.keys...)
+	tr := new(node.TrackedRead)
+	v, err := c.runUncached(node.WithTrackedRead(ctx, tr), cmd)
+	if err != nil || !tr.Tracked() {
+		st.Abort(tok)
+		return v, err
+	}
+	fv := v.Freeze()
+	st.Put(tok, cmd.enc, fv, fv.Size()+int64(len(cmd.enc))+entryOverhead, c.view.ttl)
+	return fv, nil
+}

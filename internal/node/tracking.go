@@ -1,0 +1,412 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/respkit/redis/internal/conn"
+	"github.com/respkit/redis/resp"
+)
+
+// Tracking turns on server-assisted client-side caching on a node: the
+// server remembers what the node's connections read (or, with Broadcast,
+// every key under Prefixes) and says when those keys change.
+//
+// Under RESP3 every multiplexed connection tracks for itself and the
+// server's invalidations arrive on it as push frames. Under RESP2 (the
+// connection options ask for protocol 2) a dedicated connection subscribes
+// to __redis__:invalidate and the reads name it with CLIENT TRACKING ...
+// REDIRECT.
+type Tracking struct {
+	// Broadcast tracks every key under Prefixes (all keys when there are
+	// none) instead of the keys the connections read (OPTIN).
+	Broadcast bool
+	Prefixes  []string
+	// Invalidate receives the keys of each invalidation; nil keys mean
+	// every key (FLUSHALL, FLUSHDB). It runs on a reader goroutine: it
+	// must not block.
+	Invalidate func(keys []string)
+	// Flush is called when an invalidation stream is lost (a connection
+	// failed or closed): what it would have said is unknown.
+	Flush func()
+}
+
+// TrackedRead is what a caller asking for a tracked read learns of it.
+// Put one in the context with WithTrackedRead: every Node.Do on that
+// context then sends its command so that the server tracks it, and
+// records whether it could.
+type TrackedRead struct {
+	tracked, untracked atomic.Bool
+}
+
+// Tracked reports whether the server tracks everything the read returned:
+// some part of it ran tracked and none untracked.
+func (t *TrackedRead) Tracked() bool { return t.tracked.Load() && !t.untracked.Load() }
+
+type trackedReadKey struct{}
+
+// WithTrackedRead returns ctx asking the nodes that run commands on it
+// to track them, reporting to t.
+func WithTrackedRead(ctx context.Context, t *TrackedRead) context.Context {
+	return context.WithValue(ctx, trackedReadKey{}, t)
+}
+
+// trackedRead returns the TrackedRead of ctx, if the node tracks at all.
+func (n *Node) trackedRead(ctx context.Context) *TrackedRead {
+	if n.o.Tracking == nil {
+		return nil
+	}
+	t, _ := ctx.Value(trackedReadKey{}).(*TrackedRead)
+	return t
+}
+
+// trackingArgs are the arguments after CLIENT TRACKING on for this node's
+// mode, without REDIRECT.
+func trackingArgs(t *Tracking) []string {
+	if !t.Broadcast {
+		return []string{"OPTIN"}
+	}
+	args := []string{"BCAST"}
+	for _, p := range t.Prefixes {
+		args = append(args, "PREFIX", p)
+	}
+	return args
+}
+
+// resp2Tracking reports whether the node tracks through a redirect
+// connection (its connections speak RESP2).
+func (n *Node) resp2Tracking() bool { return n.o.Tracking != nil && n.o.Conn.Protocol == 2 }
+
+var cachingYes = func() []byte {
+	var e resp.Encoder
+	e.Begin()
+	e.String("CLIENT")
+	e.String("CACHING")
+	e.String("yes")
+	e.End()
+	return e.Bytes()
+}()
+
+// doTracked runs a read the caller wants tracked, recording in t whether
+// the server tracks it.
+func (n *Node) doTracked(ctx context.Context, cmd []byte, t *TrackedRead) (resp.Value, error) {
+	tr := n.o.Tracking
+	if n.redir != nil { // RESP2: tracked only while the redirect connection lives
+		id := n.redir.liveID(ctx)
+		if id == 0 {
+			t.untracked.Store(true)
+			return n.pick().Do(ctx, cmd)
+		}
+		if tr.Broadcast { // the redirect connection itself tracks the prefixes
+			v, err := n.pick().Do(ctx, cmd)
+			if err == nil {
+				t.tracked.Store(true)
+			}
+			return v, err
+		}
+		var e resp.Encoder
+		e.Begin()
+		e.String("CLIENT")
+		e.String("TRACKING")
+		e.String("on")
+		e.String("REDIRECT")
+		e.Int(id)
+		e.String("OPTIN")
+		e.End()
+		buf := append(append(e.Bytes(), cachingYes...), cmd...)
+		var out [3]resp.Value
+		if err := n.pick().DoMulti(ctx, buf, out[:]); err != nil {
+			return resp.Value{}, err
+		}
+		if out[0].IsError() || out[1].IsError() {
+			t.untracked.Store(true) // the redirect connection went away meanwhile, say
+		} else {
+			t.tracked.Store(true)
+		}
+		return out[2], nil
+	}
+	if tr.Broadcast { // every connection tracks the prefixes from its handshake
+		v, err := n.pick().Do(ctx, cmd)
+		if err == nil {
+			t.tracked.Store(true)
+		}
+		return v, err
+	}
+	// OPTIN: CLIENT CACHING yes and the read, one after the other on the
+	// same connection (the multiplexer writes a request's commands
+	// together), so the server tracks exactly this read.
+	buf := make([]byte, 0, len(cachingYes)+len(cmd))
+	buf = append(append(buf, cachingYes...), cmd...)
+	var out [2]resp.Value
+	if err := n.pick().DoMulti(ctx, buf, out[:]); err != nil {
+		return resp.Value{}, err
+	}
+	if out[0].IsError() {
+		t.untracked.Store(true)
+	} else {
+		t.tracked.Store(true)
+	}
+	return out[1], nil
+}
+
+// onPush handles a RESP3 push frame on a tracking connection, then hands
+// it to the node's own OnPush.
+func (n *Node) onPush(v resp.Value) {
+	if keys, all, ok := invalidation(v); ok {
+		if all {
+			n.o.Tracking.Invalidate(nil)
+		} else {
+			n.o.Tracking.Invalidate(keys)
+		}
+	}
+	if n.o.OnPush != nil {
+		n.o.OnPush(v)
+	}
+}
+
+// invalidation decodes a tracking invalidation: a RESP3 push
+// ["invalidate", keys], or under RESP2 the payload of a message on
+// __redis__:invalidate. A null key list (all) means every key.
+func invalidation(v resp.Value) (keys []string, all, ok bool) {
+	e := v.Elems()
+	if v.Type() != resp.Push || len(e) != 2 || e[0].String() != "invalidate" {
+		return nil, false, false
+	}
+	keys, all = invalidatedKeys(e[1])
+	return keys, all, true
+}
+
+// invalidatedKeys decodes the key list of an invalidation.
+func invalidatedKeys(v resp.Value) (keys []string, all bool) {
+	if v.IsNull() {
+		return nil, true
+	}
+	for _, k := range v.Elems() {
+		keys = append(keys, k.String())
+	}
+	if v.Type() != resp.Array && v.Type() != resp.Set {
+		// Not a key list: nothing it says can be trusted.
+		return nil, true
+	}
+	return keys, false
+}
+
+// redirector keeps the RESP2 invalidation connection of a node: subscribed
+// to __redis__:invalidate, its CLIENT ID named by every tracked read.
+type redirector struct {
+	n  *Node
+	lg *slog.Logger
+	id atomic.Int64 // CLIENT ID of the live, subscribed connection; 0 when none
+	// setup is closed when the attempt under way to connect succeeds or
+	// fails: reads wait for it rather than go untracked.
+	setup atomic.Pointer[chan struct{}]
+	once  sync.Once // starts the loop on first use
+	quit  chan struct{}
+	done  chan struct{}
+
+	mu sync.Mutex
+	cn *conn.Conn // the current connection, closed by close
+}
+
+// The redirect connection's health check: a PING when it was quiet for
+// redirPing, and a connection that stays silent for redirDead after it is
+// declared lost (its invalidations may be lost with it).
+const (
+	redirPing = time.Second
+	redirDead = 3 * time.Second
+)
+
+// liveID returns the live connection's ID, or 0 when there is none. A
+// connection being set up is waited for, until ctx ends.
+func (r *redirector) liveID(ctx context.Context) int64 {
+	if id := r.id.Load(); id != 0 {
+		return id
+	}
+	r.once.Do(func() {
+		ch := make(chan struct{})
+		r.setup.Store(&ch)
+		go r.loop(ch)
+	})
+	if ch := r.setup.Load(); ch != nil {
+		select {
+		case <-*ch:
+		case <-ctx.Done():
+		}
+	}
+	return r.id.Load()
+}
+
+func (r *redirector) close() {
+	r.once.Do(func() { close(r.done) }) // never started
+	select {
+	case <-r.quit:
+	default:
+		close(r.quit)
+	}
+	r.mu.Lock()
+	if r.cn != nil {
+		r.cn.Close()
+	}
+	r.mu.Unlock()
+	<-r.done
+}
+
+// loop keeps a subscribed connection up until close, flushing the cache
+// each time one is lost.
+func (r *redirector) loop(setup chan struct{}) {
+	defer close(r.done)
+	pause := minDialPause
+	for {
+		select {
+		case <-r.quit:
+			close(setup)
+			return
+		default:
+		}
+		if setup == nil {
+			setup = make(chan struct{})
+			r.setup.Store(&setup)
+		}
+		err := r.serve(setup)
+		setup = nil
+		if r.id.Swap(0) != 0 {
+			r.n.o.Tracking.Flush()
+			pause = minDialPause
+		}
+		if r.lg != nil && err != nil {
+			r.lg.LogAttrs(context.Background(), slog.LevelWarn, "redis: invalidation connection lost", slog.String("error", err.Error()))
+		}
+		select {
+		case <-r.quit:
+			return
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, time.Second)
+	}
+}
+
+var errRedirQuiet = errors.New("the invalidation connection stopped answering")
+
+// serve dials, subscribes and reads invalidations until the connection
+// fails.
+func (r *redirector) serve(setup chan struct{}) error {
+	ready := false
+	defer func() {
+		if !ready {
+			close(setup)
+		}
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-r.quit:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	cn, err := r.n.dial(ctx, r.lg)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	select {
+	case <-r.quit:
+		r.mu.Unlock()
+		cn.Close()
+		return nil
+	default:
+	}
+	r.cn = cn
+	r.mu.Unlock()
+	defer cn.Close()
+
+	var out [1]resp.Value
+	call := func(args ...any) error {
+		var e resp.Encoder
+		e.Begin()
+		for _, a := range args {
+			switch a := a.(type) {
+			case string:
+				e.String(a)
+			case int64:
+				e.Int(a)
+			}
+		}
+		e.End()
+		if err := cn.RoundTrip(ctx, e.Bytes(), out[:], redirDead, redirDead); err != nil {
+			return err
+		}
+		return out[0].Err()
+	}
+	if err := call("CLIENT", "ID"); err != nil {
+		return err
+	}
+	id := out[0].Int()
+	if id <= 0 {
+		return errors.New("CLIENT ID returned no ID")
+	}
+	if t := r.n.o.Tracking; t.Broadcast {
+		args := []any{"CLIENT", "TRACKING", "on", "REDIRECT", id}
+		for _, a := range trackingArgs(t) {
+			args = append(args, a)
+		}
+		if err := call(args...); err != nil {
+			return err
+		}
+	}
+	var e resp.Encoder
+	e.Begin()
+	e.String("SUBSCRIBE")
+	e.String("__redis__:invalidate")
+	e.End()
+	if err := cn.Send(ctx, e.Bytes(), redirDead); err != nil {
+		return err
+	}
+	v, err := cn.Receive(ctx, redirDead)
+	if err != nil {
+		return err
+	}
+	if el := v.Elems(); len(el) != 3 || el[0].String() != "subscribe" {
+		return errors.New("unexpected reply to SUBSCRIBE __redis__:invalidate: " + v.GoString())
+	}
+	r.id.Store(id)
+	ready = true
+	close(setup)
+
+	var ping resp.Encoder
+	ping.Begin()
+	ping.String("PING")
+	ping.End()
+	quiet := time.Duration(0)
+	for {
+		v, err := cn.Receive(ctx, redirPing)
+		if err != nil {
+			var ne net.Error
+			if !errors.As(err, &ne) || !ne.Timeout() {
+				return err
+			}
+			if quiet += redirPing; quiet >= redirDead {
+				return errRedirQuiet
+			}
+			if err := cn.Send(ctx, ping.Bytes(), redirDead); err != nil {
+				return err
+			}
+			continue
+		}
+		quiet = 0
+		el := v.Elems()
+		if len(el) == 3 && el[0].String() == "message" && el[1].String() == "__redis__:invalidate" {
+			keys, all := invalidatedKeys(el[2])
+			if all {
+				keys = nil
+			}
+			r.n.o.Tracking.Invalidate(keys)
+		}
+	}
+}
