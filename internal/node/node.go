@@ -82,6 +82,9 @@ func New(o Options) *Node {
 			lg = o.Logger.With(slog.String("component", "conn"), slog.String("addr", o.Conn.Addr), slog.String("kind", "invalidations"))
 		}
 		n.redir = &redirector{n: n, lg: lg, quit: make(chan struct{}), done: make(chan struct{})}
+		// A connection gone takes its tracking with it: the keys it read
+		// would never be invalidated.
+		onFail = o.Tracking.Flush
 	case o.Tracking != nil:
 		co := o.Conn
 		co.Tracking = trackingArgs(o.Tracking)
