@@ -224,6 +224,9 @@ func (c *Client) run(ctx context.Context, cmd *Cmd) (resp.Value, error) {
 
 // runUncached is run without the cache.
 func (c *Client) runUncached(ctx context.Context, cmd *Cmd) (resp.Value, error) {
+	if c.o.cache != nil && cmd.flags&FlagWrite != 0 && len(cmd.keys) > 0 {
+		defer c.o.cache.wrote(cmd)
+	}
 	if c.hooks != nil && len(c.hooks.command) > 0 {
 		return c.runHooked(ctx, cmd)
 	}

@@ -105,6 +105,16 @@ func (c *Cache) tracking() *node.Tracking {
 	}
 }
 
+// wrote drops what the cache holds of the keys of cmd, a write this client
+// made, once its reply is in (or its outcome unknown): the server's
+// invalidation follows, but the client's next read must not wait for it.
+// Reads in flight are kept from storing what they read before the write.
+func (c *Cache) wrote(cmd *Cmd) {
+	if cmd.flags&FlagWrite != 0 && len(cmd.keys) > 0 {
+		c.store.Invalidate(cmd.keys...)
+	}
+}
+
 // covers reports whether the server tracks key in this cache's mode.
 func (c *Cache) covers(key string) bool {
 	if !c.o.Broadcast || len(c.o.Prefixes) == 0 {
@@ -157,6 +167,13 @@ var errCacheOff = errors.New("redis: Cached needs client-side caching: set Optio
 // to keep, and Cached may be called once and the result used everywhere.
 // The client needs Options.Cache: without it, cacheable reads fail with an
 // error saying so.
+//
+// A write this client makes to a key it knows (a command of the table with
+// the write flag, such as SET or HSET, alone or in a pipeline) drops the
+// key's entries as soon as its reply is in, so the client reads its own
+// writes; writes by others, and writes the table cannot see keys of
+// (scripts, transactions), are seen when the server's invalidation
+// arrives, normally well under a millisecond later.
 //
 // A reply served from the cache is shared: its bytes (GetBytes, Result.Bytes)
 // are copied for each caller, so no caller can change what another reads.

@@ -276,3 +276,41 @@ func TestClientCacheMisuse(t *testing.T) {
 		t.Error("a negative TTL was accepted")
 	}
 }
+
+func TestClientCacheReadsOwnWrites(t *testing.T) {
+	srv := redistest.Start(t, redistest.Config{})
+	ctx := context.Background()
+	cacheModes(t, srv, redis.CacheOptions{}, func(t *testing.T, c, _ *redis.Client) {
+		key := t.Name()
+		cached := c.Cached(0)
+		for i := range 200 {
+			want := fmt.Sprint(i)
+			switch i % 3 {
+			case 0: // through the client itself
+				if err := c.Set(ctx, key, want); err != nil {
+					t.Fatal(err)
+				}
+			case 1: // through the cached view
+				if err := cached.Set(ctx, key, want); err != nil {
+					t.Fatal(err)
+				}
+			case 2: // in a pipeline
+				p := c.Pipeline()
+				p.Set(key, want)
+				if err := p.Exec(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// At once, without waiting for the server's invalidation.
+			if v, err := cached.Get(ctx, key); err != nil || v != want {
+				t.Fatalf("write %d: cached GET right after = %q, %v", i, v, err)
+			}
+			if v, err := cached.Get(ctx, key); err != nil || v != want {
+				t.Fatalf("write %d: second cached GET = %q, %v", i, v, err)
+			}
+		}
+		if st := c.Cache().Stats(); st.Hits < 100 {
+			t.Fatalf("%+v: the second reads should mostly be hits", st)
+		}
+	})
+}

@@ -46,8 +46,8 @@ func TestCacheableDoc(t *testing.T) {
 	sb.WriteString("# Cacheable commands\n\n")
 	sb.WriteString("Generated from the command table by `go test ./internal/cmdinfo -run CacheableDoc -update-cacheable`;\n")
 	sb.WriteString("the rule is `cmdinfo.Info.Cacheable` (read-only, keyed, every key spec read-only, deterministic\n")
-	sb.WriteString("output, a plain read whose reply does not change with time alone). Client-side caching (issue 17)\n")
-	sb.WriteString("will cache these, and only these.\n\n")
+	sb.WriteString("output, a plain read whose reply does not change with time alone). A client from\n")
+	sb.WriteString("`Client.Cached` (see the README, Client-side caching) serves these from its cache, and only these.\n\n")
 	groups := map[string][]string{}
 	for _, info := range All() {
 		if !info.Cacheable() {
