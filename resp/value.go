@@ -470,8 +470,9 @@ func (v Value) Clone() Value {
 // Freeze returns a deep copy of v, as Clone does, that many readers may
 // share with no one able to change what the others see: Bytes of the copy
 // and of every value nested in it returns a new copy of the payload each
-// time (String copies anyway). A client-side cache hands frozen values
-// out. Clone of a frozen value is an ordinary one.
+// time, so String, which shares the payload without copying, is safe to
+// keep. A client-side cache hands frozen values out. Clone of a frozen
+// value is an ordinary one.
 func (v Value) Freeze() Value {
 	values, bytes := v.footprint()
 	c := cloner{vals: make([]Value, 0, values-1), buf: make([]byte, 0, bytes), frozen: true}
