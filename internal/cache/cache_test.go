@@ -216,3 +216,26 @@ func BenchmarkGetHit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGetHitParallel is the hit path under contention: every
+// goroutine reading one of 64 cached keys.
+func BenchmarkGetHitParallel(b *testing.B) {
+	c := New(1<<20, 0)
+	reads := make([][]byte, 64)
+	for i := range reads {
+		k := "bench:" + strconv.Itoa(i)
+		put(c, "GET "+k, "v", 1, k)
+		reads[i] = []byte("GET " + k)
+	}
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(next.Add(1))
+		for pb.Next() {
+			i = (i + 1) % len(reads)
+			if _, ok := c.Get("bench:"+strconv.Itoa(i), reads[i]); !ok {
+				b.Fatal("miss")
+			}
+		}
+	})
+}
