@@ -82,5 +82,13 @@
 //	redis.cluster.refused               a cluster client's TRYAGAIN, CLUSTERDOWN, LOADING and
 //	                                    MASTERDOWN replies waited out
 //
-// Cache hits and misses will come with client-side caching (issue 17).
+// and, for a client with client-side caching (redis.Options.Cache):
+//
+//	redis.client.cache.hits             cached reads answered from memory
+//	redis.client.cache.misses           cached reads sent to the server
+//	redis.client.cache.evictions        entries evicted to stay within the byte bound
+//	redis.client.cache.invalidations    entries dropped: their keys changed, or a flush
+//	redis.client.cache.discarded        replies not stored: their keys changed meanwhile
+//	redis.client.cache.size             bytes held (up-down counter)
+//	redis.client.cache.entries          entries held (up-down counter)
 package redisotel

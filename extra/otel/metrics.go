@@ -15,8 +15,9 @@ import (
 )
 
 // InstrumentMetrics registers observable instruments that report c's
-// connection pool (Client.PoolStats) and, for a cluster client, its
-// routing counters (cluster.StatsOf), each time the meter provider
+// connection pool (Client.PoolStats), its client-side cache when it has one
+// (Client.Cache), and, for a cluster client, its routing counters
+// (cluster.StatsOf), each time the meter provider
 // collects; the package documentation lists them. stop unregisters them;
 // until then the provider keeps a reference to c. After c.Close they
 // report an empty pool.
@@ -69,6 +70,27 @@ func InstrumentMetrics(c *redis.Client, opts ...Option) (stop func() error, err 
 		instruments = append(instruments, refreshes, refused)
 	}
 
+	cache := c.Cache()
+	var cacheCounts [5]metric.Int64ObservableCounter
+	var cacheBytes, cacheEntries metric.Int64ObservableUpDownCounter
+	if cache != nil {
+		for i, m := range cacheCounters {
+			if cacheCounts[i], err = counter(m.name, "{read}", m.desc); err != nil {
+				return nil, err
+			}
+			instruments = append(instruments, cacheCounts[i])
+		}
+		if cacheBytes, err = meter.Int64ObservableUpDownCounter("redis.client.cache.size", metric.WithUnit("By"),
+			metric.WithDescription("The bytes the client-side cache holds.")); err != nil {
+			return nil, err
+		}
+		if cacheEntries, err = meter.Int64ObservableUpDownCounter("redis.client.cache.entries", metric.WithUnit("{entry}"),
+			metric.WithDescription("The replies the client-side cache holds.")); err != nil {
+			return nil, err
+		}
+		instruments = append(instruments, cacheBytes, cacheEntries)
+	}
+
 	pool := attribute.NewSet(append([]attribute.KeyValue{semconv.DBClientConnectionPoolName(poolName(c, cfg, isCluster))}, cfg.attrs...)...)
 	idle := attribute.NewSet(append(pool.ToSlice(), semconv.DBClientConnectionStateIdle)...)
 	used := attribute.NewSet(append(pool.ToSlice(), semconv.DBClientConnectionStateUsed)...)
@@ -84,6 +106,14 @@ func InstrumentMetrics(c *redis.Client, opts ...Option) (stop func() error, err 
 		o.ObserveInt64(hits, int64(s.Hits), metric.WithAttributeSet(pool))
 		o.ObserveInt64(misses, int64(s.Misses), metric.WithAttributeSet(pool))
 		o.ObserveInt64(stale, int64(s.StaleConns), metric.WithAttributeSet(pool))
+		if cache != nil {
+			cs := cache.Stats()
+			for i, n := range []uint64{cs.Hits, cs.Misses, cs.Evictions, cs.Invalidations, cs.Discarded} {
+				o.ObserveInt64(cacheCounts[i], int64(n), metric.WithAttributeSet(pool))
+			}
+			o.ObserveInt64(cacheBytes, cs.Bytes, metric.WithAttributeSet(pool))
+			o.ObserveInt64(cacheEntries, int64(cs.Entries), metric.WithAttributeSet(pool))
+		}
 		if isCluster {
 			if cs, ok := cluster.StatsOf(c); ok {
 				o.ObserveInt64(refreshes, cs.Refreshes, metric.WithAttributeSet(pool))
@@ -96,6 +126,16 @@ func InstrumentMetrics(c *redis.Client, opts ...Option) (stop func() error, err 
 		return nil, err
 	}
 	return reg.Unregister, nil
+}
+
+// cacheCounters are the counters of a client-side cache (CacheStats), in
+// the order InstrumentMetrics observes them.
+var cacheCounters = [5]struct{ name, desc string }{
+	{"redis.client.cache.hits", "The cached reads answered from the client-side cache."},
+	{"redis.client.cache.misses", "The cached reads sent to the server."},
+	{"redis.client.cache.evictions", "The entries evicted to keep the client-side cache within its bound."},
+	{"redis.client.cache.invalidations", "The entries dropped because their keys changed, or the cache was flushed."},
+	{"redis.client.cache.discarded", "The replies not stored because their keys changed while they were read."},
 }
 
 // poolName is the db.client.connection.pool.name of c's pool.

@@ -558,3 +558,47 @@ func TestClusterRedirections(t *testing.T) {
 		t.Logf("no CLUSTER SHARDS duration point (the client's topology reads): %d, %v", n, ok)
 	}
 }
+
+func TestCacheMetrics(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t, redistest.Config{})
+	tel := newTelemetry(t)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr(), Cache: &redis.CacheOptions{}})
+	defer c.Close()
+	stop, err := redisotel.InstrumentMetrics(c, append(tel.opts, redisotel.WithPoolName("cached"))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if err := c.Set(ctx, "otel:cached", "v"); err != nil {
+		t.Fatal(err)
+	}
+	cached := c.Cached(0)
+	for range 3 {
+		if v, err := cached.Get(ctx, "otel:cached"); err != nil || v != "v" {
+			t.Fatalf("cached GET = %q, %v", v, err)
+		}
+	}
+	rm := tel.metrics(t)
+	pool := map[string]string{"db.client.connection.pool.name": "cached"}
+	for name, want := range map[string]int64{"redis.client.cache.hits": 2, "redis.client.cache.misses": 1, "redis.client.cache.entries": 1} {
+		if n, ok := find(points(rm, name), pool); !ok || n != want {
+			t.Errorf("%s = %d, %v; want %d", name, n, ok, want)
+		}
+	}
+	if n, ok := find(points(rm, "redis.client.cache.size"), pool); !ok || n <= 0 {
+		t.Errorf("redis.client.cache.size = %d, %v; want > 0", n, ok)
+	}
+	// A client without a cache reports none of them.
+	plain := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer plain.Close()
+	tel2 := newTelemetry(t)
+	stop2, err := redisotel.InstrumentMetrics(plain, tel2.opts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop2()
+	if ps := points(tel2.metrics(t), "redis.client.cache.hits"); len(ps) != 0 {
+		t.Errorf("a client without a cache reported %v", ps)
+	}
+}
