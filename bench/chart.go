@@ -218,11 +218,20 @@ func drawPanel(img *image.RGBA, rep *Report, mode string, clients []string, top 
 			}
 		}
 		for ci, c := range clients {
+			x := gx + ci*barW
 			r := rep.FindResult(mode, wl, c)
+			if r == nil && rep.FindNotApplicable(mode, wl, c) != nil {
+				// No bar: say so where it would stand.
+				scale := 2
+				if textWidth("n/a", 2) > barW+6 {
+					scale = 1
+				}
+				drawText(img, x+barW/2, plotBottom-13*scale-4, "n/a", colMuted, scale, alignCenter)
+				continue
+			}
 			if r == nil || best == 0 {
 				continue
 			}
-			x := gx + ci*barW
 			v := r.OpsPerSec / best
 			y := yOf(v)
 			fillRect(img, x+2, y, barW-4, plotBottom-y, barColors[ci%len(barColors)])

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/redis/rueidis"
@@ -34,6 +35,26 @@ type client interface {
 	Close() error
 }
 
+// cachingClient is a client built with client-side caching on (see
+// clientSpec.NewCached), for the workloads that read through the cache.
+type cachingClient interface {
+	client
+	// CachedGet returns the value of key through the client-side cache:
+	// from the cache when it holds key, else from the server, with the
+	// read tracked so that the server reports when key changes.
+	CachedGet(ctx context.Context, key string) (string, error)
+	// CachedGetHit is CachedGet that also says whether the cache served
+	// the read, for the checks before timing (a library's hit counter or
+	// flag; the timed calls do not pay for it).
+	CachedGetHit(ctx context.Context, key string) (val string, hit bool, err error)
+}
+
+var (
+	_ cachingClient = respkitCachingClient{}
+	_ cachingClient = goRedisCachingClient{}
+	_ cachingClient = rueidisClient{}
+)
+
 // pipeline is a prepared batch of GETs.
 type pipeline interface {
 	// Exec sends the batch and waits for every reply. It fails when any
@@ -55,6 +76,20 @@ type clientSpec struct {
 	// given the addresses of its nodes (seeds).
 	ClusterOptions string
 	NewCluster     func(addrs []string) (client, error)
+
+	// CacheOptions and NewCached build the client of the workloads that
+	// read through a client-side cache (workload.Caching), the library's
+	// documented way; ClusterCacheOptions and NewClusterCached the same on
+	// a cluster. A nil constructor means the library has no client-side
+	// caching there: those workloads list the client as not applicable,
+	// with NoCache (ClusterNoCache) as the reason.
+	CacheOptions        string
+	CacheNotes          string
+	NewCached           func(addr string) (cachingClient, error)
+	ClusterCacheOptions string
+	NewClusterCached    func(addrs []string) (cachingClient, error)
+	NoCache             string
+	ClusterNoCache      string
 }
 
 // clusterSuffix marks a client on a cluster in tables, JSON and charts:
@@ -97,9 +132,49 @@ func (e entry) options() string {
 	return e.spec.Options
 }
 
-// connect builds the entry's client for the server or cluster of env.
-func (e entry) connect(env *env) (client, error) {
-	if e.cluster {
+// cacheOptions is how the entry's client is built for the caching
+// workloads ("" when it has none).
+func (e entry) cacheOptions() string {
+	switch {
+	case e.cluster && e.spec.NewClusterCached != nil:
+		return e.spec.ClusterCacheOptions
+	case !e.cluster && e.spec.NewCached != nil:
+		return e.spec.CacheOptions
+	}
+	return ""
+}
+
+// unsupported says why the entry cannot run wl, or "" when it can.
+func (e entry) unsupported(wl *workload) string {
+	if !wl.Caching {
+		return ""
+	}
+	why := "no client-side caching"
+	switch {
+	case e.cluster && e.spec.NewClusterCached == nil:
+		if e.spec.ClusterNoCache != "" {
+			why = e.spec.ClusterNoCache
+		}
+		return why
+	case !e.cluster && e.spec.NewCached == nil:
+		if e.spec.NoCache != "" {
+			why = e.spec.NoCache
+		}
+		return why
+	}
+	return ""
+}
+
+// connect builds the entry's client for the server or cluster of env, as
+// wl needs it (with client-side caching on for a caching workload; the
+// caller checks unsupported first).
+func (e entry) connect(env *env, wl *workload) (client, error) {
+	switch {
+	case wl.Caching && e.cluster:
+		return e.spec.NewClusterCached(env.clusterAddrs)
+	case wl.Caching:
+		return e.spec.NewCached(env.addr)
+	case e.cluster:
 		return e.spec.NewCluster(env.clusterAddrs)
 	}
 	return e.spec.New(env.addr)
@@ -116,6 +191,12 @@ var clientSpecs = []clientSpec{
 
 		ClusterOptions: "cluster.NewClient(&cluster.Options{Addrs: addrs}) (defaults: ReadPrimary, per node MuxConns 1, RESP3)",
 		NewCluster:     newRespkitCluster,
+
+		CacheOptions:        "redis.NewClient(&redis.Options{Addr: addr, Cache: &redis.CacheOptions{}}) (defaults: 64 MiB, tracking OPTIN, no TTL)",
+		CacheNotes:          "cached-get: cached := rdb.Cached(0) made once, cached.Get(ctx, k) per call",
+		NewCached:           newRespkitCached,
+		ClusterCacheOptions: "cluster.NewClient(&cluster.Options{Addrs: addrs, Options: redis.Options{Cache: &redis.CacheOptions{}}})",
+		NewClusterCached:    newRespkitClusterCached,
 	},
 	{
 		Name:    "go-redis",
@@ -126,6 +207,11 @@ var clientSpecs = []clientSpec{
 
 		ClusterOptions: "goredis.NewClusterClient(&goredis.ClusterOptions{Addrs: addrs}) (defaults: reads from primaries, per node a pool of 10 per GOMAXPROCS, RESP3)",
 		NewCluster:     newGoRedisCluster,
+
+		CacheOptions:   "goredis.NewClient(&goredis.Options{Addr: addr, ClientSideCacheConfig: &goredis.ClientSideCacheConfig{}}) (experimental in v9.23; defaults: 10,000 entries, tracking per pooled connection, invalidations drained every 5 ms)",
+		CacheNotes:     "cached-get: Client.Get(ctx, k).Result() per call: go-redis caches a cacheable command transparently once ClientSideCacheConfig is set",
+		NewCached:      newGoRedisCached,
+		ClusterNoCache: "go-redis v9.23 caches for standalone clients only: ClusterClient has no client-side caching",
 	},
 	{
 		Name:    "rueidis",
@@ -136,6 +222,12 @@ var clientSpecs = []clientSpec{
 
 		ClusterOptions: "rueidis.NewClient(rueidis.ClientOption{InitAddress: addrs}) (detects the cluster; defaults: reads from primaries, auto-pipelining, client tracking OPTIN)",
 		NewCluster:     newRueidisCluster,
+
+		CacheOptions:        "the same client: rueidis caches client-side by default (RESP3 tracking OPTIN, 128 MiB per connection)",
+		CacheNotes:          "cached-get: DoCache(ctx, B().Get().Key(k).Cache(), time.Minute).ToString(), the command built per call as in its README (as seq-get's Do)",
+		NewCached:           newRueidisCached,
+		ClusterCacheOptions: "the same cluster client (client-side caching on by default)",
+		NewClusterCached:    newRueidisClusterCached,
 	},
 }
 
@@ -205,6 +297,33 @@ func (r respkitClient) NewPipeline(keys []string) (pipeline, error) {
 
 func (r respkitClient) Close() error { return r.c.Close() }
 
+// respkitCachingClient is a respkit client with client-side caching on
+// and its Cached view, made once as the README shows.
+type respkitCachingClient struct {
+	respkitClient
+	cached *redis.Client
+}
+
+func newRespkitCached(addr string) (cachingClient, error) {
+	rdb := redis.NewClient(&redis.Options{Addr: addr, Cache: &redis.CacheOptions{}})
+	return respkitCachingClient{respkitClient: respkitClient{c: rdb}, cached: rdb.Cached(0)}, nil
+}
+
+func newRespkitClusterCached(addrs []string) (cachingClient, error) {
+	rdb := cluster.NewClient(&cluster.Options{Addrs: addrs, Options: redis.Options{Cache: &redis.CacheOptions{}}})
+	return respkitCachingClient{respkitClient: respkitClient{c: rdb}, cached: rdb.Cached(0)}, nil
+}
+
+func (r respkitCachingClient) CachedGet(ctx context.Context, key string) (string, error) {
+	return r.cached.Get(ctx, key)
+}
+
+func (r respkitCachingClient) CachedGetHit(ctx context.Context, key string) (string, bool, error) {
+	before := r.c.Cache().Stats().Hits
+	v, err := r.cached.Get(ctx, key)
+	return v, r.c.Cache().Stats().Hits > before, err
+}
+
 // respkitPipelineGets runs one GET per key the way the README shows a
 // pipeline: a fresh Client.Pipeline() for every batch, one typed GetBytes
 // per key, Exec.
@@ -252,6 +371,25 @@ func (g goRedisClient) NewPipeline(keys []string) (pipeline, error) {
 }
 
 func (g goRedisClient) Close() error { return g.c.Close() }
+
+// goRedisCachingClient is a go-redis client with its (experimental)
+// client-side cache on: Get is then served from the cache when it can be.
+type goRedisCachingClient struct{ goRedisClient }
+
+func newGoRedisCached(addr string) (cachingClient, error) {
+	c := goredis.NewClient(&goredis.Options{Addr: addr, ClientSideCacheConfig: &goredis.ClientSideCacheConfig{}})
+	return goRedisCachingClient{goRedisClient{c: c}}, nil
+}
+
+func (g goRedisCachingClient) CachedGet(ctx context.Context, key string) (string, error) {
+	return g.c.Get(ctx, key).Result()
+}
+
+func (g goRedisCachingClient) CachedGetHit(ctx context.Context, key string) (string, bool, error) {
+	before := g.c.CSCStats().Hits
+	v, err := g.c.Get(ctx, key).Result()
+	return v, g.c.CSCStats().Hits > before, err
+}
 
 type goRedisPipeline struct {
 	c    *goredis.Client
@@ -347,6 +485,38 @@ func (r rueidisClient) Get(ctx context.Context, key string) (string, error) {
 
 func (r rueidisClient) Set(ctx context.Context, key, val string) error {
 	return r.c.Do(ctx, r.c.B().Set().Key(key).Value(val).Build()).Error()
+}
+
+// newRueidisCached is newRueidis: rueidis' default client caches.
+func newRueidisCached(addr string) (cachingClient, error) {
+	c, err := newRueidis(addr)
+	if err != nil {
+		return nil, err
+	}
+	return c.(rueidisClient), nil
+}
+
+func newRueidisClusterCached(addrs []string) (cachingClient, error) {
+	c, err := newRueidisCluster(addrs)
+	if err != nil {
+		return nil, err
+	}
+	return c.(rueidisClient), nil
+}
+
+// rueidisCacheTTL is the client-side TTL cached-get passes to DoCache, the
+// figure of rueidis' README: the entry is read again at most once a
+// minute, which no run of a workload with the default -duration reaches.
+const rueidisCacheTTL = time.Minute
+
+func (r rueidisClient) CachedGet(ctx context.Context, key string) (string, error) {
+	return r.c.DoCache(ctx, r.c.B().Get().Key(key).Cache(), rueidisCacheTTL).ToString()
+}
+
+func (r rueidisClient) CachedGetHit(ctx context.Context, key string) (string, bool, error) {
+	res := r.c.DoCache(ctx, r.c.B().Get().Key(key).Cache(), rueidisCacheTTL)
+	v, err := res.ToString()
+	return v, res.IsCacheHit(), err
 }
 
 func (r rueidisClient) NewPipeline(keys []string) (pipeline, error) {

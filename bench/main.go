@@ -54,6 +54,17 @@ type Report struct {
 	Results   []Result          `json:"results"`
 	Paired    []Paired          `json:"paired"`
 	Workloads []WorkloadSummary `json:"workloads"`
+	// NotApplicable lists the clients a workload could not run, and why
+	// (a library without client-side caching on cached-get).
+	NotApplicable []NotApplicable `json:"not_applicable,omitempty"`
+}
+
+// NotApplicable is a client that a workload does not apply to.
+type NotApplicable struct {
+	Mode     string `json:"ctx_mode"`
+	Workload string `json:"workload"`
+	Client   string `json:"client"`
+	Reason   string `json:"reason"`
 }
 
 // Meta describes the run.
@@ -94,6 +105,10 @@ type ClientInfo struct {
 	Version  string `json:"version"`
 	Options  string `json:"options"`
 	Notes    string `json:"notes"`
+	// CacheOptions and CacheNotes are how the client is built and called
+	// for the client-side caching workloads (empty: it has no caching).
+	CacheOptions string `json:"cache_options,omitempty"`
+	CacheNotes   string `json:"cache_notes,omitempty"`
 }
 
 // WorkloadInfo describes a workload.
@@ -172,7 +187,8 @@ func (r *Report) Modes() []string {
 	return out
 }
 
-// WorkloadNames returns the workloads present in mode, in run order.
+// WorkloadNames returns the workloads present in mode, in run order (one
+// that no client could run last).
 func (r *Report) WorkloadNames(mode string) []string {
 	var out []string
 	for _, x := range r.Results {
@@ -180,10 +196,16 @@ func (r *Report) WorkloadNames(mode string) []string {
 			out = append(out, x.Workload)
 		}
 	}
+	for _, x := range r.NotApplicable {
+		if x.Mode == mode && !slices.Contains(out, x.Workload) {
+			out = append(out, x.Workload)
+		}
+	}
 	return out
 }
 
-// ClientNames returns the clients present, in table order.
+// ClientNames returns the clients present, in table order (that of
+// meta.clients), those only ever not applicable included.
 func (r *Report) ClientNames() []string {
 	var out []string
 	for _, x := range r.Results {
@@ -191,7 +213,31 @@ func (r *Report) ClientNames() []string {
 			out = append(out, x.Client)
 		}
 	}
+	for _, x := range r.NotApplicable {
+		if !slices.Contains(out, x.Client) {
+			out = append(out, x.Client)
+		}
+	}
+	rank := func(name string) int {
+		if i := slices.IndexFunc(r.Meta.Clients, func(c ClientInfo) bool { return c.Name == name }); i >= 0 {
+			return i
+		}
+		return len(r.Meta.Clients)
+	}
+	slices.SortStableFunc(out, func(a, b string) int { return rank(a) - rank(b) })
 	return out
+}
+
+// FindNotApplicable returns why (mode, workload, client) did not run, or
+// nil when it is not listed as not applicable.
+func (r *Report) FindNotApplicable(mode, wl, cl string) *NotApplicable {
+	for i := range r.NotApplicable {
+		x := &r.NotApplicable[i]
+		if x.Mode == mode && x.Workload == wl && x.Client == cl {
+			return x
+		}
+	}
+	return nil
 }
 
 // FindResult returns the row for (mode, workload, client), or nil.
@@ -577,7 +623,11 @@ func run(e *env, topo topology, modes []string, wls []*workload, specs []clientS
 	entries := topo.entries(specs)
 	for _, en := range entries {
 		s := en.spec
-		rep.Meta.Clients = append(rep.Meta.Clients, ClientInfo{Name: en.name(), Topology: en.topology(), Module: s.Module, Version: moduleVersion(s.Module), Options: en.options(), Notes: s.Notes})
+		ci := ClientInfo{Name: en.name(), Topology: en.topology(), Module: s.Module, Version: moduleVersion(s.Module), Options: en.options(), Notes: s.Notes}
+		if ci.CacheOptions = en.cacheOptions(); ci.CacheOptions != "" {
+			ci.CacheNotes = s.CacheNotes
+		}
+		rep.Meta.Clients = append(rep.Meta.Clients, ci)
 	}
 	for _, w := range wls {
 		rep.Meta.Workloads = append(rep.Meta.Workloads, WorkloadInfo{Name: w.Name, Description: w.Desc, Goroutines: w.Goroutines, OpsPerCall: w.OpsPerCall})
@@ -623,7 +673,19 @@ func run(e *env, topo topology, modes []string, wls []*workload, specs []clientS
 	for _, mode := range modes {
 		for _, wl := range wls {
 			e.logf("bench: ctx=%s %s (%s)", mode, wl.Name, wl.Desc)
-			runs, err := runWorkload(e, wl, mode, entries)
+			var runnable []entry
+			for _, en := range entries {
+				if why := en.unsupported(wl); why != "" {
+					e.logf("  %-12s %s: not applicable: %s", wl.Name, en.name(), why)
+					rep.NotApplicable = append(rep.NotApplicable, NotApplicable{Mode: mode, Workload: wl.Name, Client: en.name(), Reason: why})
+					continue
+				}
+				runnable = append(runnable, en)
+			}
+			if len(runnable) == 0 {
+				continue
+			}
+			runs, err := runWorkload(e, wl, mode, runnable)
 			if err != nil {
 				return err
 			}

@@ -162,21 +162,31 @@ func printReport(w io.Writer, rep *Report) {
 		}
 		tw := &table{left: 2}
 		tw.row("workload", "client", "ops/s", "spread (min–max)", "p50", "p99", "allocs/op", "B/op", "CPU µs/op", "×best")
-		last := ""
-		for _, r := range rep.Results {
-			if r.Mode != mode {
-				continue
+		var notes []string
+		for _, wl := range rep.WorkloadNames(mode) {
+			label := wl // on the workload's first row only
+			for _, r := range rep.Results {
+				if r.Mode != mode || r.Workload != wl {
+					continue
+				}
+				tw.row(label, r.Client, humanOps(r.OpsPerSec), humanOps(r.OpsPerSecMin)+"–"+humanOps(r.OpsPerSecMax),
+					humanNs(r.P50Ns), humanNs(r.P99Ns), fmt.Sprintf("%.2f", r.AllocsPerOp), fmt.Sprintf("%.0f", r.BytesPerOp),
+					fmt.Sprintf("%.2f", r.CPUMicrosPerOp), fmt.Sprintf("%.2f", r.RatioToBest))
+				label = ""
 			}
-			wl := r.Workload
-			if wl == last {
-				wl = ""
+			for _, n := range rep.NotApplicable {
+				if n.Mode != mode || n.Workload != wl {
+					continue
+				}
+				tw.row(label, n.Client, "n/a", "-", "-", "-", "-", "-", "-", "-")
+				label = ""
+				notes = append(notes, fmt.Sprintf("n/a: %s on %s: %s", n.Client, n.Workload, n.Reason))
 			}
-			last = r.Workload
-			tw.row(wl, r.Client, humanOps(r.OpsPerSec), humanOps(r.OpsPerSecMin)+"–"+humanOps(r.OpsPerSecMax),
-				humanNs(r.P50Ns), humanNs(r.P99Ns), fmt.Sprintf("%.2f", r.AllocsPerOp), fmt.Sprintf("%.0f", r.BytesPerOp),
-				fmt.Sprintf("%.2f", r.CPUMicrosPerOp), fmt.Sprintf("%.2f", r.RatioToBest))
 		}
 		tw.print(w)
+		for _, n := range notes {
+			fmt.Fprintf(w, "   %s\n", n)
+		}
 
 		// Paired per-round ratios: a column per (ours, other) pair.
 		type pairKey struct{ ours, other string }

@@ -126,6 +126,10 @@ type workload struct {
 	Desc       string
 	Goroutines int
 	OpsPerCall int // commands per call: 100 for pipe-100, else 1
+	// Caching: the clients are built with client-side caching on
+	// (clientSpec.NewCached) and are cachingClients; a library without
+	// it is listed as not applicable.
+	Caching bool
 	// op makes one call; w.i counts the worker's calls so far.
 	op func(ctx context.Context, c client, w *worker, d *dataset) error
 	// verify checks c returns exactly the stored bytes.
@@ -283,6 +287,62 @@ var baseWorkloads = []*workload{
 			return verifyGets(ctx, c, d.mixed, d.mixedVals)
 		},
 	},
+	{
+		Name: "cached-get", Desc: "GET of one 16-byte value held in the client-side cache (hits only), 1 goroutine; seq-get is the same GET without the cache", Goroutines: 1, OpsPerCall: 1,
+		Caching: true,
+		op: func(ctx context.Context, c client, w *worker, d *dataset) error {
+			key, want := d.cachedKey()
+			v, err := c.(cachingClient).CachedGet(ctx, key)
+			if err == nil && len(v) != len(want) {
+				err = fmt.Errorf("cached GET %s: got %d bytes, want %d", key, len(v), len(want))
+			}
+			return err
+		},
+		verify: verifyCachedGet,
+	},
+}
+
+// cachedKey is the key cached-get reads: one of the small keys, which no
+// workload writes, so it stays cached for the whole run.
+func (d *dataset) cachedKey() (key, val string) { return d.small[0], d.smallVals[0] }
+
+// cachedHitChecks is how many reads in a row must be served from the
+// client's cache before cached-get is timed; cachedFillReads is how many
+// reads the cache may take to fill first (respkit's cluster client drops
+// its first read: the first slot map it loads flushes the cache).
+const (
+	cachedHitChecks = 100
+	cachedFillReads = 3
+)
+
+// verifyCachedGet reads the cached key until the client's cache serves it
+// (at most cachedFillReads reads), then cachedHitChecks times more, each
+// of which must return the stored bytes from the cache: the timed loop
+// then measures hits, not round trips.
+func verifyCachedGet(ctx context.Context, c client, d *dataset) error {
+	cc := c.(cachingClient)
+	key, want := d.cachedKey()
+	filled := 0
+	for i := 0; ; i++ {
+		v, hit, err := cc.CachedGetHit(ctx, key)
+		if err != nil {
+			return fmt.Errorf("cached GET %s: %w", key, err)
+		}
+		if v != want {
+			return fmt.Errorf("cached GET %s (read %d): %s", key, i+1, mismatch(v, want))
+		}
+		switch {
+		case hit && filled == 0:
+			filled = i + 1
+		case !hit && filled > 0:
+			return fmt.Errorf("cached GET %s: read %d was not served from the client-side cache, after it had served read %d", key, i+1, filled)
+		case !hit && i+1 >= cachedFillReads:
+			return fmt.Errorf("cached GET %s: none of the first %d reads was served from the client-side cache", key, i+1)
+		}
+		if filled > 0 && i+1-filled >= cachedHitChecks {
+			return nil
+		}
+	}
 }
 
 // worker is one goroutine of a timed run. Each has its own histogram and
@@ -447,7 +507,7 @@ func runWorkload(env *env, wl *workload, mode string, entries []entry) ([]*workl
 	runs := make([]*workloadRun, len(entries))
 	pipes := make([][]pipeline, len(entries))
 	for i, en := range entries {
-		c, err := en.connect(env)
+		c, err := en.connect(env, wl)
 		if err != nil {
 			return nil, fmt.Errorf("%s: connect: %w", en.name(), err)
 		}
