@@ -314,3 +314,45 @@ func TestClientCacheReadsOwnWrites(t *testing.T) {
 		}
 	})
 }
+
+// TestClientCacheSilentConnection: a server that stops answering without
+// closing its connections (SIGSTOP, as a network partition looks) could
+// no longer say when keys change; the idle connections' heartbeat finds
+// it within StallTimeout and the cache is flushed.
+func TestClientCacheSilentConnection(t *testing.T) {
+	srv := redistest.Start(t, redistest.Config{})
+	ctx := context.Background()
+	for _, proto := range []int{2, 3} {
+		t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
+			c := redis.NewClient(&redis.Options{Addr: srv.Addr(), Protocol: proto, StallTimeout: 500 * time.Millisecond,
+				Cache: &redis.CacheOptions{}})
+			defer c.Close()
+			c.Set(ctx, "silent", "v")
+			cached := c.Cached(0)
+			cached.Get(ctx, "silent")
+			if _, err := cached.Get(ctx, "silent"); err != nil || c.Cache().Stats().Hits != 1 {
+				t.Fatalf("not cached: %v, %+v", err, c.Cache().Stats())
+			}
+			if err := srv.Pause(); err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			flushed := eventually(6*time.Second, func() bool { return c.Cache().Stats().Entries == 0 })
+			took := time.Since(start)
+			if err := srv.Resume(); err != nil {
+				t.Fatal(err)
+			}
+			if !flushed {
+				t.Fatalf("the cache still holds %+v 6 s after the server went silent", c.Cache().Stats())
+			}
+			t.Logf("flushed %v after the server went silent", took.Round(time.Millisecond))
+			if !eventually(5*time.Second, func() bool {
+				before := c.Cache().Stats().Hits
+				v, err := cached.Get(ctx, "silent")
+				return err == nil && v == "v" && c.Cache().Stats().Hits > before
+			}) {
+				t.Fatal("no cache hits after the server came back")
+			}
+		})
+	}
+}

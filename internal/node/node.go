@@ -51,6 +51,7 @@ type Node struct {
 	next  atomic.Uint32
 	pool  *pool.Pool
 	redir *redirector // the RESP2 invalidation connection; nil unless tracking under RESP2
+	beat  heartbeat   // RESP3 tracking: keeps idle connections checked
 
 	mu       sync.Mutex // guards the dial throttle below
 	dialErr  error      // the last dial's failure; nil after a success
@@ -327,6 +328,7 @@ func (n *Node) Close() error {
 	if n.redir != nil {
 		n.redir.close()
 	}
+	n.beat.stop()
 	for _, m := range n.muxes {
 		m.Close()
 	}

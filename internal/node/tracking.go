@@ -130,6 +130,7 @@ func (n *Node) doTracked(ctx context.Context, cmd []byte, t *TrackedRead) (resp.
 		}
 		return out[2], nil
 	}
+	n.beat.start(n)
 	if tr.Broadcast { // every connection tracks the prefixes from its handshake
 		v, err := n.pick().Do(ctx, cmd)
 		if err == nil {
@@ -407,6 +408,81 @@ func (r *redirector) serve(setup chan struct{}) error {
 				keys = nil
 			}
 			r.n.o.Tracking.Invalidate(keys)
+		}
+	}
+}
+
+// heartbeat sends a PING every beatEvery on each idle multiplexed
+// connection of a RESP3 tracking node. A connection that died without a
+// word (a network partition) stops invalidating while the cache keeps
+// serving: once it owes the PING's reply, the multiplexer's stall check
+// (StallTimeout) finds it dead, which flushes the cache.
+type heartbeat struct {
+	once sync.Once
+	mu   sync.Mutex
+	quit chan struct{} // nil until started; closed by stop
+	done chan struct{}
+}
+
+const beatEvery = time.Second
+
+var pingCmd = func() []byte {
+	var e resp.Encoder
+	e.Begin()
+	e.String("PING")
+	e.End()
+	return e.Bytes()
+}()
+
+func (h *heartbeat) start(n *Node) {
+	h.once.Do(func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if h.quit != nil {
+			return // stopped before it started
+		}
+		h.quit, h.done = make(chan struct{}), make(chan struct{})
+		go h.loop(n)
+	})
+}
+
+func (h *heartbeat) loop(n *Node) {
+	defer close(h.done)
+	tick := time.NewTicker(beatEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-h.quit:
+			return
+		case <-tick.C:
+		}
+		for _, m := range n.muxes {
+			if s := m.Stats(); s.Connected && s.InFlight == 0 {
+				// Asynchronous: a PING that hangs is the stall check's to
+				// find, and must not hold up the other connections'.
+				go func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*beatEvery)
+					defer cancel()
+					m.Do(ctx, pingCmd)
+				}()
+			}
+		}
+	}
+}
+
+func (h *heartbeat) stop() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch h.quit {
+	case nil:
+		h.quit = make(chan struct{}) // start does nothing after this
+		close(h.quit)
+	default:
+		select {
+		case <-h.quit:
+		default:
+			close(h.quit)
+			<-h.done
 		}
 	}
 }
