@@ -263,7 +263,9 @@ func (t *transport) install(views []shardView) (changed bool, err error) {
 	}
 	old := t.topo.Swap(tp)
 	if changed {
-		t.flushCache()
+		if old != nil { // the first map read changes nothing the cache holds
+			t.flushCache()
+		}
 		t.noteChanged()
 		if t.o.Logger != nil {
 			logChange(t.o.Logger, old, views)
