@@ -1,0 +1,688 @@
+package cluster_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/respkit/redis"
+	"github.com/respkit/redis/cluster"
+	"github.com/respkit/redis/redistest"
+)
+
+// cacheGrace is how long after a write is acknowledged a cached read may
+// still return an older version (the invalidation is on its way).
+const cacheGrace = 100 * time.Millisecond
+
+// cacheSentKey marks the context of a checked read; cacheSentHook sets
+// the flag it holds when the read went to a server: a read that returns
+// without it was answered from the cache.
+type cacheSentKey struct{}
+
+var cacheSentHook = redis.Hook{Command: func(ctx context.Context, _ *redis.CommandCall, next func(context.Context) error) error {
+	if f, ok := ctx.Value(cacheSentKey{}).(*atomic.Bool); ok {
+		f.Store(true)
+	}
+	return next(ctx)
+}}
+
+// cachedClient returns a cluster client of rc with client-side caching
+// and cacheSentHook.
+func cachedClient(t *testing.T, rc *redistest.Cluster, proto int) *redis.Client {
+	return newClient(t, rc, proto, func(o *cluster.Options) {
+		o.Cache = &redis.CacheOptions{}
+		o.Hooks = []redis.Hook{cacheSentHook}
+	})
+}
+
+// cacheAck is a version of a key whose SET was acknowledged, and when.
+type cacheAck struct {
+	v  int64
+	at time.Time
+}
+
+// cacheChecker looks for stale reads: one writer per key SETs increasing
+// versions with write and records those acknowledged; readers GET the keys
+// through a cached view. A read is stale when it returns a version older
+// than one acknowledged more than cacheGrace before the read began.
+type cacheChecker struct {
+	c      *redis.Client // the cached client
+	cached *redis.Client // c.Cached(0)
+	// plain reads the server's value when a read is stale.
+	plain atomic.Pointer[redis.Client]
+	keys  []string
+	write func(ctx context.Context, key, val string, began time.Time) (acked bool, err error)
+	// quiet, while set, holds the writes of the keys it lists.
+	quiet atomic.Pointer[map[string]bool]
+
+	mu       sync.Mutex // guards the fields below
+	acks     map[string][]cacheAck
+	writes   int
+	unacked  int
+	reads    int
+	hits     int
+	errs     int
+	stale    int
+	maxLag   time.Duration
+	samples  []string
+	mark     time.Time // first hits, reads and acknowledged writes after mark are recorded
+	firstHit map[string]time.Time
+	firstOK  map[string]time.Time
+	firstAck map[string]time.Time
+	staleAt  [2]time.Time // the first and the last stale read
+
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+// startCacheChecker starts one writer per key and 4 readers.
+func startCacheChecker(c, plain *redis.Client, keys []string, write func(ctx context.Context, key, val string, began time.Time) (bool, error)) *cacheChecker {
+	k := &cacheChecker{c: c, cached: c.Cached(0), keys: keys, write: write,
+		acks: map[string][]cacheAck{}, stop: make(chan struct{})}
+	k.plain.Store(plain)
+	for _, key := range keys {
+		k.wg.Add(1)
+		go k.writeLoop(key)
+	}
+	for i := range 4 {
+		k.wg.Add(1)
+		go k.readLoop(i)
+	}
+	return k
+}
+
+func (k *cacheChecker) writeLoop(key string) {
+	defer k.wg.Done()
+	for v := int64(1); ; v++ {
+		select {
+		case <-k.stop:
+			return
+		default:
+		}
+		if q := k.quiet.Load(); q != nil && (*q)[key] {
+			time.Sleep(time.Millisecond)
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		acked, _ := k.write(ctx, key, strconv.FormatInt(v, 10), time.Now())
+		cancel()
+		at := time.Now()
+		k.mu.Lock()
+		k.writes++
+		if acked {
+			k.acks[key] = append(k.acks[key], cacheAck{v, at})
+			if _, ok := k.firstAck[key]; !ok && !k.mark.IsZero() {
+				k.firstAck[key] = at
+			}
+		} else {
+			k.unacked++
+		}
+		k.mu.Unlock()
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (k *cacheChecker) readLoop(i int) {
+	defer k.wg.Done()
+	for n := i; ; n++ {
+		select {
+		case <-k.stop:
+			return
+		default:
+		}
+		key := k.keys[n%len(k.keys)]
+		var sent atomic.Bool
+		ctx, cancel := context.WithTimeout(context.WithValue(context.Background(), cacheSentKey{}, &sent), 500*time.Millisecond)
+		start := time.Now()
+		s, err := k.cached.Get(ctx, key)
+		cancel()
+		k.note(key, s, err, start, err == nil && !sent.Load())
+		time.Sleep(500 * time.Microsecond)
+	}
+}
+
+// note checks one read of key that began at start and returned s, err.
+func (k *cacheChecker) note(key, s string, err error, start time.Time, hit bool) {
+	var got int64
+	switch {
+	case err == nil:
+		if got, err = strconv.ParseInt(s, 10, 64); err != nil {
+			got = -1
+		}
+	case errors.Is(err, redis.ErrNil):
+		got = 0
+	default:
+		k.mu.Lock()
+		k.errs++
+		k.mu.Unlock()
+		return
+	}
+	k.mu.Lock()
+	k.reads++
+	if !k.mark.IsZero() && start.After(k.mark) {
+		if _, ok := k.firstOK[key]; !ok {
+			k.firstOK[key] = start
+		}
+		if _, ok := k.firstHit[key]; hit && !ok {
+			k.firstHit[key] = start
+		}
+	}
+	if hit {
+		k.hits++
+	}
+	acks := k.acks[key]
+	i := sort.Search(len(acks), func(i int) bool { return acks[i].v > got })
+	if i == len(acks) || !acks[i].at.Before(start) {
+		k.mu.Unlock()
+		return
+	}
+	lag := start.Sub(acks[i].at)
+	if lag <= cacheGrace {
+		k.maxLag = max(k.maxLag, lag)
+		k.mu.Unlock()
+		return
+	}
+	k.stale++
+	if k.staleAt[0].IsZero() {
+		k.staleAt[0] = start
+	}
+	k.staleAt[1] = start
+	want := acks[i]
+	for _, a := range acks[i:] {
+		if a.at.Before(start.Add(-cacheGrace)) {
+			want = a
+		}
+	}
+	sample := len(k.samples) < 5
+	k.mu.Unlock()
+	if !sample {
+		return
+	}
+	// What the server holds now, read without the cache: older than what
+	// was acknowledged means the server (or the routing) lost the write,
+	// not the cache.
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	server, serr := k.plain.Load().Get(ctx, key)
+	cancel()
+	msg := fmt.Sprintf("%s at %s: read %d (cache hit %v, error %v), but %d was acknowledged %v before the read began (the first newer one %v before); the server has %q (%v) now",
+		key, start.Format("15:04:05.000000"), got, hit, err, want.v, start.Sub(want.at).Round(time.Microsecond), lag.Round(time.Microsecond), server, serr)
+	k.mu.Lock()
+	k.samples = append(k.samples, msg)
+	k.mu.Unlock()
+}
+
+// setMark records, from now on, the first hit and the first successful
+// read of each key.
+func (k *cacheChecker) setMark() time.Time {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.mark = time.Now()
+	k.firstHit, k.firstOK, k.firstAck = map[string]time.Time{}, map[string]time.Time{}, map[string]time.Time{}
+	return k.mark
+}
+
+// first returns the earliest first hit, successful read and acknowledged
+// write of keys after the mark (zero if none).
+func (k *cacheChecker) first(keys []string) (hit, ok, ack time.Time) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, key := range keys {
+		if a, found := k.firstAck[key]; found && (ack.IsZero() || a.Before(ack)) {
+			ack = a
+		}
+		if h, found := k.firstHit[key]; found && (hit.IsZero() || h.Before(hit)) {
+			hit = h
+		}
+		if o, found := k.firstOK[key]; found && (ok.IsZero() || o.Before(ok)) {
+			ok = o
+		}
+	}
+	return hit, ok, ack
+}
+
+func (k *cacheChecker) hitCount() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.hits
+}
+
+// end stops the writers and readers, logs the counts and fails t on any
+// stale read.
+func (k *cacheChecker) end(t *testing.T) {
+	t.Helper()
+	close(k.stop)
+	k.wg.Wait()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	st := k.c.Cache().Stats()
+	t.Logf("checker: %d reads (%d cache hits; cache stats %d hits, %d misses, %d invalidations, %d discarded), %d failed reads, %d stale, largest lag within grace %v; %d writes, %d not acknowledged",
+		k.reads, k.hits, st.Hits, st.Misses, st.Invalidations, st.Discarded, k.errs, k.stale, k.maxLag.Round(time.Microsecond), k.writes, k.unacked)
+	if k.stale > 0 {
+		t.Errorf("%d stale reads (grace %v) from %s to %s, first ones:\n  %s", k.stale, cacheGrace,
+			k.staleAt[0].Format("15:04:05.000000"), k.staleAt[1].Format("15:04:05.000000"), strings.Join(k.samples, "\n  "))
+	}
+	for _, key := range k.keys {
+		if len(k.acks[key]) == 0 {
+			t.Errorf("no write of %s was acknowledged: the checker measured nothing there", key)
+		}
+	}
+}
+
+// clusterSetWait SETs key on a connection reserved on its node, then WAITs
+// for its replica: a write the failover of its primary cannot lose.
+func clusterSetWait(ctx context.Context, c *redis.Client, key, val string) (bool, error) {
+	var n int64
+	err := c.Watch(ctx, func(tx *redis.Tx) error {
+		cn := tx.Conn()
+		defer cn.Unwatch(ctx)
+		if err := cn.Do(ctx, "SET", key, val).Err(); err != nil {
+			return err
+		}
+		var err error
+		n, err = cn.Do(ctx, "WAIT", 1, 100).Int64()
+		return err
+	}, key)
+	return err == nil && n >= 1, err
+}
+
+// cmdCalls returns how many times node n ran cmd (INFO commandstats).
+func cmdCalls(t *testing.T, rc *redistest.Cluster, n *redistest.ClusterNode, cmd string) int {
+	t.Helper()
+	v, err := rc.Do(n, "INFO", "commandstats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := v.(string)
+	for _, line := range strings.Split(s, "\n") {
+		if rest, ok := strings.CutPrefix(line, "cmdstat_"+cmd+":calls="); ok {
+			calls, _ := strconv.Atoi(rest[:strings.IndexByte(rest, ',')])
+			return calls
+		}
+	}
+	return 0
+}
+
+// TestCacheAcrossNodes reads a key on every primary through one cache:
+// each read after the first is a hit that no server sees, and a write on
+// each node invalidates its key; an MGET of two keys of one slot is
+// dropped when either changes.
+func TestCacheAcrossNodes(t *testing.T) {
+	rc := sharedCluster(t)
+	slots, nodes := slotPerPrimary(t, rc)
+	protocols(t, func(t *testing.T, proto int) {
+		ctx := context.Background()
+		c := cachedClient(t, rc, proto)
+		w := newClient(t, rc, proto, nil)
+		cached := c.Cached(0)
+		run := strconv.FormatInt(time.Now().UnixNano(), 36)
+		stats := func() redis.CacheStats { return c.Cache().Stats() }
+		// The client's first read of the slot map flushes the cache (the
+		// map "changed"), and with it the read that asked for the map:
+		// read the map first.
+		if err := c.Ping(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for i, s := range slots {
+			k := fmt.Sprintf("%s:across:%s:%d", redistest.SlotTag(s), run, i)
+			keys = append(keys, k)
+			if err := w.Set(ctx, k, "v1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, k := range keys {
+			before := stats()
+			if v, err := cached.Get(ctx, k); err != nil || v != "v1" {
+				t.Fatalf("GET %s = %q, %v", k, v, err)
+			}
+			calls := cmdCalls(t, rc, nodes[i], "get")
+			for range 3 {
+				if v, err := cached.Get(ctx, k); err != nil || v != "v1" {
+					t.Fatalf("cached GET %s = %q, %v", k, v, err)
+				}
+			}
+			after := stats()
+			if after.Hits-before.Hits != 3 || after.Misses-before.Misses != 1 {
+				t.Errorf("4 reads of %s (on %s): %d hits, %d misses; want 3 and 1", k, nodes[i].Addr(), after.Hits-before.Hits, after.Misses-before.Misses)
+			}
+			if n := cmdCalls(t, rc, nodes[i], "get"); n != calls {
+				t.Errorf("%s ran %d GETs for 3 cached reads of %s", nodes[i].Addr(), n-calls, k)
+			}
+		}
+		if st := stats(); st.Entries != len(keys) {
+			t.Errorf("%d entries cached, want %d (one per primary)", st.Entries, len(keys))
+		}
+		// A write on each node: its server invalidates the key.
+		for i, k := range keys {
+			inv := stats().Invalidations
+			if err := w.Set(ctx, k, "v2"); err != nil {
+				t.Fatal(err)
+			}
+			if !waitUntil(2*time.Second, func() bool { return stats().Invalidations > inv }) {
+				t.Fatalf("no invalidation of %s from %s within 2 s: %+v", k, nodes[i].Addr(), stats())
+			}
+			for j := range 2 {
+				if v, err := cached.Get(ctx, k); err != nil || v != "v2" {
+					t.Fatalf("read %d of %s after the write = %q, %v", j, k, v, err)
+				}
+			}
+		}
+		// MGET of a hash-tagged pair: one entry, dropped by a write to
+		// either key.
+		tag := "{" + run + "}"
+		a, b := tag+":a", tag+":b"
+		w.Set(ctx, a, "a1")
+		w.Set(ctx, b, "b1")
+		owner, err := rc.PrimaryOf(redis.KeySlot(a))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mget := func() string {
+			vs, err := cached.MGet(ctx, a, b)
+			if err != nil || len(vs) != 2 {
+				t.Fatalf("MGET = %v, %v", vs, err)
+			}
+			return vs[0].V + "," + vs[1].V
+		}
+		before := stats()
+		calls := cmdCalls(t, rc, owner, "mget")
+		if got := mget() + " " + mget(); got != "a1,b1 a1,b1" {
+			t.Fatalf("MGET twice = %s", got)
+		}
+		if st := stats(); st.Hits-before.Hits != 1 || cmdCalls(t, rc, owner, "mget") != calls+1 {
+			t.Errorf("two MGETs: %d hits and %d MGETs on %s, want 1 and 1", st.Hits-before.Hits, cmdCalls(t, rc, owner, "mget")-calls, owner.Addr())
+		}
+		for i, k := range []string{b, a} {
+			w.Set(ctx, k, "x"+strconv.Itoa(i))
+			want := map[int]string{0: "a1,x0", 1: "x1,x0"}[i]
+			if !waitUntil(2*time.Second, func() bool { return mget() == want }) {
+				t.Fatalf("MGET after SET %s = %s, want %s", k, mget(), want)
+			}
+			h := stats().Hits
+			if got := mget(); got != want || stats().Hits != h+1 {
+				t.Errorf("MGET again = %s with %d hits, want %s from the cache", got, stats().Hits-h, want)
+			}
+		}
+		t.Logf("RESP%d: %+v", proto, stats())
+	})
+}
+
+// waitUntil polls cond every millisecond until it holds or d passes.
+func waitUntil(d time.Duration, cond func() bool) bool {
+	for end := time.Now().Add(d); ; time.Sleep(time.Millisecond) {
+		if cond() {
+			return true
+		}
+		if time.Now().After(end) {
+			return false
+		}
+	}
+}
+
+// cacheKeys returns n keys on slots spread over the slot space (over every
+// primary of a 3-shard cluster), and their slots.
+func cacheKeys(prefix string, n int) ([]string, []int) {
+	var keys []string
+	var slots []int
+	for i := range n {
+		s := 100 + i*redistest.ClusterSlots/n
+		keys = append(keys, fmt.Sprintf("%s:%s:%d", redistest.SlotTag(s), prefix, i))
+		slots = append(slots, s)
+	}
+	return keys, slots
+}
+
+// TestCacheFailoverNoStaleReads kills (SIGKILL) a primary that holds some
+// of the keys while the stale-read checker runs, waits for its replica's
+// promotion and goes on for 2 s: no read may be stale, and the cache must
+// serve hits before the kill and after the promotion. One cluster serves
+// both protocols: the RESP2 run kills another shard's primary, after the
+// first victim came back as a replica (skipped for now: cacheKnownBug).
+func TestCacheFailoverNoStaleReads(t *testing.T) {
+	rc := redistest.StartCluster(t, redistest.ClusterConfig{})
+	cacheFailover(t, rc, false)
+}
+
+// cacheFailover runs the stale-read checker through the failover of a
+// primary, under RESP3 then RESP2 (another shard's primary): killed, or
+// with pause, stopped (SIGSTOP) until its replica is promoted. The victim
+// is restarted (resumed) afterwards.
+func cacheFailover(t *testing.T, rc *redistest.Cluster, pause bool) {
+	fault := "killed"
+	if pause {
+		fault = "paused"
+	}
+	for _, tc := range []struct {
+		proto  int
+		victim int // index of a key on the primary to fail
+	}{{3, 0}, {2, 3}} {
+		t.Run("RESP"+strconv.Itoa(tc.proto), func(t *testing.T) {
+			if msg := cacheKnownBug(tc.proto, pause); msg != "" && os.Getenv("RESPKIT_KNOWN_BUGS") == "" {
+				t.Skip(msg)
+			}
+			keys, slots := cacheKeys(fault+strconv.Itoa(tc.proto), 8)
+			victim, err := rc.PrimaryOf(slots[tc.victim])
+			if err != nil {
+				t.Fatal(err)
+			}
+			reps, err := rc.ReplicasOf(victim)
+			if err != nil || len(reps) != 1 {
+				t.Fatalf("replicas of %s: %v, %v", victim.Addr(), reps, err)
+			}
+			var victimKeys []string
+			for i, s := range slots {
+				if o, _ := rc.PrimaryOf(s); o == victim {
+					victimKeys = append(victimKeys, keys[i])
+				}
+			}
+			c := cachedClient(t, rc, tc.proto)
+			w := newClient(t, rc, tc.proto, nil)
+			// Before the fault a write counts once its replica has it (a
+			// write the victim acknowledged but never replicated is lost
+			// with it, cache or not); after, every SET answered OK does:
+			// the victim answers nothing more, and no other node fails.
+			// From the promotion on, the writes go through a new client
+			// that knows the new primary: the first client may take
+			// seconds to notice when its writes to a paused victim hang
+			// rather than fail.
+			var failed atomic.Pointer[time.Time]
+			var after atomic.Pointer[redis.Client]
+			write := func(ctx context.Context, key, val string, began time.Time) (bool, error) {
+				if f := failed.Load(); f != nil && began.After(*f) {
+					wc := w
+					if a := after.Load(); a != nil {
+						wc = a
+					}
+					err := wc.Set(ctx, key, val)
+					return err == nil, err
+				}
+				return clusterSetWait(ctx, w, key, val)
+			}
+			k := startCacheChecker(c, w, keys, write)
+			time.Sleep(time.Second)
+			if pause {
+				// The victim's keys are read, not written, for a while
+				// before the pause, as in a read-mostly workload: the
+				// cached client has no reason to send the victim anything
+				// (a read sent to it would hang, and the connection be
+				// declared dead). They are written again on the promoted
+				// replica.
+				quiet := map[string]bool{}
+				for _, key := range victimKeys {
+					quiet[key] = true
+				}
+				k.quiet.Store(&quiet)
+				time.Sleep(500 * time.Millisecond)
+			}
+			hitsBefore := k.hitCount()
+			failedAt := time.Now()
+			if pause {
+				err = victim.Pause()
+			} else {
+				err = rc.Kill(victim)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			now := time.Now()
+			failed.Store(&now)
+			k.setMark()
+			promotedAt := clusterOK(t, rc, victim, reps[0], 20*time.Second)
+			_, okDuring, _ := k.first(victimKeys)
+			wa := newClient(t, rc, tc.proto, func(o *cluster.Options) { o.Addrs = []string{reps[0].Addr()} })
+			after.Store(wa)
+			k.plain.Store(wa)
+			hitsAtPromotion := k.hitCount()
+			k.setMark()
+			k.quiet.Store(nil)
+			time.Sleep(2 * time.Second)
+			hitsAfter := k.hitCount() - hitsAtPromotion
+			firstHit, firstOK, firstAck := k.first(victimKeys)
+			k.end(t)
+			t.Logf("RESP%d: %s %s (holding %d of %d keys) at %s; %s promoted and cluster_state:ok %v after; first read of its keys between: %v after the fault; after the promotion: first acknowledged write of them +%v, first read +%v, first cache hit +%v; %d hits before the fault, %d in the 2 s after the promotion",
+				tc.proto, fault, victim.Addr(), len(victimKeys), len(keys), failedAt.Format("15:04:05.000"), reps[0].Addr(), promotedAt.Sub(failedAt).Round(time.Millisecond),
+				since(okDuring, failedAt), since(firstAck, promotedAt), since(firstOK, promotedAt), since(firstHit, promotedAt), hitsBefore, hitsAfter)
+			if hitsBefore == 0 || hitsAfter == 0 {
+				t.Errorf("cache hits: %d before the fault, %d after the promotion; want some in both", hitsBefore, hitsAfter)
+			}
+			if firstHit.IsZero() {
+				t.Errorf("no cache hit on the keys of the failed primary after the promotion")
+			}
+			// The victim comes back as a replica, for the next run.
+			if pause {
+				err = victim.Resume()
+				if err == nil {
+					err = rc.WaitOK()
+				}
+			} else {
+				err = rc.Restart(victim)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// cacheKnownBug says why a run of cacheFailover is skipped: a bug of the
+// library these tests found, reported rather than fixed here.
+// RESPKIT_KNOWN_BUGS=1 runs it anyway.
+func cacheKnownBug(proto int, pause bool) string {
+	switch {
+	case proto == 2 && !pause:
+		return "bug: RESP2 tracking: data race in internal/node's redirector " +
+			"(liveID reads *r.setup, a pointer to loop's local variable setup, which loop sets to nil and reassigns); " +
+			"a miss made while the redirect connection reconnects after its second loss waits on a nil channel until its context ends"
+	case proto == 3 && pause:
+		return "bug: RESP3 tracking: nothing checks that an idle tracking connection is alive; while every read of a hung " +
+			"(SIGSTOPped) primary's keys is a hit, the cache serves them until the next background slot map read " +
+			"(RefreshInterval, 10 s) although its replica was promoted and took newer writes (stale throughout the 2 s after the promotion; " +
+			"in a 12 s run, until 8.3 s after it)"
+	case proto == 2 && pause:
+		return "bug: RESP2 tracking: a silent redirect connection is declared dead only 3-4 s after its last message " +
+			"(redirPing 1 s, redirDead 3 s), later than a failover with cluster-node-timeout 1 s (2.0-2.6 s): " +
+			"cached reads of the hung primary's keys can be stale in between (4 stale reads in 2 of 3 runs)"
+	}
+	return ""
+}
+
+// TestCachePausedPrimaryNoStaleReads stops a primary with SIGSTOP (a hung
+// or partitioned server: its connections stay open and silent) until its
+// replica is promoted, while the stale-read checker runs.
+//
+// The nodes run with cluster-require-full-coverage no, so that the other
+// shards serve on while the victim's slots have no primary: without it
+// every node answers CLUSTERDOWN meanwhile, which sends every client to
+// read the slot map, and the promotion then flushes the cache.
+func TestCachePausedPrimaryNoStaleReads(t *testing.T) {
+	if os.Getenv("RESPKIT_KNOWN_BUGS") == "" {
+		t.Skipf("%s\n%s", cacheKnownBug(3, true), cacheKnownBug(2, true))
+	}
+	rc := redistest.StartCluster(t, redistest.ClusterConfig{
+		Config: redistest.Config{Args: []string{"--cluster-require-full-coverage", "no"}},
+	})
+	cacheFailover(t, rc, true)
+}
+
+// since formats at - from, or "never" for a zero at.
+func since(at, from time.Time) string {
+	if at.IsZero() {
+		return "never"
+	}
+	return at.Sub(from).Round(time.Millisecond).String()
+}
+
+// TestCacheSlotMigrationNoStaleReads moves the slot of two cached keys to
+// another primary while the stale-read checker runs: the slot is set
+// migrating, its keys are moved one by one (reads and writes meet ASK),
+// then it is assigned to the target (MOVED). No read may be stale, and
+// the moved keys must be served from the cache again afterwards. The
+// second run moves the slot on to the third primary.
+func TestCacheSlotMigrationNoStaleReads(t *testing.T) {
+	rc := redistest.StartCluster(t, redistest.ClusterConfig{Replicas: redistest.NoReplicas})
+	primaries := mustPrimaries(t, rc)
+	protocols(t, func(t *testing.T, proto int) {
+		keys, slots := cacheKeys("migrate"+strconv.Itoa(proto), 7)
+		// Two keys in the migrated slot, so that it is half moved for a
+		// while.
+		slot := slots[0]
+		keys = append(keys, redistest.SlotTag(slot)+":migrate"+strconv.Itoa(proto)+":b")
+		from, err := rc.PrimaryOf(slot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		to := primaries[(slices.Index(primaries, from)+1)%len(primaries)]
+		moving := []string{keys[0], keys[len(keys)-1]}
+		c := cachedClient(t, rc, proto)
+		w := newClient(t, rc, proto, nil)
+		write := func(ctx context.Context, key, val string, _ time.Time) (bool, error) {
+			err := w.Set(ctx, key, val)
+			return err == nil, err
+		}
+		k := startCacheChecker(c, w, keys, write)
+		time.Sleep(time.Second)
+		hitsBefore := k.hitCount()
+		begin := time.Now()
+		m, err := rc.BeginMigration(slot, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		for range 2 {
+			if _, err := m.MoveKeys(1); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+		if err := m.Finish(); err != nil {
+			t.Fatal(err)
+		}
+		done := k.setMark()
+		hitsAtDone := k.hitCount()
+		time.Sleep(1500 * time.Millisecond)
+		hitsAfter := k.hitCount() - hitsAtDone
+		firstHit, firstOK, _ := k.first(moving)
+		k.end(t)
+		st, _ := cluster.StatsOf(c)
+		t.Logf("RESP%d: slot %d (2 keys) from %s to %s: migrating for %v; first read of its keys %v after the end, first cache hit %v after; %d hits before, %d after; the cached client followed %d MOVED, %d ASK",
+			proto, slot, from.Addr(), to.Addr(), done.Sub(begin).Round(time.Millisecond), since(firstOK, done), since(firstHit, done), hitsBefore, hitsAfter, st.Moved, st.Asked)
+		if hitsBefore == 0 || hitsAfter == 0 {
+			t.Errorf("cache hits: %d before the migration, %d after; want some in both", hitsBefore, hitsAfter)
+		}
+		if firstHit.IsZero() {
+			t.Errorf("no cache hit on the moved keys after the migration")
+		}
+		if o, _ := rc.PrimaryOf(slot); o != to {
+			t.Errorf("slot %d is on %v after the migration, want %s", slot, o, to.Addr())
+		}
+	})
+}
