@@ -324,7 +324,7 @@ func TestClientCacheSilentConnection(t *testing.T) {
 	ctx := context.Background()
 	for _, proto := range []int{2, 3} {
 		t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
-			c := redis.NewClient(&redis.Options{Addr: srv.Addr(), Protocol: proto, StallTimeout: 500 * time.Millisecond,
+			c := redis.NewClient(&redis.Options{Addr: srv.Addr(), Protocol: proto, StallTimeout: 10 * time.Second, // the default: the heartbeat does not wait for it
 				Cache: &redis.CacheOptions{}})
 			defer c.Close()
 			c.Set(ctx, "silent", "v")

@@ -11,7 +11,9 @@
 package cache
 
 import (
+	"hash/maphash"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,24 +28,46 @@ type Stats struct {
 	Bytes         int64
 }
 
-// Cache is safe for concurrent use.
+// Cache is safe for concurrent use. A large one is split into shards by
+// the hash of the key, each with its own lock, recency list and share of
+// the byte bound, so that concurrent hits on different keys do not wait
+// for one another.
 type Cache struct {
+	shards []*shard
+	seed   maphash.Seed
+	epoch  atomic.Uint64 // bumped by Flush: a Token from before cannot store
+	// foreign counts the groups kept outside their key's own shard (for
+	// the second and later keys of a multi-key read): while there are
+	// some, an invalidation visits every shard.
+	foreign atomic.Int64
+	now     func() time.Time
+}
+
+// shard is one part of a Cache.
+type shard struct {
+	c      *Cache
 	mu     sync.Mutex
 	max    int64
 	ttl    time.Duration
 	size   int64
-	epoch  uint64 // bumped by Flush: a Token from before cannot store
 	groups map[string]*group
 	lru    entry // sentinel of the recency list: lru.next is the most recent
 	stats  Stats
-	now    func() time.Time
 }
+
+// shardedFrom is the byte bound from which a cache is split, and shardCount
+// the number of shards then.
+const (
+	shardedFrom = 16 << 20
+	shardCount  = 16
+)
 
 // group is what the cache knows of one Redis key: the reads cached under
 // it, every entry that depends on it, and how many times it was
 // invalidated.
 type group struct {
 	gen     uint64
+	foreign bool              // not in the key's own shard (counted in Cache.foreign)
 	pending int               // Tokens that named this key and are not finished
 	reads   map[string]*entry // entries whose first key this is, by read
 	deps    map[*entry]struct{}
@@ -64,19 +88,39 @@ type entry struct {
 // count them), whose entries live at most ttl (0: until invalidated or
 // evicted).
 func New(maxBytes int64, ttl time.Duration) *Cache {
-	c := &Cache{max: maxBytes, ttl: ttl, groups: map[string]*group{}, now: time.Now}
-	c.lru.next, c.lru.prev = &c.lru, &c.lru
+	c := &Cache{seed: maphash.MakeSeed(), now: time.Now}
+	n := 1
+	if maxBytes >= shardedFrom {
+		n = shardCount
+	}
+	for range n {
+		s := &shard{c: c, max: maxBytes / int64(n), ttl: ttl, groups: map[string]*group{}}
+		s.lru.next, s.lru.prev = &s.lru, &s.lru
+		c.shards = append(c.shards, s)
+	}
 	return c
+}
+
+// shardOf returns the shard of key.
+func (c *Cache) shardOf(key string) *shard {
+	if len(c.shards) == 1 {
+		return c.shards[0]
+	}
+	return c.shards[maphash.String(c.seed, key)%uint64(len(c.shards))]
 }
 
 // Get returns the value cached for read (the command, as the caller names
 // it) of key.
 func (c *Cache) Get(key string, read []byte) (any, bool) {
+	return c.shardOf(key).get(key, read)
+}
+
+func (c *shard) get(key string, read []byte) (any, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if g := c.groups[key]; g != nil {
 		if e := g.reads[string(read)]; e != nil {
-			if e.expires == 0 || c.now().UnixNano() < e.expires {
+			if e.expires == 0 || c.c.now().UnixNano() < e.expires {
 				c.stats.Hits++
 				c.unlink(e)
 				c.pushFront(e)
@@ -95,6 +139,7 @@ type Token struct {
 	keys  []string
 	gens  []uint64
 	epoch uint64
+	shard *shard // where the reply is stored: its first key's
 }
 
 // Begin marks a read of keys as in flight. Call it before the command is
@@ -102,14 +147,23 @@ type Token struct {
 // copied.
 func (c *Cache) Begin(keys ...string) *Token {
 	t := &Token{keys: append([]string(nil), keys...), gens: make([]uint64, len(keys))}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t.epoch = c.epoch
+	if len(keys) == 0 {
+		return t
+	}
+	s := c.shardOf(keys[0])
+	t.shard = s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t.epoch = c.epoch.Load()
 	for i, k := range keys {
-		g := c.groups[k]
+		g := s.groups[k]
 		if g == nil {
 			g = &group{reads: map[string]*entry{}, deps: map[*entry]struct{}{}}
-			c.groups[k] = g
+			if i > 0 && c.shardOf(k) != s {
+				g.foreign = true
+				c.foreign.Add(1)
+			}
+			s.groups[k] = g
 		}
 		g.pending++
 		t.gens[i] = g.gen
@@ -123,9 +177,16 @@ func (c *Cache) Begin(keys ...string) *Token {
 // false. The entry lives at most ttl, and at most the cache's own time to
 // live (0: no limit of its own). It finishes t.
 func (c *Cache) Put(t *Token, read []byte, val any, size int64, ttl time.Duration) bool {
+	if t.shard == nil {
+		return false
+	}
+	return t.shard.put(t, read, val, size, ttl)
+}
+
+func (c *shard) put(t *Token, read []byte, val any, size int64, ttl time.Duration) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	fresh := t.epoch == c.epoch
+	fresh := t.epoch == c.c.epoch.Load()
 	for i, k := range t.keys {
 		if g := c.groups[k]; g == nil || g.gen != t.gens[i] {
 			fresh = false
@@ -146,7 +207,7 @@ func (c *Cache) Put(t *Token, read []byte, val any, size int64, ttl time.Duratio
 		ttl = c.ttl
 	}
 	if ttl > 0 {
-		e.expires = c.now().Add(ttl).UnixNano()
+		e.expires = c.c.now().Add(ttl).UnixNano()
 	}
 	c.groups[t.keys[0]].reads[e.read] = e
 	for _, k := range t.keys {
@@ -165,13 +226,19 @@ func (c *Cache) Put(t *Token, read []byte, val any, size int64, ttl time.Duratio
 
 // Abort finishes t without storing anything (the read failed).
 func (c *Cache) Abort(t *Token) {
+	if t.shard != nil {
+		t.shard.abort(t)
+	}
+}
+
+func (c *shard) abort(t *Token) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.finish(t)
 }
 
 // finish releases t's hold on its keys' groups. c.mu is held.
-func (c *Cache) finish(t *Token) {
+func (c *shard) finish(t *Token) {
 	for _, k := range t.keys {
 		if g := c.groups[k]; g != nil {
 			g.pending--
@@ -184,6 +251,22 @@ func (c *Cache) finish(t *Token) {
 // Invalidate drops every cached read of keys, and keeps reads of them in
 // flight from being stored.
 func (c *Cache) Invalidate(keys ...string) {
+	if len(c.shards) == 1 {
+		c.shards[0].invalidate(keys)
+		return
+	}
+	for _, k := range keys {
+		if c.foreign.Load() == 0 {
+			c.shardOf(k).invalidate([]string{k})
+			continue
+		}
+		for _, s := range c.shards {
+			s.invalidate([]string{k})
+		}
+	}
+}
+
+func (c *shard) invalidate(keys []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, k := range keys {
@@ -203,9 +286,15 @@ func (c *Cache) Invalidate(keys ...string) {
 // stored: for a FLUSHALL/FLUSHDB invalidation, a lost invalidation
 // connection, a failover or a topology change.
 func (c *Cache) Flush() {
+	c.epoch.Add(1)
+	for _, s := range c.shards {
+		s.flush()
+	}
+}
+
+func (c *shard) flush() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.epoch++
 	for e := c.lru.next; e != &c.lru; e = c.lru.next {
 		c.remove(e)
 		c.stats.Invalidations++
@@ -214,15 +303,25 @@ func (c *Cache) Flush() {
 
 // Stats returns the counters.
 func (c *Cache) Stats() Stats {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s := c.stats
-	s.Bytes = c.size
-	return s
+	var sum Stats
+	for _, s := range c.shards {
+		s.mu.Lock()
+		st := s.stats
+		st.Bytes = s.size
+		s.mu.Unlock()
+		sum.Hits += st.Hits
+		sum.Misses += st.Misses
+		sum.Evictions += st.Evictions
+		sum.Invalidations += st.Invalidations
+		sum.Discarded += st.Discarded
+		sum.Entries += st.Entries
+		sum.Bytes += st.Bytes
+	}
+	return sum
 }
 
 // remove unlinks e and forgets it. c.mu is held.
-func (c *Cache) remove(e *entry) {
+func (c *shard) remove(e *entry) {
 	c.unlink(e)
 	for i, k := range e.keys {
 		g := c.groups[k]
@@ -241,18 +340,21 @@ func (c *Cache) remove(e *entry) {
 
 // dropIfEmpty forgets a key the cache holds nothing of and no read is
 // pending on. c.mu is held.
-func (c *Cache) dropIfEmpty(key string, g *group) {
+func (c *shard) dropIfEmpty(key string, g *group) {
 	if g.pending == 0 && len(g.deps) == 0 && c.groups[key] == g {
 		delete(c.groups, key)
+		if g.foreign {
+			c.c.foreign.Add(-1)
+		}
 	}
 }
 
-func (c *Cache) unlink(e *entry) {
+func (c *shard) unlink(e *entry) {
 	e.prev.next, e.next.prev = e.next, e.prev
 	e.prev, e.next = nil, nil
 }
 
-func (c *Cache) pushFront(e *entry) {
+func (c *shard) pushFront(e *entry) {
 	e.prev, e.next = &c.lru, c.lru.next
 	c.lru.next.prev = e
 	c.lru.next = e

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -34,8 +35,8 @@ func TestHitMissAndCounters(t *testing.T) {
 	if _, ok := c.Get("k", []byte("GET")); ok {
 		t.Fatal("hit after invalidation")
 	}
-	if s := c.Stats(); s.Invalidations != 1 || s.Entries != 0 || s.Bytes != 0 || len(c.groups) != 0 {
-		t.Fatalf("after invalidation: %+v, %d groups", s, len(c.groups))
+	if s := c.Stats(); s.Invalidations != 1 || s.Entries != 0 || s.Bytes != 0 || c.groupCount() != 0 {
+		t.Fatalf("after invalidation: %+v, %d groups", s, c.groupCount())
 	}
 }
 
@@ -130,8 +131,8 @@ func TestInFlightReads(t *testing.T) {
 
 	tok = c.Begin("k")
 	c.Abort(tok)
-	if s := c.Stats(); s.Discarded != 2 || len(c.groups) != 0 {
-		t.Fatalf("stats %+v, %d groups left", s, len(c.groups))
+	if s := c.Stats(); s.Discarded != 2 || c.groupCount() != 0 {
+		t.Fatalf("stats %+v, %d groups left", s, c.groupCount())
 	}
 }
 
@@ -153,31 +154,50 @@ func TestMultiKeyEntries(t *testing.T) {
 	}
 	put(c, "MGET x x", nil, 1, "x", "x") // a key named twice
 	c.Invalidate("x")
-	if s := c.Stats(); s.Entries != 0 || len(c.groups) != 0 {
-		t.Fatalf("stats %+v, %d groups", s, len(c.groups))
+	if s := c.Stats(); s.Entries != 0 || c.groupCount() != 0 {
+		t.Fatalf("stats %+v, %d groups", s, c.groupCount())
 	}
 }
 
 // Zero stale reads under concurrency: a writer bumps a key's version and
 // then invalidates it (as the server does after a write); once Invalidate
-// returns, no reader may be served an older version.
+// returns, no reader may be served an older version, by a GET of the key
+// or by an MGET of it and the key before it (stored under that one, in
+// another shard when the cache is sharded).
 func TestNoStaleReadsUnderRace(t *testing.T) {
-	c := New(1<<16, 0)
+	for _, size := range []int64{1 << 16, shardedFrom} {
+		t.Run(strconv.FormatInt(size, 10), func(t *testing.T) { noStaleReads(t, New(size, 0)) })
+	}
+}
+
+func noStaleReads(t *testing.T, c *Cache) {
 	const keys = 4
 	var version [keys]atomic.Int64
 	var stop atomic.Bool
 	var stale atomic.Int64
 	var wg sync.WaitGroup
+	key := func(i int) string { return strconv.Itoa(i % keys) }
+	mget := func(i int) []byte { return []byte("MGET " + key(i+1)) } // of key(i) and key(i+1)
 	for r := range 8 {
 		wg.Go(func() {
 			for i := r; !stop.Load(); i++ {
-				k := strconv.Itoa(i % keys)
-				if _, ok := c.Get(k, []byte("GET")); ok {
+				if i%2 == 0 {
+					if _, ok := c.Get(key(i), []byte("GET")); ok {
+						continue
+					}
+					tok := c.Begin(key(i))
+					runtime.Gosched()           // the command on its way
+					v := version[i%keys].Load() // the "server" read
+					c.Put(tok, []byte("GET"), v, 8, 0)
 					continue
 				}
-				tok := c.Begin(k)
-				v := version[i%keys].Load() // the "server" read
-				c.Put(tok, []byte("GET"), v, 8, 0)
+				if _, ok := c.Get(key(i), mget(i)); ok {
+					continue
+				}
+				tok := c.Begin(key(i), key(i+1))
+				runtime.Gosched()
+				v := [2]int64{version[i%keys].Load(), version[(i+1)%keys].Load()}
+				c.Put(tok, mget(i), v, 16, 0)
 			}
 		})
 	}
@@ -185,11 +205,15 @@ func TestNoStaleReadsUnderRace(t *testing.T) {
 	writes := 0
 	for time.Now().Before(deadline) {
 		i := writes % keys
-		k := strconv.Itoa(i)
+		k := key(i)
 		v := version[i].Add(1)
 		c.Invalidate(k)
 		writes++
 		if got, ok := c.Get(k, []byte("GET")); ok && got.(int64) < v {
+			stale.Add(1)
+		}
+		prev := i + keys - 1 // the MGET of key(prev) and k
+		if got, ok := c.Get(key(prev), mget(prev)); ok && got.([2]int64)[1] < v {
 			stale.Add(1)
 		}
 	}
@@ -207,7 +231,7 @@ func TestNoStaleReadsUnderRace(t *testing.T) {
 
 // BenchmarkGetHit is the store's share of a cached read's hit path.
 func BenchmarkGetHit(b *testing.B) {
-	c := New(1<<20, 0)
+	c := New(64<<20, 0) // a client's default size
 	put(c, "GET", "v", 1, "bench:k")
 	b.ReportAllocs()
 	for b.Loop() {
@@ -220,7 +244,7 @@ func BenchmarkGetHit(b *testing.B) {
 // BenchmarkGetHitParallel is the hit path under contention: every
 // goroutine reading one of 64 cached keys.
 func BenchmarkGetHitParallel(b *testing.B) {
-	c := New(1<<20, 0)
+	c := New(64<<20, 0)
 	reads := make([][]byte, 64)
 	for i := range reads {
 		k := "bench:" + strconv.Itoa(i)
@@ -238,4 +262,68 @@ func BenchmarkGetHitParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// groupCount is the number of keys the cache keeps anything of, over its
+// shards.
+func (c *Cache) groupCount() int {
+	n := 0
+	for _, s := range c.shards {
+		s.mu.Lock()
+		n += len(s.groups)
+		s.mu.Unlock()
+	}
+	return n
+}
+
+// The tests above, on a sharded cache: multi-key reads whose keys live in
+// other shards are invalidated by any of them, Flush reaches every shard,
+// and nothing is left behind.
+func TestSharded(t *testing.T) {
+	c := New(shardedFrom, 0)
+	if len(c.shards) != shardCount {
+		t.Fatalf("%d shards", len(c.shards))
+	}
+	keys := make([]string, 40)
+	for i := range keys {
+		keys[i] = "k" + strconv.Itoa(i)
+		put(c, "GET", i, 10, keys[i])
+	}
+	// An MGET of every key: its first key's shard holds it, and every
+	// other key's invalidation drops it.
+	for _, k := range keys[1:] {
+		put(c, "MGET", "all", 10, append([]string{keys[0]}, keys...)...)
+		if _, ok := c.Get(keys[0], []byte("MGET")); !ok {
+			t.Fatal("MGET not stored")
+		}
+		if c.foreign.Load() == 0 {
+			t.Fatal("no foreign groups for an MGET over 16 shards")
+		}
+		c.Invalidate(k)
+		if _, ok := c.Get(keys[0], []byte("MGET")); ok {
+			t.Fatalf("the MGET survived the invalidation of %s", k)
+		}
+		if _, ok := c.Get(k, []byte("GET")); ok {
+			t.Fatalf("GET %s survived its invalidation", k)
+		}
+		put(c, "GET", "again", 10, k)
+	}
+	if c.foreign.Load() != 0 {
+		t.Fatalf("%d foreign groups left with no multi-key entry", c.foreign.Load())
+	}
+	// A multi-key read in flight is discarded when a key of another shard
+	// changes.
+	tok := c.Begin(keys[0], keys[7])
+	c.Invalidate(keys[7])
+	if c.Put(tok, []byte("MGET"), "stale", 1, 0) {
+		t.Fatal("a multi-key read raced by an invalidation was stored")
+	}
+	tok = c.Begin(keys[3])
+	c.Flush()
+	if c.Put(tok, []byte("GET"), "stale", 1, 0) {
+		t.Fatal("a read raced by a Flush was stored")
+	}
+	if s := c.Stats(); s.Entries != 0 || s.Bytes != 0 || c.groupCount() != 0 || c.foreign.Load() != 0 {
+		t.Fatalf("after Flush: %+v, %d groups, %d foreign", s, c.groupCount(), c.foreign.Load())
+	}
 }

@@ -1101,6 +1101,34 @@ func (p *pipe) shrinkIdle() {
 	p.mu.Unlock()
 }
 
+// Check sends cmd (a PING) on the live connection, if there is one (it
+// never dials), and fails that connection, as the stall check does, when
+// no reply came within timeout: a health check for a connection the
+// server's messages arrive on (client-side caching's invalidations),
+// which must not stay silent unnoticed while nobody sends on it.
+func (m *Mux) Check(cmd []byte, timeout time.Duration) error {
+	p := m.cur.Load()
+	if p == nil || p.failed.Load() {
+		return nil
+	}
+	r := getRequest()
+	r.n = 1
+	if _, err := p.send(r, cmd, false); err != nil {
+		putRequest(r)
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := r.wait(ctx, p); err != nil {
+		// The request stays the reader's, as for a caller that gave up.
+		p.fail(ErrStalled, nil)
+		return err
+	}
+	err := r.err
+	putRequest(r)
+	return err
+}
+
 // ErrTimeout is wrapped by the error a caller gets when its reply did not
 // come within ReadTimeout.
 var ErrTimeout error = &timeoutError{"no reply within the read timeout"}

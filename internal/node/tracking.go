@@ -214,12 +214,15 @@ type redirector struct {
 	cn *conn.Conn // the current connection, closed by close
 }
 
-// The redirect connection's health check: a PING when it was quiet for
-// redirPing, and a connection that stays silent for redirDead after it is
-// declared lost (its invalidations may be lost with it).
+// The health check of a connection invalidations arrive on: a PING when
+// it was quiet for beatEvery, and a connection that stays silent for
+// beatDead after that is declared lost (its invalidations may be lost with
+// it), which flushes the cache. Failovers take seconds (Sentinel's
+// down-after-milliseconds, cluster-node-timeout): the cache must learn of
+// a silent server well within that.
 const (
-	redirPing = time.Second
-	redirDead = 3 * time.Second
+	beatEvery = 500 * time.Millisecond
+	beatDead  = 2 * time.Second
 )
 
 // liveID returns the live connection's ID, or 0 when there is none. A
@@ -269,12 +272,7 @@ func (r *redirector) loop(setup chan struct{}) {
 			return
 		default:
 		}
-		if setup == nil {
-			setup = make(chan struct{})
-			r.setup.Store(&setup)
-		}
-		err := r.serve(setup)
-		setup = nil
+		err := r.serve(setup) // closes setup once connected, or failed
 		if r.id.Swap(0) != 0 {
 			r.n.o.Tracking.Flush()
 			pause = minDialPause
@@ -288,6 +286,9 @@ func (r *redirector) loop(setup chan struct{}) {
 		case <-time.After(pause):
 		}
 		pause = min(2*pause, time.Second)
+		next := make(chan struct{}) // a variable of its own: readers hold its address
+		r.setup.Store(&next)
+		setup = next
 	}
 }
 
@@ -340,7 +341,7 @@ func (r *redirector) serve(setup chan struct{}) error {
 			}
 		}
 		e.End()
-		if err := cn.RoundTrip(ctx, e.Bytes(), out[:], redirDead, redirDead); err != nil {
+		if err := cn.RoundTrip(ctx, e.Bytes(), out[:], beatDead, beatDead); err != nil {
 			return err
 		}
 		return out[0].Err()
@@ -366,10 +367,10 @@ func (r *redirector) serve(setup chan struct{}) error {
 	e.String("SUBSCRIBE")
 	e.String("__redis__:invalidate")
 	e.End()
-	if err := cn.Send(ctx, e.Bytes(), redirDead); err != nil {
+	if err := cn.Send(ctx, e.Bytes(), beatDead); err != nil {
 		return err
 	}
-	v, err := cn.Receive(ctx, redirDead)
+	v, err := cn.Receive(ctx, beatDead)
 	if err != nil {
 		return err
 	}
@@ -386,16 +387,16 @@ func (r *redirector) serve(setup chan struct{}) error {
 	ping.End()
 	quiet := time.Duration(0)
 	for {
-		v, err := cn.Receive(ctx, redirPing)
+		v, err := cn.Receive(ctx, beatEvery)
 		if err != nil {
 			var ne net.Error
 			if !errors.As(err, &ne) || !ne.Timeout() {
 				return err
 			}
-			if quiet += redirPing; quiet >= redirDead {
+			if quiet += beatEvery; quiet >= beatDead {
 				return errRedirQuiet
 			}
-			if err := cn.Send(ctx, ping.Bytes(), redirDead); err != nil {
+			if err := cn.Send(ctx, ping.Bytes(), beatDead); err != nil {
 				return err
 			}
 			continue
@@ -412,19 +413,18 @@ func (r *redirector) serve(setup chan struct{}) error {
 	}
 }
 
-// heartbeat sends a PING every beatEvery on each idle multiplexed
-// connection of a RESP3 tracking node. A connection that died without a
-// word (a network partition) stops invalidating while the cache keeps
-// serving: once it owes the PING's reply, the multiplexer's stall check
-// (StallTimeout) finds it dead, which flushes the cache.
+// heartbeat sends a PING every beatEvery on each multiplexed connection
+// of a RESP3 tracking node, and drops a connection whose PING is not
+// answered within beatDead. A connection that died without a word (a
+// network partition, a hung server) stops invalidating while the cache
+// keeps serving hits without sending anything; dropping it flushes the
+// cache.
 type heartbeat struct {
 	once sync.Once
 	mu   sync.Mutex
 	quit chan struct{} // nil until started; closed by stop
 	done chan struct{}
 }
-
-const beatEvery = time.Second
 
 var pingCmd = func() []byte {
 	var e resp.Encoder
@@ -450,22 +450,25 @@ func (h *heartbeat) loop(n *Node) {
 	defer close(h.done)
 	tick := time.NewTicker(beatEvery)
 	defer tick.Stop()
+	var checking sync.WaitGroup
+	defer checking.Wait()
+	busy := make([]atomic.Bool, len(n.muxes)) // a check under way
 	for {
 		select {
 		case <-h.quit:
 			return
 		case <-tick.C:
 		}
-		for _, m := range n.muxes {
-			if s := m.Stats(); s.Connected && s.InFlight == 0 {
-				// Asynchronous: a PING that hangs is the stall check's to
-				// find, and must not hold up the other connections'.
-				go func() {
-					ctx, cancel := context.WithTimeout(context.Background(), 10*beatEvery)
-					defer cancel()
-					m.Do(ctx, pingCmd)
-				}()
+		for i, m := range n.muxes {
+			if busy[i].Swap(true) {
+				continue
 			}
+			// One goroutine per connection: a check that waits for its
+			// reply must not hold up the other connections'.
+			checking.Go(func() {
+				defer busy[i].Store(false)
+				m.Check(pingCmd, beatDead)
+			})
 		}
 	}
 }
