@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -446,7 +445,7 @@ func cacheKeys(prefix string, n int) ([]string, []int) {
 // promotion and goes on for 2 s: no read may be stale, and the cache must
 // serve hits before the kill and after the promotion. One cluster serves
 // both protocols: the RESP2 run kills another shard's primary, after the
-// first victim came back as a replica (skipped for now: cacheKnownBug).
+// first victim came back as a replica.
 func TestCacheFailoverNoStaleReads(t *testing.T) {
 	rc := redistest.StartCluster(t, redistest.ClusterConfig{})
 	cacheFailover(t, rc, false)
@@ -466,9 +465,6 @@ func cacheFailover(t *testing.T, rc *redistest.Cluster, pause bool) {
 		victim int // index of a key on the primary to fail
 	}{{3, 0}, {2, 3}} {
 		t.Run("RESP"+strconv.Itoa(tc.proto), func(t *testing.T) {
-			if msg := cacheKnownBug(tc.proto, pause); msg != "" && os.Getenv("RESPKIT_KNOWN_BUGS") == "" {
-				t.Skip(msg)
-			}
 			keys, slots := cacheKeys(fault+strconv.Itoa(tc.proto), 8)
 			victim, err := rc.PrimaryOf(slots[tc.victim])
 			if err != nil {
@@ -573,28 +569,6 @@ func cacheFailover(t *testing.T, rc *redistest.Cluster, pause bool) {
 	}
 }
 
-// cacheKnownBug says why a run of cacheFailover is skipped: a bug of the
-// library these tests found, reported rather than fixed here.
-// RESPKIT_KNOWN_BUGS=1 runs it anyway.
-func cacheKnownBug(proto int, pause bool) string {
-	switch {
-	case proto == 2 && !pause:
-		return "bug: RESP2 tracking: data race in internal/node's redirector " +
-			"(liveID reads *r.setup, a pointer to loop's local variable setup, which loop sets to nil and reassigns); " +
-			"a miss made while the redirect connection reconnects after its second loss waits on a nil channel until its context ends"
-	case proto == 3 && pause:
-		return "bug: RESP3 tracking: nothing checks that an idle tracking connection is alive; while every read of a hung " +
-			"(SIGSTOPped) primary's keys is a hit, the cache serves them until the next background slot map read " +
-			"(RefreshInterval, 10 s) although its replica was promoted and took newer writes (stale throughout the 2 s after the promotion; " +
-			"in a 12 s run, until 8.3 s after it)"
-	case proto == 2 && pause:
-		return "bug: RESP2 tracking: a silent redirect connection is declared dead only 3-4 s after its last message " +
-			"(redirPing 1 s, redirDead 3 s), later than a failover with cluster-node-timeout 1 s (2.0-2.6 s): " +
-			"cached reads of the hung primary's keys can be stale in between (4 stale reads in 2 of 3 runs)"
-	}
-	return ""
-}
-
 // TestCachePausedPrimaryNoStaleReads stops a primary with SIGSTOP (a hung
 // or partitioned server: its connections stay open and silent) until its
 // replica is promoted, while the stale-read checker runs.
@@ -604,9 +578,6 @@ func cacheKnownBug(proto int, pause bool) string {
 // every node answers CLUSTERDOWN meanwhile, which sends every client to
 // read the slot map, and the promotion then flushes the cache.
 func TestCachePausedPrimaryNoStaleReads(t *testing.T) {
-	if os.Getenv("RESPKIT_KNOWN_BUGS") == "" {
-		t.Skipf("%s\n%s", cacheKnownBug(3, true), cacheKnownBug(2, true))
-	}
 	rc := redistest.StartCluster(t, redistest.ClusterConfig{
 		Config: redistest.Config{Args: []string{"--cluster-require-full-coverage", "no"}},
 	})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -295,8 +294,7 @@ func since(at, from time.Time) string {
 // primary is killed (SIGKILL) and a replica promoted, then while a
 // SENTINEL FAILOVER hands the primary's role to a replica, under RESP3
 // and RESP2, on one group: no read may be stale, and the cache must serve
-// hits before the fault and after the new primary took over. The RESP2
-// run with the kill is skipped for now (bugRedirectorRace).
+// hits before the fault and after the new primary took over.
 func TestCacheFailoverNoStaleReads(t *testing.T) {
 	g := redistest.StartSentinelGroup(t, redistest.SentinelGroupConfig{})
 	replicas := int64(len(g.Nodes()) - 1)
@@ -309,9 +307,6 @@ func TestCacheFailoverNoStaleReads(t *testing.T) {
 			fault = "failed-over"
 		}
 		t.Run(fmt.Sprintf("RESP%d/%s", tc.proto, fault), func(t *testing.T) {
-			if tc.proto == 2 && tc.kill && os.Getenv("RESPKIT_KNOWN_BUGS") == "" {
-				t.Skip(bugRedirectorRace)
-			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			var keys []string
@@ -393,10 +388,3 @@ func TestCacheFailoverNoStaleReads(t *testing.T) {
 		})
 	}
 }
-
-// bugRedirectorRace skips the run that meets a bug of the library found
-// by this test, reported rather than fixed here; RESPKIT_KNOWN_BUGS=1 runs
-// it anyway.
-const bugRedirectorRace = "bug: RESP2 tracking: data race in internal/node's redirector " +
-	"(liveID reads *r.setup, a pointer to loop's local variable setup, which loop sets to nil and reassigns); " +
-	"a miss made while the redirect connection reconnects after its second loss waits on a nil channel until its context ends"
