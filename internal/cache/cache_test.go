@@ -245,11 +245,11 @@ func BenchmarkGetHit(b *testing.B) {
 // goroutine reading one of 64 cached keys.
 func BenchmarkGetHitParallel(b *testing.B) {
 	c := New(64<<20, 0)
-	reads := make([][]byte, 64)
+	keys, reads := make([]string, 64), make([][]byte, 64)
 	for i := range reads {
-		k := "bench:" + strconv.Itoa(i)
-		put(c, "GET "+k, "v", 1, k)
-		reads[i] = []byte("GET " + k)
+		keys[i] = "bench:" + strconv.Itoa(i)
+		put(c, "GET "+keys[i], "v", 1, keys[i])
+		reads[i] = []byte("GET " + keys[i])
 	}
 	var next atomic.Int64
 	b.ReportAllocs()
@@ -257,7 +257,7 @@ func BenchmarkGetHitParallel(b *testing.B) {
 		i := int(next.Add(1))
 		for pb.Next() {
 			i = (i + 1) % len(reads)
-			if _, ok := c.Get("bench:"+strconv.Itoa(i), reads[i]); !ok {
+			if _, ok := c.Get(keys[i], reads[i]); !ok {
 				b.Fatal("miss")
 			}
 		}
