@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"reflect"
 	"slices"
 	"sort"
@@ -52,22 +51,6 @@ func newPlainClient(t *testing.T, srv *redistest.Server) *redis.Client {
 	c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
 	t.Cleanup(func() { c.Close() })
 	return c
-}
-
-// A bug of the caching code these tests found (reported, not fixed here).
-// The subtests that show it are skipped unless CLIENTCACHE_KNOWN_BUGS is
-// set, so that they fail for whoever fixes it and nobody else. (They also
-// found the RESP2 redirector's nil-channel hang and data race, fixed
-// meanwhile in 0d4655b.)
-const bugIdleData = "RESP2 OPTIN: a tracked data connection killed while idle goes unnoticed (its multiplexer has no OnPush, " +
-	"so nobody reads it, and the heartbeat runs under RESP3 only): the server's tracking of the keys it read is gone, " +
-	"no invalidation comes, and the cache serves the old values until that connection is next used"
-
-func knownBug(t *testing.T, bug string) {
-	t.Helper()
-	if os.Getenv("CLIENTCACHE_KNOWN_BUGS") == "" {
-		t.Skip("known bug (set CLIENTCACHE_KNOWN_BUGS=1 to run): " + bug)
-	}
 }
 
 // durationQuantile returns the q quantile of sorted ds.
@@ -609,24 +592,20 @@ func TestClientCacheNoStaleReadsUnderKill(t *testing.T) {
 		mode   cacheMode
 		what   string
 		target func(redis.ConnInfo) bool
-		bug    string
 	}
 	subscribed := func(ci redis.ConnInfo) bool { return ci.Name == cachedName && ci.Sub > 0 }
 	tracking := func(ci redis.ConnInfo) bool { return ci.Name == cachedName && strings.Contains(ci.Flags, "t") }
 	cases := []tc{
-		{cacheMode{2, false}, "redirect connection", subscribed, ""},
-		{cacheMode{3, false}, "tracking connection", tracking, ""},
-		{cacheMode{2, true}, "redirect connection", subscribed, ""},
-		{cacheMode{3, true}, "tracking connection", tracking, ""},
+		{cacheMode{2, false}, "redirect connection", subscribed},
+		{cacheMode{3, false}, "tracking connection", tracking},
+		{cacheMode{2, true}, "redirect connection", subscribed},
+		{cacheMode{3, true}, "tracking connection", tracking},
 		// RESP2 OPTIN: the data connection's tracking (whose
 		// invalidations go to the redirect connection) dies with it.
-		{cacheMode{2, false}, "tracked data connection", func(ci redis.ConnInfo) bool { return tracking(ci) && ci.Sub == 0 }, bugIdleData},
+		{cacheMode{2, false}, "tracked data connection", func(ci redis.ConnInfo) bool { return tracking(ci) && ci.Sub == 0 }},
 	}
 	for _, c := range cases {
 		t.Run(c.mode.String()+"/"+strings.ReplaceAll(c.what, " ", "_"), func(t *testing.T) {
-			if c.bug != "" {
-				knownBug(t, c.bug)
-			}
 			srv := redistest.Start(t, redistest.Config{})
 			cl := newCachedClient(t, srv, c.mode)
 			cached := cl.Cached(0)
@@ -734,9 +713,6 @@ func TestClientCacheIdleConnectionKilled(t *testing.T) {
 	admin := newPlainClient(t, srv)
 	for _, m := range allCacheModes {
 		t.Run(m.String(), func(t *testing.T) {
-			if m == (cacheMode{2, false}) {
-				knownBug(t, bugIdleData)
-			}
 			c := newCachedClient(t, srv, m)
 			cached := c.Cached(0)
 			key := "idle:" + m.String()

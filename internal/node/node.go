@@ -84,8 +84,13 @@ func New(o Options) *Node {
 		}
 		n.redir = &redirector{n: n, lg: lg, quit: make(chan struct{}), done: make(chan struct{})}
 		// A connection gone takes its tracking with it: the keys it read
-		// would never be invalidated.
+		// would never be invalidated. Its multiplexer keeps reading, as
+		// it does for pushes under RESP3, so that a close is seen at once
+		// even while every cached read is a hit and nothing is sent.
 		onFail = o.Tracking.Flush
+		if onPush == nil {
+			onPush = func(resp.Value) {}
+		}
 	case o.Tracking != nil:
 		co := o.Conn
 		co.Tracking = trackingArgs(o.Tracking)

@@ -96,6 +96,7 @@ var cachingYes = func() []byte {
 // the server tracks it.
 func (n *Node) doTracked(ctx context.Context, cmd []byte, t *TrackedRead) (resp.Value, error) {
 	tr := n.o.Tracking
+	n.beat.start(n)
 	if n.redir != nil { // RESP2: tracked only while the redirect connection lives
 		id := n.redir.liveID(ctx)
 		if id == 0 {
@@ -130,7 +131,6 @@ func (n *Node) doTracked(ctx context.Context, cmd []byte, t *TrackedRead) (resp.
 		}
 		return out[2], nil
 	}
-	n.beat.start(n)
 	if tr.Broadcast { // every connection tracks the prefixes from its handshake
 		v, err := n.pick().Do(ctx, cmd)
 		if err == nil {
@@ -414,11 +414,13 @@ func (r *redirector) serve(setup chan struct{}) error {
 }
 
 // heartbeat sends a PING every beatEvery on each multiplexed connection
-// of a RESP3 tracking node, and drops a connection whose PING is not
-// answered within beatDead. A connection that died without a word (a
-// network partition, a hung server) stops invalidating while the cache
-// keeps serving hits without sending anything; dropping it flushes the
-// cache.
+// of a tracking node, and drops a connection whose PING is not answered
+// within beatDead. The server's tracking of what a connection read dies
+// with it; a connection that died unnoticed (killed while idle: under
+// RESP2 nobody reads an idle connection; or silent: a partition, a hung
+// server) would leave the cache serving hits of keys nobody tracks any
+// more. The PING finds it (its reply fails, or never comes), and the
+// failure flushes the cache.
 type heartbeat struct {
 	once sync.Once
 	mu   sync.Mutex
