@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/respkit/redis/internal/cache"
@@ -155,13 +156,34 @@ type cachedView struct {
 
 var errCacheOff = errors.New("redis: Cached needs client-side caching: set Options.Cache")
 
+// err says why the view cannot cache, or nil.
+func (v *cachedView) err() error {
+	switch {
+	case v.cache == nil:
+		return errCacheOff
+	case v.cache.err != nil:
+		return v.cache.err
+	case v.ttl < 0:
+		return fmt.Errorf("redis: Cached(%v): the time to live must not be negative", v.ttl)
+	}
+	return nil
+}
+
+// cacheable reports whether cmd's reply may be cached (see
+// docs/cacheable-commands.md).
+func cacheable(cmd *Cmd) bool {
+	return cmd.info != nil && len(cmd.keys) > 0 && cmd.info.Cacheable()
+}
+
 // Cached returns a client whose cacheable reads (GET, MGET, HGETALL,
 // SMEMBERS, ZRANGE, JSON.GET, ... the list is docs/cacheable-commands.md)
 // are answered from the client's cache when it holds them, and otherwise
 // read from the server with tracking on, so that the server says when the
 // keys change and the entry is dropped. An entry lives until then, or at
-// most ttl when ttl is positive (and at most CacheOptions.TTL). Other
-// commands, pipelines and transactions run as on c.
+// most ttl when ttl is positive (and at most CacheOptions.TTL). In a
+// pipeline of the returned client the cacheable reads are served the same
+// way (the misses sent tracked, in the pipeline's one write); other
+// commands and transactions run as on c.
 //
 // The returned client shares c's connections and cache; it costs nothing
 // to keep, and Cached may be called once and the result used everywhere.
@@ -186,22 +208,15 @@ func (c *Client) Cached(ttl time.Duration) *Client {
 
 // runCached runs cmd through the cache when it is cacheable.
 func (c *Client) runCached(ctx context.Context, cmd *Cmd) (resp.Value, error) {
-	if cmd.err != nil || cmd.info == nil || len(cmd.keys) == 0 || !cmd.info.Cacheable() {
+	if cmd.err != nil || !cacheable(cmd) {
 		return c.runUncached(ctx, cmd)
 	}
-	cc := c.view.cache
-	switch {
-	case cc == nil:
-		return resp.Value{}, errCacheOff
-	case cc.err != nil:
-		return resp.Value{}, cc.err
-	case c.view.ttl < 0:
-		return resp.Value{}, fmt.Errorf("redis: Cached(%v): the time to live must not be negative", c.view.ttl)
+	if err := c.view.err(); err != nil {
+		return resp.Value{}, err
 	}
-	for _, k := range cmd.keys {
-		if !cc.covers(k) {
-			return c.runUncached(ctx, cmd)
-		}
+	cc := c.view.cache
+	if !coversAll(cc, cmd.keys) {
+		return c.runUncached(ctx, cmd)
 	}
 	st := cc.store
 	if v, ok := st.Get(cmd.keys[0], cmd.enc); ok {
@@ -217,4 +232,167 @@ func (c *Client) runCached(ctx context.Context, cmd *Cmd) (resp.Value, error) {
 	fv := v.Freeze()
 	st.Put(tok, cmd.enc, fv, fv.Size()+int64(len(cmd.enc))+entryOverhead, c.view.ttl)
 	return fv, nil
+}
+
+// trackedBatch is what a cached pipeline asks of the transports: the
+// commands to send so that the server tracks them (found by pointer: a
+// cluster splits the batch over its nodes), and whether each was.
+type trackedBatch struct {
+	index map[*Cmd]int
+	state []atomic.Int32 // per index: 0 not known to be tracked, 1 tracked, 2 not tracked
+}
+
+type trackedBatchKey struct{}
+
+func (tb *trackedBatch) mark(cmd *Cmd, tracked bool) {
+	if i, ok := tb.index[cmd]; ok {
+		v := int32(2)
+		if tracked {
+			v = 1
+		}
+		tb.state[i].Store(v)
+	}
+}
+
+// doMultiTracked runs a batch holding commands of tb on a tracking node:
+// each of them preceded by the node's tracking prefix, all in one write.
+// done is false when the batch must run the ordinary way instead (it
+// blocks, or holds ASKING, which the prefix would separate from its
+// command); its commands of tb are then marked untracked.
+func (s *standalone) doMultiTracked(ctx context.Context, cmds []*Cmd, out []resp.Value, tb *trackedBatch) (done bool, err error) {
+	wanted := 0
+	plain := false
+	for _, c := range cmds {
+		if _, ok := tb.index[c]; ok {
+			wanted++
+		}
+		if c.flags&FlagBlocking != 0 || c.name == "ASKING" {
+			plain = true
+		}
+	}
+	if wanted == 0 {
+		return false, nil
+	}
+	prefix, k, ok := s.node.TrackingPrefix(ctx)
+	if plain || !ok {
+		for _, c := range cmds {
+			tb.mark(c, false)
+		}
+		return false, nil
+	}
+	var buf []byte
+	n := 0
+	for _, c := range cmds {
+		if _, ok := tb.index[c]; ok {
+			buf = append(buf, prefix...)
+			n += k
+		}
+		buf = append(buf, c.enc...)
+		n++
+	}
+	all := make([]resp.Value, n)
+	err = s.node.DoMulti(ctx, buf, all)
+	j := 0
+	for i, c := range cmds {
+		_, want := tb.index[c]
+		if want {
+			pre := all[j : j+k]
+			j += k
+			if all[j].Type() != 0 { // its reply came: was the prefix accepted?
+				tracked := true
+				for _, v := range pre {
+					tracked = tracked && v.Type() != 0 && !v.IsError()
+				}
+				tb.mark(c, tracked)
+			}
+		}
+		out[i] = all[j]
+		j++
+	}
+	return true, err
+}
+
+// runMultiCached runs a pipeline's batch on a client from Cached: the
+// cacheable commands the cache holds are answered from it, the others are
+// sent tracked (and stored when the server tracks them), the rest as
+// usual.
+func (c *Client) runMultiCached(ctx context.Context, cmds []*Cmd, out []resp.Value) []error {
+	cc := c.view.cache
+	viewErr := c.view.err()
+	var (
+		errs   []error
+		send   []*Cmd
+		at     []int // index in cmds of each of send
+		tokens map[int]*cache.Token
+		tb     *trackedBatch
+	)
+	for i, cmd := range cmds {
+		if !cacheable(cmd) {
+			send, at = append(send, cmd), append(at, i)
+			continue
+		}
+		if viewErr != nil {
+			if errs == nil {
+				errs = make([]error, len(cmds))
+			}
+			errs[i] = viewErr
+			continue
+		}
+		if !coversAll(cc, cmd.keys) {
+			send, at = append(send, cmd), append(at, i)
+			continue
+		}
+		if v, ok := cc.store.Get(cmd.keys[0], cmd.enc); ok {
+			out[i] = v.(resp.Value)
+			continue
+		}
+		if tb == nil {
+			tb, tokens = &trackedBatch{index: map[*Cmd]int{}}, map[int]*cache.Token{}
+		}
+		tb.index[cmd] = i
+		tokens[i] = cc.store.Begin(cmd.keys...)
+		send, at = append(send, cmd), append(at, i)
+	}
+	if len(send) == 0 {
+		return errs
+	}
+	if tb != nil {
+		tb.state = make([]atomic.Int32, len(cmds))
+		ctx = context.WithValue(ctx, trackedBatchKey{}, tb)
+	}
+	got := make([]resp.Value, len(send))
+	sendErrs := c.runMultiUncached(ctx, send, got)
+	if sendErrs != nil && errs == nil {
+		errs = make([]error, len(cmds))
+	}
+	for j, i := range at {
+		out[i] = got[j]
+		if sendErrs != nil {
+			errs[i] = sendErrs[j]
+		}
+		tok := tokens[i]
+		if tok == nil {
+			continue
+		}
+		v := got[j]
+		if (sendErrs != nil && sendErrs[j] != nil) || v.Type() == 0 || v.IsError() || tb.state[i].Load() != 1 {
+			cc.store.Abort(tok)
+			continue
+		}
+		fv := v.Freeze()
+		cc.store.Put(tok, cmds[i].enc, fv, fv.Size()+int64(len(cmds[i].enc))+entryOverhead, c.view.ttl)
+		out[i] = fv
+	}
+	return errs
+}
+
+// coversAll reports whether the server tracks every one of keys in cc's
+// mode.
+func coversAll(cc *Cache, keys []string) bool {
+	for _, k := range keys {
+		if !cc.covers(k) {
+			return false
+		}
+	}
+	return true
 }

@@ -359,3 +359,72 @@ func TestClientCacheSilentConnection(t *testing.T) {
 		})
 	}
 }
+
+// TestClientCachePipeline: cacheable reads in a pipeline of a cached
+// client are answered from the cache when it holds them, sent tracked
+// otherwise, and invalidated like single reads; other commands in the
+// pipeline run as usual.
+func TestClientCachePipeline(t *testing.T) {
+	srv := redistest.Start(t, redistest.Config{})
+	ctx := context.Background()
+	cacheModes(t, srv, redis.CacheOptions{}, func(t *testing.T, c, writer *redis.Client) {
+		key := t.Name()
+		writer.Set(ctx, key+":a", "a1")
+		writer.Set(ctx, key+":b", "b1")
+		writer.HSet(ctx, key+":h", redis.HashField{Field: "f", Value: "1"})
+		cached := c.Cached(0)
+		run := func() (a, b string, h map[string]string, n int64) {
+			t.Helper()
+			p := cached.Pipeline()
+			ra, rb, rh := p.Get(key+":a"), p.Get(key+":b"), p.HGetAll(key+":h")
+			rn := p.Incr(key + ":n") // not cacheable: runs every time
+			if err := p.Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+			return ra.Val(), rb.Val(), rh.Val(), rn.Val()
+		}
+		a, b, h, n := run()
+		if a != "a1" || b != "b1" || h["f"] != "1" || n != 1 {
+			t.Fatalf("first pipeline: %q %q %v %d", a, b, h, n)
+		}
+		if st := c.Cache().Stats(); st.Misses != 3 || st.Entries != 3 {
+			t.Fatalf("after the first pipeline %+v, want 3 misses and 3 entries", st)
+		}
+		a, b, h, n = run()
+		if a != "a1" || b != "b1" || h["f"] != "1" || n != 2 {
+			t.Fatalf("second pipeline: %q %q %v %d", a, b, h, n)
+		}
+		if st := c.Cache().Stats(); st.Hits != 3 {
+			t.Fatalf("after the second pipeline %+v, want 3 hits", st)
+		}
+		// A single read finds what the pipeline stored, and the server
+		// invalidates it.
+		if v, _ := cached.Get(ctx, key+":b"); v != "b1" || c.Cache().Stats().Hits != 4 {
+			t.Fatalf("GET b = %q, %+v", v, c.Cache().Stats())
+		}
+		writer.Set(ctx, key+":b", "b2")
+		writer.HSet(ctx, key+":h", redis.HashField{Field: "f", Value: "2"})
+		if !eventually(2*time.Second, func() bool {
+			_, b, h, _ := run()
+			return b == "b2" && h["f"] == "2"
+		}) {
+			t.Fatal("the pipeline's cached reads were not invalidated")
+		}
+	})
+}
+
+func TestClientCachePipelineMisuse(t *testing.T) {
+	srv := redistest.Start(t, redistest.Config{})
+	ctx := context.Background()
+	plain := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer plain.Close()
+	p := plain.Cached(0).Pipeline()
+	g, n := p.Get("k"), p.Incr("misuse:pipeline")
+	err := p.Exec(ctx)
+	if err == nil || !strings.Contains(err.Error(), "Options.Cache") {
+		t.Fatalf("Exec = %v, want the error naming Options.Cache", err)
+	}
+	if g.Err() == nil || n.Err() != nil || n.Val() != 1 {
+		t.Fatalf("GET: %v; INCR: %d, %v", g.Err(), n.Val(), n.Err())
+	}
+}

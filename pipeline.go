@@ -478,6 +478,14 @@ func (p *Pipeline) run(ctx context.Context, cmds []*Cmd, out []resp.Value) []err
 // are in the batch (a cluster transport runs parts of it on different
 // servers), and a retry sends only the commands without one.
 func (c *Client) runMulti(ctx context.Context, cmds []*Cmd, out []resp.Value) []error {
+	if c.view != nil {
+		return c.runMultiCached(ctx, cmds, out)
+	}
+	return c.runMultiUncached(ctx, cmds, out)
+}
+
+// runMultiUncached is runMulti without the cache.
+func (c *Client) runMultiUncached(ctx context.Context, cmds []*Cmd, out []resp.Value) []error {
 	if c.o.cache != nil {
 		defer func() {
 			for _, cmd := range cmds {

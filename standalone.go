@@ -95,6 +95,13 @@ func (s *standalone) DoMulti(ctx context.Context, cmds []*Cmd, out []resp.Value)
 		return errors.New("redis: DoMulti needs one reply slot per command")
 	}
 	TraceServer(ctx, s.addr)
+	if s.node.Tracks() {
+		if tb, _ := ctx.Value(trackedBatchKey{}).(*trackedBatch); tb != nil {
+			if done, err := s.doMultiTracked(ctx, cmds, out, tb); done {
+				return err
+			}
+		}
+	}
 	exclusive, block := false, time.Duration(0)
 	for _, c := range cmds {
 		if c.flags&FlagBlocking != 0 {

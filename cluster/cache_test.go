@@ -411,6 +411,47 @@ func TestCacheAcrossNodes(t *testing.T) {
 				t.Errorf("MGET again = %s with %d hits, want %s from the cache", got, stats().Hits-h, want)
 			}
 		}
+		// A pipeline of reads of every primary's key: split over the nodes,
+		// sent tracked, then answered from the cache; a write on each node
+		// invalidates what the pipeline stored.
+		pipe := func() []string {
+			p := cached.Pipeline()
+			var rs []*redis.Reply[string]
+			for _, k := range keys {
+				rs = append(rs, p.Get(k))
+			}
+			if err := p.Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var vs []string
+			for _, r := range rs {
+				vs = append(vs, r.Val())
+			}
+			return vs
+		}
+		for i, k := range keys {
+			w.Set(ctx, k, "p1")
+			if !waitUntil(2*time.Second, func() bool { v, _ := cached.Get(ctx, k); return v == "p1" }) {
+				t.Fatalf("GET %s (on %s) never saw p1", k, nodes[i].Addr())
+			}
+		}
+		c.Cache().Flush()
+		before = stats()
+		pipe()
+		if got := pipe(); strings.Join(got, ",") != strings.Repeat("p1,", len(keys)-1)+"p1" {
+			t.Fatalf("pipeline = %v", got)
+		}
+		if st := stats(); st.Misses-before.Misses != uint64(len(keys)) || st.Hits-before.Hits != uint64(len(keys)) {
+			t.Errorf("two pipelines of %d GETs: %d misses, %d hits; want %d of each", len(keys), st.Misses-before.Misses, st.Hits-before.Hits, len(keys))
+		}
+		for _, k := range keys {
+			w.Set(ctx, k, "p2")
+		}
+		if !waitUntil(2*time.Second, func() bool {
+			return strings.Join(pipe(), ",") == strings.Repeat("p2,", len(keys)-1)+"p2"
+		}) {
+			t.Fatalf("pipeline after writes on every node = %v", pipe())
+		}
 		t.Logf("RESP%d: %+v", proto, stats())
 	})
 }

@@ -93,67 +93,75 @@ var cachingYes = func() []byte {
 }()
 
 // doTracked runs a read the caller wants tracked, recording in t whether
-// the server tracks it.
+// the server tracks it. Under OPTIN the prefix (CLIENT CACHING yes, and
+// under RESP2 the CLIENT TRACKING naming the redirect connection) and the
+// read are one multiplexer request, written together on one connection,
+// so the server tracks exactly this read.
 func (n *Node) doTracked(ctx context.Context, cmd []byte, t *TrackedRead) (resp.Value, error) {
-	tr := n.o.Tracking
-	n.beat.start(n)
-	if n.redir != nil { // RESP2: tracked only while the redirect connection lives
-		id := n.redir.liveID(ctx)
-		if id == 0 {
-			t.untracked.Store(true)
-			return n.pick().Do(ctx, cmd)
-		}
-		if tr.Broadcast { // the redirect connection itself tracks the prefixes
-			v, err := n.pick().Do(ctx, cmd)
-			if err == nil {
-				t.tracked.Store(true)
-			}
-			return v, err
-		}
-		var e resp.Encoder
-		e.Begin()
-		e.String("CLIENT")
-		e.String("TRACKING")
-		e.String("on")
-		e.String("REDIRECT")
-		e.Int(id)
-		e.String("OPTIN")
-		e.End()
-		buf := append(append(e.Bytes(), cachingYes...), cmd...)
-		var out [3]resp.Value
-		if err := n.pick().DoMulti(ctx, buf, out[:]); err != nil {
-			return resp.Value{}, err
-		}
-		if out[0].IsError() || out[1].IsError() {
-			t.untracked.Store(true) // the redirect connection went away meanwhile, say
-		} else {
-			t.tracked.Store(true)
-		}
-		return out[2], nil
-	}
-	if tr.Broadcast { // every connection tracks the prefixes from its handshake
+	prefix, k, ok := n.TrackingPrefix(ctx)
+	if !ok || k == 0 {
 		v, err := n.pick().Do(ctx, cmd)
-		if err == nil {
-			t.tracked.Store(true)
+		switch {
+		case !ok:
+			t.untracked.Store(true)
+		case err == nil:
+			t.tracked.Store(true) // Broadcast: the connections track the prefixes
 		}
 		return v, err
 	}
-	// OPTIN: CLIENT CACHING yes and the read, one after the other on the
-	// same connection (the multiplexer writes a request's commands
-	// together), so the server tracks exactly this read.
-	buf := make([]byte, 0, len(cachingYes)+len(cmd))
-	buf = append(append(buf, cachingYes...), cmd...)
-	var out [2]resp.Value
-	if err := n.pick().DoMulti(ctx, buf, out[:]); err != nil {
+	buf := make([]byte, 0, len(prefix)+len(cmd))
+	buf = append(append(buf, prefix...), cmd...)
+	out := make([]resp.Value, k+1)
+	if err := n.pick().DoMulti(ctx, buf, out); err != nil {
 		return resp.Value{}, err
 	}
-	if out[0].IsError() {
-		t.untracked.Store(true)
-	} else {
-		t.tracked.Store(true)
+	t.tracked.Store(true)
+	for _, v := range out[:k] {
+		if v.IsError() { // the redirect connection went away meanwhile, say
+			t.untracked.Store(true)
+		}
 	}
-	return out[1], nil
+	return out[k], nil
 }
+
+// TrackingPrefix returns what to send before a read in a pipeline for the
+// server to track it, with the number of replies that prefix adds; ok is
+// false when the read cannot be tracked now (under RESP2, no redirect
+// connection is live). A prefix answered with an error means the read
+// was not tracked. Pipelines use it where Do uses a TrackedRead.
+func (n *Node) TrackingPrefix(ctx context.Context) (prefix []byte, replies int, ok bool) {
+	tr := n.o.Tracking
+	if tr == nil {
+		return nil, 0, false
+	}
+	n.beat.start(n)
+	if n.redir == nil {
+		if tr.Broadcast {
+			return nil, 0, true
+		}
+		return cachingYes, 1, true
+	}
+	id := n.redir.liveID(ctx)
+	switch {
+	case id == 0:
+		return nil, 0, false
+	case tr.Broadcast:
+		return nil, 0, true
+	}
+	var e resp.Encoder
+	e.Begin()
+	e.String("CLIENT")
+	e.String("TRACKING")
+	e.String("on")
+	e.String("REDIRECT")
+	e.Int(id)
+	e.String("OPTIN")
+	e.End()
+	return append(e.Bytes(), cachingYes...), 2, true
+}
+
+// Tracks reports whether the node runs client-side caching's tracking.
+func (n *Node) Tracks() bool { return n.o.Tracking != nil }
 
 // onPush handles a RESP3 push frame on a tracking connection, then hands
 // it to the node's own OnPush.
