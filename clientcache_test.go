@@ -428,3 +428,27 @@ func TestClientCachePipelineMisuse(t *testing.T) {
 		t.Fatalf("GET: %v; INCR: %d, %v", g.Err(), n.Val(), n.Err())
 	}
 }
+
+// TestClientCacheCloseSilentServer: closing a cached client whose server
+// went silent returns at once, health checks in flight or not.
+func TestClientCacheCloseSilentServer(t *testing.T) {
+	srv := redistest.Start(t, redistest.Config{})
+	ctx := context.Background()
+	for _, proto := range []int{2, 3} {
+		c := redis.NewClient(&redis.Options{Addr: srv.Addr(), Protocol: proto, Cache: &redis.CacheOptions{}})
+		c.Cached(0).Get(ctx, "close")
+		if err := srv.Pause(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(700 * time.Millisecond) // a health check is waiting for its reply
+		start := time.Now()
+		c.Close()
+		took := time.Since(start)
+		if err := srv.Resume(); err != nil {
+			t.Fatal(err)
+		}
+		if took > 1500*time.Millisecond { // a health check gives up after 2 s: Close must not wait for it
+			t.Errorf("RESP%d: Close took %v with the server silent", proto, took)
+		}
+	}
+}

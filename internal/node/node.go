@@ -333,9 +333,9 @@ func (n *Node) Close() error {
 	if n.redir != nil {
 		n.redir.close()
 	}
-	n.beat.stop()
 	for _, m := range n.muxes {
 		m.Close()
 	}
+	n.beat.stop() // after the muxes: a health check waiting for its reply ends with them
 	return n.pool.Close()
 }
