@@ -229,9 +229,16 @@ func (c *Client) runCached(ctx context.Context, cmd *Cmd) (resp.Value, error) {
 		st.Abort(tok)
 		return v, err
 	}
-	fv := v.Freeze()
-	st.Put(tok, cmd.enc, fv, fv.Size()+int64(len(cmd.enc))+entryOverhead, c.view.ttl)
-	return fv, nil
+	return c.view.store(tok, cmd, v), nil
+}
+
+// store puts v, the tracked reply to cmd, in the cache under tok (unless
+// an invalidation or a flush came meanwhile) and returns the frozen copy
+// the cache shares.
+func (v *cachedView) store(tok *cache.Token, cmd *Cmd, val resp.Value) resp.Value {
+	fv := val.Freeze()
+	v.cache.store.Put(tok, cmd.enc, fv, fv.Size()+int64(len(cmd.enc))+entryOverhead, v.ttl)
+	return fv
 }
 
 // trackedBatch is what a cached pipeline asks of the transports: the
@@ -379,9 +386,7 @@ func (c *Client) runMultiCached(ctx context.Context, cmds []*Cmd, out []resp.Val
 			cc.store.Abort(tok)
 			continue
 		}
-		fv := v.Freeze()
-		cc.store.Put(tok, cmds[i].enc, fv, fv.Size()+int64(len(cmds[i].enc))+entryOverhead, c.view.ttl)
-		out[i] = fv
+		out[i] = c.view.store(tok, cmds[i], v)
 	}
 	return errs
 }
