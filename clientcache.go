@@ -90,19 +90,23 @@ func (c *Cache) Stats() CacheStats { return c.store.Stats() }
 // stored.
 func (c *Cache) Flush() { c.store.Flush() }
 
-// tracking is how the cache asks the nodes to track its reads.
+// tracking is how the cache asks a node to track its reads: the node is
+// a source of entries of its own, so that losing its invalidations drops
+// only what was read from it.
 func (c *Cache) tracking() *node.Tracking {
+	src := c.store.NewSource()
 	return &node.Tracking{
 		Broadcast: c.o.Broadcast,
 		Prefixes:  c.o.Prefixes,
 		Invalidate: func(keys []string) {
-			if keys == nil {
-				c.store.Flush()
+			if keys == nil { // FLUSHALL, FLUSHDB
+				c.store.FlushSource(src)
 				return
 			}
 			c.store.Invalidate(keys...)
 		},
-		Flush: c.store.Flush,
+		Flush:  func() { c.store.FlushSource(src) },
+		Source: src,
 	}
 }
 
@@ -225,19 +229,20 @@ func (c *Client) runCached(ctx context.Context, cmd *Cmd) (resp.Value, error) {
 	tok := st.Begin(cmd.keys...)
 	tr := new(node.TrackedRead)
 	v, err := c.runUncached(node.WithTrackedRead(ctx, tr), cmd)
-	if err != nil || !tr.Tracked() {
+	src, tracked := tr.Tracked()
+	if err != nil || !tracked {
 		st.Abort(tok)
 		return v, err
 	}
-	return c.view.store(tok, cmd, v), nil
+	return c.view.store(tok, cmd, v, src), nil
 }
 
 // store puts v, the tracked reply to cmd, in the cache under tok (unless
 // an invalidation or a flush came meanwhile) and returns the frozen copy
 // the cache shares.
-func (v *cachedView) store(tok *cache.Token, cmd *Cmd, val resp.Value) resp.Value {
+func (v *cachedView) store(tok *cache.Token, cmd *Cmd, val resp.Value, src uint32) resp.Value {
 	fv := val.Freeze()
-	v.cache.store.Put(tok, cmd.enc, fv, fv.Size()+int64(len(cmd.enc))+entryOverhead, v.ttl)
+	v.cache.store.Put(tok, cmd.enc, fv, fv.Size()+int64(len(cmd.enc))+entryOverhead, v.ttl, src)
 	return fv
 }
 
@@ -246,18 +251,23 @@ func (v *cachedView) store(tok *cache.Token, cmd *Cmd, val resp.Value) resp.Valu
 // cluster splits the batch over its nodes), and whether each was.
 type trackedBatch struct {
 	index map[*Cmd]int
-	state []atomic.Int32 // per index: 0 not known to be tracked, 1 tracked, 2 not tracked
+	// state, per index: 0 not known to be tracked, or the Source of the
+	// node that tracks it (node.Tracking), or untracked.
+	state []atomic.Uint32
 }
+
+// untracked is a trackedBatch state.
+const untracked = ^uint32(0)
 
 type trackedBatchKey struct{}
 
-func (tb *trackedBatch) mark(cmd *Cmd, tracked bool) {
+// mark records whether cmd was sent tracked, by the node with Source src.
+func (tb *trackedBatch) mark(cmd *Cmd, src uint32, tracked bool) {
 	if i, ok := tb.index[cmd]; ok {
-		v := int32(2)
-		if tracked {
-			v = 1
+		if !tracked {
+			src = untracked
 		}
-		tb.state[i].Store(v)
+		tb.state[i].Store(src)
 	}
 }
 
@@ -280,10 +290,11 @@ func (s *standalone) doMultiTracked(ctx context.Context, cmds []*Cmd, out []resp
 	if wanted == 0 {
 		return false, nil
 	}
+	src, _ := s.node.Tracks()
 	prefix, k, ok := s.node.TrackingPrefix(ctx)
 	if plain || !ok {
 		for _, c := range cmds {
-			tb.mark(c, false)
+			tb.mark(c, src, false)
 		}
 		return false, nil
 	}
@@ -310,7 +321,7 @@ func (s *standalone) doMultiTracked(ctx context.Context, cmds []*Cmd, out []resp
 				for _, v := range pre {
 					tracked = tracked && v.Type() != 0 && !v.IsError()
 				}
-				tb.mark(c, tracked)
+				tb.mark(c, src, tracked)
 			}
 		}
 		out[i] = all[j]
@@ -364,7 +375,7 @@ func (c *Client) runMultiCached(ctx context.Context, cmds []*Cmd, out []resp.Val
 		return errs
 	}
 	if tb != nil {
-		tb.state = make([]atomic.Int32, len(cmds))
+		tb.state = make([]atomic.Uint32, len(cmds))
 		ctx = context.WithValue(ctx, trackedBatchKey{}, tb)
 	}
 	got := make([]resp.Value, len(send))
@@ -381,12 +392,12 @@ func (c *Client) runMultiCached(ctx context.Context, cmds []*Cmd, out []resp.Val
 		if tok == nil {
 			continue
 		}
-		v := got[j]
-		if (sendErrs != nil && sendErrs[j] != nil) || v.Type() == 0 || v.IsError() || tb.state[i].Load() != 1 {
+		v, src := got[j], tb.state[i].Load()
+		if (sendErrs != nil && sendErrs[j] != nil) || v.Type() == 0 || v.IsError() || src == 0 || src == untracked {
 			cc.store.Abort(tok)
 			continue
 		}
-		out[i] = c.view.store(tok, cmds[i], v)
+		out[i] = c.view.store(tok, cmds[i], v, src)
 	}
 	return errs
 }

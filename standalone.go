@@ -95,7 +95,7 @@ func (s *standalone) DoMulti(ctx context.Context, cmds []*Cmd, out []resp.Value)
 		return errors.New("redis: DoMulti needs one reply slot per command")
 	}
 	TraceServer(ctx, s.addr)
-	if s.node.Tracks() {
+	if _, tracks := s.node.Tracks(); tracks {
 		if tb, _ := ctx.Value(trackedBatchKey{}).(*trackedBatch); tb != nil {
 			if done, err := s.doMultiTracked(ctx, cmds, out, tb); done {
 				return err

@@ -230,6 +230,20 @@ func TestCacheAcrossNodes(t *testing.T) {
 		}) {
 			t.Fatalf("pipeline after writes on every node = %v", pipe())
 		}
+		// Losing one node's connections drops what was read from that node
+		// only: the others' entries keep serving.
+		pipe()
+		if _, err := rc.Do(nodes[0], "CLIENT", "KILL", "TYPE", "normal"); err != nil {
+			t.Fatal(err)
+		}
+		if !waitUntil(2*time.Second, func() bool { return stats().Entries == len(keys)-1 }) {
+			t.Fatalf("after its connections to %s were killed the cache holds %+v, want %d entries", nodes[0].Addr(), stats(), len(keys)-1)
+		}
+		before = stats()
+		pipe()
+		if st := stats(); st.Misses-before.Misses != 1 || st.Hits-before.Hits != uint64(len(keys)-1) {
+			t.Errorf("reads after one node's connections were killed: %d misses, %d hits; want 1 and %d", st.Misses-before.Misses, st.Hits-before.Hits, len(keys)-1)
+		}
 		t.Logf("RESP%d: %+v", proto, stats())
 	})
 }

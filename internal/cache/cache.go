@@ -35,7 +35,13 @@ type Stats struct {
 type Cache struct {
 	shards []*shard
 	seed   maphash.Seed
-	epoch  atomic.Uint64 // bumped by Flush: a Token from before cannot store
+	// flushes numbers the flushes, of everything (Flush) or of one
+	// source's entries (FlushSource); a Token records the number at Begin,
+	// and cannot store when a flush that concerns it came since.
+	flushes    atomic.Uint64
+	allFlushed atomic.Uint64                    // the number of the last Flush
+	sources    atomic.Pointer[[]*atomic.Uint64] // per source (index = id-1): the number of its last flush
+	sourcesMu  sync.Mutex                       // serializes NewSource
 	// foreign counts the groups kept outside their key's own shard (for
 	// the second and later keys of a multi-key read): while there are
 	// some, an invalidation visits every shard.
@@ -80,7 +86,8 @@ type entry struct {
 	read       string
 	val        any
 	size       int64
-	expires    int64 // unix nanoseconds; 0: never
+	expires    int64  // unix nanoseconds; 0: never
+	src        uint32 // the source it was read from (FlushSource); 0: none
 	prev, next *entry
 }
 
@@ -138,7 +145,7 @@ func (c *shard) get(key string, read []byte) (any, bool) {
 type Token struct {
 	keys  []string
 	gens  []uint64
-	epoch uint64
+	seq   uint64 // Cache.flushes at Begin
 	shard *shard // where the reply is stored: its first key's
 }
 
@@ -154,7 +161,7 @@ func (c *Cache) Begin(keys ...string) *Token {
 	t.shard = s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t.epoch = c.epoch.Load()
+	t.seq = c.flushes.Load()
 	for i, k := range keys {
 		g := s.groups[k]
 		if g == nil {
@@ -172,21 +179,34 @@ func (c *Cache) Begin(keys ...string) *Token {
 }
 
 // Put stores val, of size bytes, as read of t's first key (Get finds it
-// there), depending on all of t's keys, unless one of them was invalidated
-// or the cache flushed since Begin: then it discards val and reports
-// false. The entry lives at most ttl, and at most the cache's own time to
-// live (0: no limit of its own). It finishes t.
-func (c *Cache) Put(t *Token, read []byte, val any, size int64, ttl time.Duration) bool {
+// there), depending on all of t's keys and read from source src (0: none
+// in particular), unless one of the keys was invalidated, or the cache or
+// src flushed, since Begin: then it discards val and reports false. The
+// entry lives at most ttl, and at most the cache's own time to live (0:
+// no limit of its own). It finishes t.
+func (c *Cache) Put(t *Token, read []byte, val any, size int64, ttl time.Duration, src uint32) bool {
 	if t.shard == nil {
 		return false
 	}
-	return t.shard.put(t, read, val, size, ttl)
+	return t.shard.put(t, read, val, size, ttl, src)
 }
 
-func (c *shard) put(t *Token, read []byte, val any, size int64, ttl time.Duration) bool {
+// flushedSince reports whether a flush that concerns src came after the
+// flush numbered seq.
+func (c *Cache) flushedSince(seq uint64, src uint32) bool {
+	if c.allFlushed.Load() > seq {
+		return true
+	}
+	if src == 0 {
+		return false
+	}
+	return (*c.sources.Load())[src-1].Load() > seq
+}
+
+func (c *shard) put(t *Token, read []byte, val any, size int64, ttl time.Duration, src uint32) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	fresh := t.epoch == c.c.epoch.Load()
+	fresh := !c.c.flushedSince(t.seq, src)
 	for i, k := range t.keys {
 		if g := c.groups[k]; g == nil || g.gen != t.gens[i] {
 			fresh = false
@@ -202,7 +222,7 @@ func (c *shard) put(t *Token, read []byte, val any, size int64, ttl time.Duratio
 	if old := c.groups[t.keys[0]].reads[string(read)]; old != nil {
 		c.remove(old)
 	}
-	e := &entry{keys: t.keys, read: string(read), val: val, size: size}
+	e := &entry{keys: t.keys, read: string(read), val: val, size: size, src: src}
 	if c.ttl > 0 && (ttl <= 0 || c.ttl < ttl) {
 		ttl = c.ttl
 	}
@@ -286,18 +306,47 @@ func (c *shard) invalidate(keys []string) {
 // stored: for a FLUSHALL/FLUSHDB invalidation, a lost invalidation
 // connection, a failover or a topology change.
 func (c *Cache) Flush() {
-	c.epoch.Add(1)
+	c.allFlushed.Store(c.flushes.Add(1))
 	for _, s := range c.shards {
-		s.flush()
+		s.flush(0)
 	}
 }
 
-func (c *shard) flush() {
+// NewSource returns the id of a new source of entries: a server whose
+// invalidations may be lost apart from the others' (its connection
+// failed), so that FlushSource drops only what was read from it.
+func (c *Cache) NewSource() uint32 {
+	c.sourcesMu.Lock()
+	defer c.sourcesMu.Unlock()
+	var list []*atomic.Uint64
+	if p := c.sources.Load(); p != nil {
+		list = *p
+	}
+	list = append(list[:len(list):len(list)], new(atomic.Uint64))
+	c.sources.Store(&list)
+	return uint32(len(list))
+}
+
+// FlushSource drops the entries read from src and keeps reads of it in
+// flight from being stored. It costs a walk over every entry.
+func (c *Cache) FlushSource(src uint32) {
+	(*c.sources.Load())[src-1].Store(c.flushes.Add(1))
+	for _, s := range c.shards {
+		s.flush(src)
+	}
+}
+
+// flush drops the entries of src, or every entry when src is 0.
+func (c *shard) flush(src uint32) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for e := c.lru.next; e != &c.lru; e = c.lru.next {
-		c.remove(e)
-		c.stats.Invalidations++
+	for e := c.lru.next; e != &c.lru; {
+		next := e.next
+		if src == 0 || e.src == src {
+			c.remove(e)
+			c.stats.Invalidations++
+		}
+		e = next
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 func put(c *Cache, read string, val any, size int64, keys ...string) bool {
-	return c.Put(c.Begin(keys...), []byte(read), val, size, 0)
+	return c.Put(c.Begin(keys...), []byte(read), val, size, 0, 0)
 }
 
 func TestHitMissAndCounters(t *testing.T) {
@@ -89,7 +89,7 @@ func TestTTL(t *testing.T) {
 	} {
 		c := New(1<<20, tc.cache)
 		c.now = func() time.Time { return now }
-		c.Put(c.Begin("k"), []byte("GET"), "v", 1, tc.read)
+		c.Put(c.Begin("k"), []byte("GET"), "v", 1, tc.read, 0)
 		now = now.Add(tc.want - time.Millisecond)
 		if _, ok := c.Get("k", []byte("GET")); !ok {
 			t.Fatalf("%+v: expired early", tc)
@@ -110,13 +110,13 @@ func TestInFlightReads(t *testing.T) {
 	c := New(1<<20, 0)
 	c.Invalidate("k") // before: no effect on the read below
 	tok := c.Begin("k")
-	if !c.Put(tok, []byte("GET"), "new", 1, 0) {
+	if !c.Put(tok, []byte("GET"), "new", 1, 0, 0) {
 		t.Fatal("a read begun after the invalidation was discarded")
 	}
 
 	tok = c.Begin("k")
 	c.Invalidate("k")
-	if c.Put(tok, []byte("GET"), "stale", 1, 0) {
+	if c.Put(tok, []byte("GET"), "stale", 1, 0, 0) {
 		t.Fatal("a read raced by an invalidation was stored")
 	}
 	if _, ok := c.Get("k", []byte("GET")); ok {
@@ -125,7 +125,7 @@ func TestInFlightReads(t *testing.T) {
 
 	tok = c.Begin("k")
 	c.Flush()
-	if c.Put(tok, []byte("GET"), "stale", 1, 0) {
+	if c.Put(tok, []byte("GET"), "stale", 1, 0, 0) {
 		t.Fatal("a read raced by a Flush was stored")
 	}
 
@@ -149,7 +149,7 @@ func TestMultiKeyEntries(t *testing.T) {
 	}
 	tok := c.Begin("a", "b")
 	c.Invalidate("b")
-	if c.Put(tok, []byte("MGET a b"), nil, 2, 0) {
+	if c.Put(tok, []byte("MGET a b"), nil, 2, 0, 0) {
 		t.Fatal("an MGET raced on its second key was stored")
 	}
 	put(c, "MGET x x", nil, 1, "x", "x") // a key named twice
@@ -188,7 +188,7 @@ func noStaleReads(t *testing.T, c *Cache) {
 					tok := c.Begin(key(i))
 					runtime.Gosched()           // the command on its way
 					v := version[i%keys].Load() // the "server" read
-					c.Put(tok, []byte("GET"), v, 8, 0)
+					c.Put(tok, []byte("GET"), v, 8, 0, 0)
 					continue
 				}
 				if _, ok := c.Get(key(i), mget(i)); ok {
@@ -197,7 +197,7 @@ func noStaleReads(t *testing.T, c *Cache) {
 				tok := c.Begin(key(i), key(i+1))
 				runtime.Gosched()
 				v := [2]int64{version[i%keys].Load(), version[(i+1)%keys].Load()}
-				c.Put(tok, mget(i), v, 16, 0)
+				c.Put(tok, mget(i), v, 16, 0, 0)
 			}
 		})
 	}
@@ -315,15 +315,58 @@ func TestSharded(t *testing.T) {
 	// changes.
 	tok := c.Begin(keys[0], keys[7])
 	c.Invalidate(keys[7])
-	if c.Put(tok, []byte("MGET"), "stale", 1, 0) {
+	if c.Put(tok, []byte("MGET"), "stale", 1, 0, 0) {
 		t.Fatal("a multi-key read raced by an invalidation was stored")
 	}
 	tok = c.Begin(keys[3])
 	c.Flush()
-	if c.Put(tok, []byte("GET"), "stale", 1, 0) {
+	if c.Put(tok, []byte("GET"), "stale", 1, 0, 0) {
 		t.Fatal("a read raced by a Flush was stored")
 	}
 	if s := c.Stats(); s.Entries != 0 || s.Bytes != 0 || c.groupCount() != 0 || c.foreign.Load() != 0 {
 		t.Fatalf("after Flush: %+v, %d groups, %d foreign", s, c.groupCount(), c.foreign.Load())
+	}
+}
+
+// FlushSource drops what was read from one source and keeps its reads in
+// flight from storing; the other sources' entries and reads are kept.
+func TestFlushSource(t *testing.T) {
+	for _, size := range []int64{1 << 20, shardedFrom} {
+		c := New(size, 0)
+		a, b := c.NewSource(), c.NewSource()
+		if a == b || a == 0 || b == 0 {
+			t.Fatalf("sources %d and %d", a, b)
+		}
+		for i := range 20 {
+			k := "k" + strconv.Itoa(i)
+			src := a
+			if i%2 == 1 {
+				src = b
+			}
+			if !c.Put(c.Begin(k), []byte("GET"), i, 10, 0, src) {
+				t.Fatalf("%s not stored", k)
+			}
+		}
+		pendingA, pendingB := c.Begin("pa"), c.Begin("pb")
+		c.FlushSource(a)
+		for i := range 20 {
+			_, ok := c.Get("k"+strconv.Itoa(i), []byte("GET"))
+			if want := i%2 == 1; ok != want {
+				t.Fatalf("size %d: k%d cached %v after flushing source a, want %v", size, i, ok, want)
+			}
+		}
+		if c.Put(pendingA, []byte("GET"), "stale", 1, 0, a) {
+			t.Fatal("a read of the flushed source begun before the flush was stored")
+		}
+		if !c.Put(pendingB, []byte("GET"), "fine", 1, 0, b) {
+			t.Fatal("a read of another source was discarded")
+		}
+		if !c.Put(c.Begin("after"), []byte("GET"), "new", 1, 0, a) {
+			t.Fatal("a read of the flushed source begun after the flush was discarded")
+		}
+		c.Flush()
+		if st := c.Stats(); st.Entries != 0 || c.groupCount() != 0 {
+			t.Fatalf("after Flush: %+v, %d groups", st, c.groupCount())
+		}
 	}
 }

@@ -238,7 +238,7 @@ func (n *Node) Do(ctx context.Context, cmd []byte) (resp.Value, error) {
 func (n *Node) DoMulti(ctx context.Context, cmds []byte, out []resp.Value) error {
 	if n.o.Tracking != nil {
 		if t := n.trackedRead(ctx); t != nil {
-			t.untracked.Store(true)
+			t.ran(n.o.Tracking.Source, false)
 		}
 	}
 	return n.pick().DoMulti(ctx, cmds, out)
@@ -250,7 +250,7 @@ func (n *Node) DoMulti(ctx context.Context, cmds []byte, out []resp.Value) error
 func (n *Node) Exclusive(ctx context.Context, cmds []byte, out []resp.Value, readTimeout time.Duration) error {
 	if n.o.Tracking != nil {
 		if t := n.trackedRead(ctx); t != nil {
-			t.untracked.Store(true)
+			t.ran(n.o.Tracking.Source, false)
 		}
 	}
 	cn, err := n.get(ctx)

@@ -32,8 +32,12 @@ type Tracking struct {
 	// must not block.
 	Invalidate func(keys []string)
 	// Flush is called when an invalidation stream is lost (a connection
-	// failed or closed): what it would have said is unknown.
+	// failed or closed): what it would have said is unknown. It need only
+	// drop what was read from this node (Source).
 	Flush func()
+	// Source names the node to the cache: TrackedRead reports it, so that
+	// Flush can drop only what was read here.
+	Source uint32
 }
 
 // TrackedRead is what a caller asking for a tracked read learns of it.
@@ -42,11 +46,29 @@ type Tracking struct {
 // records whether it could.
 type TrackedRead struct {
 	tracked, untracked atomic.Bool
+	src                atomic.Uint32
 }
 
-// Tracked reports whether the server tracks everything the read returned:
-// some part of it ran tracked and none untracked.
-func (t *TrackedRead) Tracked() bool { return t.tracked.Load() && !t.untracked.Load() }
+// Tracked reports whether the server tracks everything the read returned
+// (some part of it ran tracked, none untracked, all on one node), and the
+// Source of that node.
+func (t *TrackedRead) Tracked() (src uint32, ok bool) {
+	return t.src.Load(), t.tracked.Load() && !t.untracked.Load()
+}
+
+// ran records that part of the read ran on the node with Source src,
+// tracked or not. Parts on several nodes are not tracked as one: no one
+// Source could drop them all.
+func (t *TrackedRead) ran(src uint32, tracked bool) {
+	if !t.src.CompareAndSwap(0, src) && t.src.Load() != src {
+		tracked = false
+	}
+	if tracked {
+		t.tracked.Store(true)
+	} else {
+		t.untracked.Store(true)
+	}
+}
 
 type trackedReadKey struct{}
 
@@ -98,14 +120,12 @@ var cachingYes = func() []byte {
 // read are one multiplexer request, written together on one connection,
 // so the server tracks exactly this read.
 func (n *Node) doTracked(ctx context.Context, cmd []byte, t *TrackedRead) (resp.Value, error) {
+	src := n.o.Tracking.Source
 	prefix, k, ok := n.TrackingPrefix(ctx)
 	if !ok || k == 0 {
 		v, err := n.pick().Do(ctx, cmd)
-		switch {
-		case !ok:
-			t.untracked.Store(true)
-		case err == nil:
-			t.tracked.Store(true) // Broadcast: the connections track the prefixes
+		if !ok || err == nil { // Broadcast: the connections track the prefixes
+			t.ran(src, ok)
 		}
 		return v, err
 	}
@@ -115,12 +135,11 @@ func (n *Node) doTracked(ctx context.Context, cmd []byte, t *TrackedRead) (resp.
 	if err := n.pick().DoMulti(ctx, buf, out); err != nil {
 		return resp.Value{}, err
 	}
-	t.tracked.Store(true)
+	tracked := true
 	for _, v := range out[:k] {
-		if v.IsError() { // the redirect connection went away meanwhile, say
-			t.untracked.Store(true)
-		}
+		tracked = tracked && !v.IsError() // not when the redirect connection went away meanwhile, say
 	}
+	t.ran(src, tracked)
 	return out[k], nil
 }
 
@@ -160,8 +179,14 @@ func (n *Node) TrackingPrefix(ctx context.Context) (prefix []byte, replies int, 
 	return append(e.Bytes(), cachingYes...), 2, true
 }
 
-// Tracks reports whether the node runs client-side caching's tracking.
-func (n *Node) Tracks() bool { return n.o.Tracking != nil }
+// Tracks reports whether the node runs client-side caching's tracking,
+// and its Source.
+func (n *Node) Tracks() (src uint32, ok bool) {
+	if n.o.Tracking == nil {
+		return 0, false
+	}
+	return n.o.Tracking.Source, true
+}
 
 // onPush handles a RESP3 push frame on a tracking connection, then hands
 // it to the node's own OnPush.
