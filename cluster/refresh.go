@@ -183,29 +183,89 @@ func (t *transport) readTopology() (changed bool, err error) {
 	for _, a := range shuffled(t.o.Addrs) {
 		add(a)
 	}
-	// A node that does not answer soon is passed over for the next one.
+	// A node that does not answer soon is passed over for the next one;
+	// one that is merely slow is not abandoned: after hedgeAfter the next
+	// node is asked too, and the first answer wins. A hung node (stopped,
+	// partitioned) then costs hedgeAfter, not the whole timeout.
 	timeout := min(t.o.DialTimeout, 2*time.Second)
 	if timeout <= 0 {
 		timeout = 2 * time.Second
 	}
-	var errs []error
-	for _, addr := range candidates {
+	type answer struct {
+		addr  string
+		views []shardView
+		err   error
+	}
+	parent, cancelAll := context.WithCancel(redis.NoRetry(context.Background()))
+	defer cancelAll()
+	answers := make(chan answer, len(candidates))
+	asked, pending := 0, 0
+	ask := func() error {
+		addr := candidates[asked]
+		asked++
 		s, err := t.serverFor(addr)
 		if err != nil {
-			return false, err
+			return err
 		}
-		ctx, cancel := context.WithTimeout(redis.NoRetry(context.Background()), timeout)
-		host, _, _ := net.SplitHostPort(addr)
-		views, err := readSlotMap(ctx, s.c, host, t.o.TLSConfig != nil)
-		cancel()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", addr, err))
-			continue
+		pending++
+		go func() {
+			ctx, cancel := context.WithTimeout(parent, timeout)
+			defer cancel()
+			host, _, _ := net.SplitHostPort(addr)
+			views, err := readSlotMap(ctx, s.c, host, t.o.TLSConfig != nil)
+			answers <- answer{addr, views, err}
+		}()
+		return nil
+	}
+	// wait collects the answers still owed once the outcome is known:
+	// cancelled, they come at once.
+	wait := func() {
+		cancelAll()
+		for ; pending > 0; pending-- {
+			<-answers
 		}
-		return t.install(views)
+	}
+	if len(candidates) == 0 {
+		return false, errors.New("cluster: no node to read the slot map from")
+	}
+	if err := ask(); err != nil {
+		return false, err
+	}
+	hedge := time.NewTimer(hedgeAfter)
+	defer hedge.Stop()
+	var errs []error
+	for pending > 0 {
+		select {
+		case a := <-answers:
+			pending--
+			if a.err == nil {
+				wait()
+				return t.install(a.views)
+			}
+			errs = append(errs, fmt.Errorf("%s: %w", a.addr, a.err))
+			if asked < len(candidates) {
+				if err := ask(); err != nil {
+					wait()
+					return false, err
+				}
+				hedge.Reset(hedgeAfter)
+			}
+		case <-hedge.C:
+			if asked < len(candidates) {
+				if err := ask(); err != nil {
+					wait()
+					return false, err
+				}
+				hedge.Reset(hedgeAfter)
+			}
+		}
 	}
 	return false, fmt.Errorf("cluster: no node gave the slot map: %w", errors.Join(errs...))
 }
+
+// hedgeAfter is how long a read of the slot map waits for a node before
+// it asks the next one as well.
+const hedgeAfter = 250 * time.Millisecond
 
 // signature describes a slot map: each shard's spans, primary and online
 // replicas.
