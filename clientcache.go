@@ -90,6 +90,13 @@ func (c *Cache) Stats() CacheStats { return c.store.Stats() }
 // stored.
 func (c *Cache) Flush() { c.store.Flush() }
 
+// FlushKeys drops the entries of every key match accepts, and keeps reads
+// of those keys in flight from being stored: for keys whose server
+// changed (a cluster transport calls it for the keys of slots that moved).
+// match is called for every key the cache knows, under a lock: it must be
+// quick and must not call the cache.
+func (c *Cache) FlushKeys(match func(key string) bool) { c.store.InvalidateWhere(match) }
+
 // tracking is how the cache asks a node to track its reads: the node is
 // a source of entries of its own, so that losing its invalidations drops
 // only what was read from it.

@@ -504,4 +504,38 @@ func TestCacheSlotMigrationNoStaleReads(t *testing.T) {
 			t.Errorf("slot %d is on %v after the migration, want %s", slot, o, to.Addr())
 		}
 	})
+	// A slot that moves drops its keys' entries only: a key of another
+	// slot stays cached.
+	t.Run("OtherSlotsKept", func(t *testing.T) {
+		ctx := context.Background()
+		keys, slots := cacheKeys("kept", 2)
+		c := cachedClient(t, rc, 3)
+		w := newClient(t, rc, 3, nil)
+		c.Ping(ctx) // the first slot map read
+		cached := c.Cached(0)
+		for _, k := range keys {
+			w.Set(ctx, k, "v")
+			for range 2 {
+				if v, err := cached.Get(ctx, k); err != nil || v != "v" {
+					t.Fatalf("GET %s = %q, %v", k, v, err)
+				}
+			}
+		}
+		from, err := rc.PrimaryOf(slots[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		to := primaries[(slices.Index(primaries, from)+1)%len(primaries)]
+		if err := rc.MigrateSlot(slots[0], to); err != nil {
+			t.Fatal(err)
+		}
+		w.Set(ctx, keys[0], "moved") // the writer follows MOVED; the migration invalidated keys[0] on from
+		if !waitUntil(2*time.Second, func() bool { v, _ := cached.Get(ctx, keys[0]); return v == "moved" }) {
+			t.Fatalf("%s never read as moved after its slot's migration", keys[0])
+		}
+		st := c.Cache().Stats()
+		if v, err := cached.Get(ctx, keys[1]); err != nil || v != "v" || c.Cache().Stats().Hits != st.Hits+1 {
+			t.Errorf("%s (slot %d, not moved) after slot %d moved: %q, %v, %+v; want a hit", keys[1], slots[1], slots[0], v, err, c.Cache().Stats())
+		}
+	})
 }

@@ -324,7 +324,7 @@ func (t *transport) install(views []shardView) (changed bool, err error) {
 	old := t.topo.Swap(tp)
 	if changed {
 		if old != nil { // the first map read changes nothing the cache holds
-			t.flushCache()
+			t.flushMoved(old, tp)
 		}
 		t.noteChanged()
 		if t.o.Logger != nil {
@@ -358,12 +358,33 @@ func (t *transport) install(views []shardView) (changed bool, err error) {
 	return changed, nil
 }
 
-// flushCache empties the client-side cache, if there is one, when the slot
-// map changes: keys whose slot moved, or whose primary changed, are
-// tracked by a node that will not say when they change.
-func (t *transport) flushCache() {
+// flushMoved drops from the client-side cache, if there is one, the keys
+// of the slots whose primary is not the same in now as in old (moved, or
+// failed over): they were tracked by a node that will not say when they
+// change. Reads from replicas that left are dropped with their
+// connections.
+func (t *transport) flushMoved(old, now *topology) {
+	if t.cache == nil {
+		return
+	}
+	var moved [slot.Count]bool
+	some := false
+	for s := range moved {
+		a, b := old.slots[s].Load(), now.slots[s].Load()
+		if a == nil || b == nil || a.primary != b.primary {
+			moved[s], some = true, true
+		}
+	}
+	if some {
+		t.flushSlots(func(s int) bool { return moved[s] })
+	}
+}
+
+// flushSlots drops from the client-side cache, if there is one, the keys
+// of the slots moved accepts.
+func (t *transport) flushSlots(moved func(slot int) bool) {
 	if t.cache != nil {
-		t.cache.Flush()
+		t.cache.FlushKeys(func(key string) bool { return moved(slot.Of(key)) })
 	}
 }
 

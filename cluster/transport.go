@@ -361,7 +361,7 @@ func refused(code string) bool {
 func (t *transport) noteMoved(r redirection) {
 	t.moved.Add(1)
 	defer t.refreshNow()
-	t.flushCache() // entries of the slot were tracked by a node that no longer serves it
+	t.flushSlots(func(s int) bool { return s == r.slot }) // its keys were tracked by a node that no longer serves it
 	tp := t.topo.Load()
 	if tp == nil {
 		return

@@ -289,6 +289,11 @@ func (c *Cache) Invalidate(keys ...string) {
 func (c *shard) invalidate(keys []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.invalidateLocked(keys)
+}
+
+// invalidateLocked is invalidate with c.mu held.
+func (c *shard) invalidateLocked(keys []string) {
 	for _, k := range keys {
 		g := c.groups[k]
 		if g == nil {
@@ -299,6 +304,23 @@ func (c *shard) invalidate(keys []string) {
 			c.remove(e)
 			c.stats.Invalidations++
 		}
+	}
+}
+
+// InvalidateWhere is Invalidate of every key match accepts that the cache
+// holds or has reads of in flight (a cluster's slot moved: the keys of
+// that slot). It visits every key.
+func (c *Cache) InvalidateWhere(match func(key string) bool) {
+	for _, s := range c.shards {
+		s.mu.Lock()
+		var keys []string
+		for k := range s.groups {
+			if match(k) {
+				keys = append(keys, k)
+			}
+		}
+		s.invalidateLocked(keys)
+		s.mu.Unlock()
 	}
 }
 

@@ -370,3 +370,30 @@ func TestFlushSource(t *testing.T) {
 		}
 	}
 }
+
+// InvalidateWhere drops the entries of the keys it matches, multi-key
+// ones included, and keeps reads of them in flight from storing.
+func TestInvalidateWhere(t *testing.T) {
+	for _, size := range []int64{1 << 20, shardedFrom} {
+		c := New(size, 0)
+		for i := range 20 {
+			put(c, "GET", i, 10, "k"+strconv.Itoa(i))
+		}
+		put(c, "MGET", "x", 10, "k2", "k1") // stored under k2 (kept by the match), dropped through k1
+		pending := c.Begin("k3")
+		odd := func(k string) bool { n, _ := strconv.Atoi(k[1:]); return n%2 == 1 }
+		c.InvalidateWhere(odd)
+		for i := range 20 {
+			_, ok := c.Get("k"+strconv.Itoa(i), []byte("GET"))
+			if want := i%2 == 0; ok != want {
+				t.Fatalf("size %d: k%d cached %v, want %v", size, i, ok, want)
+			}
+		}
+		if _, ok := c.Get("k2", []byte("MGET")); ok {
+			t.Fatal("an MGET of a matched key survived")
+		}
+		if c.Put(pending, []byte("GET"), "stale", 1, 0, 0) {
+			t.Fatal("a read in flight of a matched key was stored")
+		}
+	}
+}
