@@ -315,3 +315,47 @@ func TestUnknownCommand(t *testing.T) {
 		}
 	})
 }
+
+// TestIntegrationCachedGet: JSON.GET through a client-side cache (a
+// redis.Client from Cached) is served from memory after the first read,
+// and a JSON.SET by another client invalidates it.
+func TestIntegrationCachedGet(t *testing.T) {
+	moduletest.EachProtocol(t, func(t *testing.T, proto int) {
+		writer, p := moduleClient(t, proto)
+		opts, err := redis.ParseURL(redistest.ModuleServer(t, "ReJSON", "json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Protocol, opts.Cache = proto, &redis.CacheOptions{}
+		rdb := redis.NewClient(opts)
+		defer rdb.Close()
+		cached := redisjson.New(rdb.Cached(0))
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		key := p + "user:3"
+		if err := writer.Set(ctx, key, "$", user{Name: "Ada", Age: 36}); err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			got, err := redisjson.Get[user](ctx, cached, key, ".")
+			if err != nil || got.Name != "Ada" {
+				t.Fatalf("cached Get = %+v, %v", got, err)
+			}
+		}
+		if st := rdb.Cache().Stats(); st.Hits != 2 || st.Misses != 1 {
+			t.Fatalf("three cached JSON.GETs: %+v, want 2 hits and 1 miss", st)
+		}
+		if err := writer.Set(ctx, key, "$.age", 37); err != nil {
+			t.Fatal(err)
+		}
+		for end := time.Now().Add(2 * time.Second); ; time.Sleep(time.Millisecond) {
+			got, err := redisjson.Get[user](ctx, cached, key, ".")
+			if err == nil && got.Age == 37 {
+				break
+			}
+			if time.Now().After(end) {
+				t.Fatalf("cached Get 2 s after JSON.SET: %+v, %v", got, err)
+			}
+		}
+	})
+}
