@@ -154,13 +154,35 @@ func main() {
 	fmt.Printf("    -> %s: %q\n", msg.Channel, msg.Payload)
 	ps.Close()
 
+	// Client-side caching: a second client with a cache; its reads are
+	// memory lookups until the server says the key changed.
+	copts := *opts
+	copts.Cache = &redis.CacheOptions{MaxBytes: 8 << 20}
+	crdb := redis.NewClient(&copts)
+	cached := crdb.Cached(0)
+	step("SET tour:cached v1", rdb.Set(ctx, "tour:cached", "v1"))
+	for range 3 {
+		_, err := cached.Get(ctx, "tour:cached")
+		step("cached GET tour:cached", err)
+	}
+	step("SET tour:cached v2 (another client)", rdb.Set(ctx, "tour:cached", "v2"))
+	for deadline := time.Now().Add(time.Second); ; time.Sleep(time.Millisecond) {
+		if cv, _ := cached.Get(ctx, "tour:cached"); cv == "v2" || time.Now().After(deadline) {
+			fmt.Printf("    -> %q after the server's invalidation\n", cv)
+			break
+		}
+	}
+	cs := crdb.Cache().Stats()
+	fmt.Printf("cache: %d hits, %d misses, %d invalidations\n", cs.Hits, cs.Misses, cs.Invalidations)
+	crdb.Close()
+
 	// A cancelled context returns at once; the reply is drained later.
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
 	err = rdb.Do(cctx, "BLPOP", "tour:empty", 5).Err()
 	cancel()
 	fmt.Printf("BLPOP with a 10ms context -> %v\n", err)
 
-	rdb.Del(ctx, key, "tour:counter", "tour:list", "tour:board", "tour:a")
+	rdb.Del(ctx, key, "tour:counter", "tour:list", "tour:board", "tour:a", "tour:cached")
 	st := rdb.PoolStats()
 	fmt.Printf("pool: %d hits, %d misses, %d timeouts, %d open, %d idle\n", st.Hits, st.Misses, st.Timeouts, st.TotalConns, st.IdleConns)
 	fmt.Println("tour done")
