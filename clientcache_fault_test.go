@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/respkit/redis"
+	"github.com/respkit/redis/internal/stalecheck"
 	"github.com/respkit/redis/redistest"
 )
 
@@ -124,108 +124,13 @@ func TestClientCacheInvalidationLatency(t *testing.T) {
 	}
 }
 
-// keyEvent is one change of a key's value as the writer made it: a SET of
-// version ver, or a reset (FLUSHALL, a restart that lost the data) after
-// which the key reads as missing. Versions, resets included, increase with
-// the writer's order.
-type keyEvent struct {
-	ver    int64
-	reset  bool
-	issued time.Time // when the writer sent it
-	acked  time.Time // when the server acknowledged it; zero until then, or when it failed
-}
-
-// staleChecker decides whether a read returned a value the server had
-// already replaced: a read that began at start is stale when a change of
-// its key the value does not reflect was acknowledged more than grace
-// before start. lag is how long before start the oldest such change was
-// acknowledged.
-type staleChecker struct {
-	grace time.Duration
-
-	mu     sync.RWMutex
-	events map[string][]keyEvent // by key, in version order
-
-	reads, stale atomic.Int64
-	maxLag       atomic.Int64 // nanoseconds
-	firstStale   atomic.Pointer[string]
-}
+// staleChecker judges GET replies with a stalecheck.Log (the writer's
+// changes, resets included): it decodes a reply into a version, or
+// missing.
+type staleChecker struct{ *stalecheck.Log }
 
 func newStaleChecker(grace time.Duration, keys ...string) *staleChecker {
-	c := &staleChecker{grace: grace, events: map[string][]keyEvent{}}
-	for _, k := range keys {
-		c.events[k] = nil
-	}
-	return c
-}
-
-// issue records that the writer is about to SET key to ver, and returns
-// its index for ack.
-func (c *staleChecker) issue(key string, ver int64, at time.Time) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.events[key] = append(c.events[key], keyEvent{ver: ver, issued: at})
-	return len(c.events[key]) - 1
-}
-
-// ack records that the server acknowledged key's event i at at.
-func (c *staleChecker) ack(key string, i int, at time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.events[key][i].acked = at
-}
-
-// issueReset records that every key is about to be emptied, as version ver.
-func (c *staleChecker) issueReset(ver int64, at time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, evs := range c.events {
-		c.events[k] = append(evs, keyEvent{ver: ver, reset: true, issued: at})
-	}
-}
-
-// ackReset records that the reset of version ver is done.
-func (c *staleChecker) ackReset(ver int64, at time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, evs := range c.events {
-		for i := len(evs) - 1; i >= 0; i-- {
-			if evs[i].ver == ver {
-				evs[i].acked = at
-				break
-			}
-		}
-	}
-}
-
-// lag returns how long before start the first acknowledged change of key
-// past what the read returned was acknowledged (ver, or missing), and
-// false when there is none before start.
-func (c *staleChecker) lag(key string, ver int64, missing bool, start, end time.Time) (time.Duration, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	evs := c.events[key]
-	var from int
-	if missing {
-		// Missing is right until the first SET after the latest reset the
-		// read may have seen (or, with none, after the start).
-		from = 0
-		for i, e := range evs {
-			if e.reset && e.issued.Before(end) {
-				from = i + 1
-			}
-		}
-		for ; from < len(evs) && (evs[from].reset || evs[from].acked.IsZero()); from++ {
-		}
-	} else {
-		from = sort.Search(len(evs), func(i int) bool { return evs[i].ver > ver })
-		for ; from < len(evs) && evs[from].acked.IsZero(); from++ {
-		}
-	}
-	if from == len(evs) || !evs[from].acked.Before(start) {
-		return 0, false
-	}
-	return start.Sub(evs[from].acked), true
+	return &staleChecker{stalecheck.NewLog(grace, keys...)}
 }
 
 // check records one read of key that began at start and ended at end,
@@ -242,36 +147,8 @@ func (c *staleChecker) check(key, val string, err error, start, end time.Time) (
 			return false, fmt.Errorf("GET %s = %q: not a version", key, val)
 		}
 	}
-	c.reads.Add(1)
-	lag, ok := c.lag(key, ver, missing, start, end)
-	if !ok {
-		return false, nil
-	}
-	for {
-		old := c.maxLag.Load()
-		if int64(lag) <= old || c.maxLag.CompareAndSwap(old, int64(lag)) {
-			break
-		}
-	}
-	if lag <= c.grace {
-		return false, nil
-	}
-	c.stale.Add(1)
-	what := "version " + val
-	if missing {
-		what = "missing"
-	}
-	s := fmt.Sprintf("GET %s read %s, replaced %v before the read began", key, what, lag)
-	c.firstStale.CompareAndSwap(nil, &s)
-	return true, nil
-}
-
-func (c *staleChecker) String() string {
-	s := fmt.Sprintf("%d reads, %d stale, largest lag %v", c.reads.Load(), c.stale.Load(), time.Duration(c.maxLag.Load()))
-	if f := c.firstStale.Load(); f != nil {
-		s += " (first: " + *f + ")"
-	}
-	return s
+	stale, _ = c.Check(key, ver, missing, start, end)
+	return stale, nil
 }
 
 // staleGrace is how long after a write's acknowledgement a reader may
@@ -283,8 +160,8 @@ func TestClientCacheStaleChecker(t *testing.T) {
 		t0 := time.Unix(1000, 0)
 		ms := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Millisecond) }
 		c := newStaleChecker(staleGrace, "a", "b")
-		c.ack("a", c.issue("a", 1, ms(0)), ms(1))
-		c.ack("a", c.issue("a", 2, ms(2)), ms(3))
+		c.Ack("a", c.Issue("a", 1, ms(0)), ms(1))
+		c.Ack("a", c.Issue("a", 2, ms(2)), ms(3))
 		steps := []struct {
 			key, val string
 			missing  bool
@@ -297,8 +174,8 @@ func TestClientCacheStaleChecker(t *testing.T) {
 			{"a", "", true, ms(1000), true},    // missing, though written long ago
 			{"b", "", true, ms(1000), false},   // never written
 		}
-		c.issueReset(3, ms(1000))
-		c.ackReset(3, ms(1100))
+		c.IssueReset(3, ms(1000))
+		c.AckReset(3, ms(1100))
 		steps = append(steps, []struct {
 			key, val string
 			missing  bool
@@ -319,8 +196,8 @@ func TestClientCacheStaleChecker(t *testing.T) {
 				t.Errorf("%s=%q missing=%v at +%v: stale %v, %v; want %v", s.key, s.val, s.missing, s.at.Sub(t0), got, e, s.stale)
 			}
 		}
-		c.ack("a", c.issue("a", 4, ms(1400)), ms(1401))
-		c.issue("a", 5, ms(1402)) // failed: never acknowledged
+		c.Ack("a", c.Issue("a", 4, ms(1400)), ms(1401))
+		c.Issue("a", 5, ms(1402)) // failed: never acknowledged
 		for _, s := range []struct {
 			val     string
 			missing bool
@@ -344,10 +221,10 @@ func TestClientCacheStaleChecker(t *testing.T) {
 		if _, err := c.check("a", "x", nil, ms(0), ms(0)); err == nil {
 			t.Error("a value that is no version was accepted")
 		}
-		if got := time.Duration(c.maxLag.Load()); got != 999*time.Millisecond {
+		if got := c.MaxLag(); got != 999*time.Millisecond {
 			t.Errorf("largest lag %v, want 999ms (missing read at +1000 ms, version 1 acknowledged at +1 ms)", got)
 		}
-		if n := c.stale.Load(); n != 5 {
+		if n := c.Stale(); n != 5 {
 			t.Errorf("%d stale reads counted, want 5", n)
 		}
 	})
@@ -380,14 +257,14 @@ func TestClientCacheStaleChecker(t *testing.T) {
 		}
 		r := runCheckedLoad(t, loadConfig{prefix: "naive", writer: writer, read: read, dur: 700 * time.Millisecond})
 		t.Logf("naive cache: %v", r)
-		if r.chk.stale.Load() == 0 {
+		if r.chk.Stale() == 0 {
 			t.Fatal("the checker found no stale read in a cache without invalidations")
 		}
 	})
 	t.Run("plain reads pass", func(t *testing.T) {
 		r := runCheckedLoad(t, loadConfig{prefix: "plain", writer: writer, read: plain.Get, dur: 500 * time.Millisecond})
 		t.Logf("plain reads: %v", r)
-		if n := r.chk.stale.Load(); n != 0 {
+		if n := r.chk.Stale(); n != 0 {
 			t.Fatalf("uncached reads counted stale: %v", r)
 		}
 	})
@@ -452,11 +329,11 @@ func runCheckedLoad(t *testing.T, lc loadConfig) loadResult {
 	// Every key exists before the readers start.
 	for _, k := range keys {
 		ver++
-		i := chk.issue(k, ver, time.Now())
+		i := chk.Issue(k, ver, time.Now())
 		if err := lc.writer.Set(ctx, k, ver); err != nil {
 			t.Fatal(err)
 		}
-		chk.ack(k, i, time.Now())
+		chk.Ack(k, i, time.Now())
 	}
 	begin := time.Now()
 	end := begin.Add(lc.dur)
@@ -468,24 +345,24 @@ func runCheckedLoad(t *testing.T, lc loadConfig) loadResult {
 		for i := 0; time.Now().Before(end); i++ {
 			if lc.reset != nil && time.Now().After(nextReset) && time.Since(begin) < lc.resetUntil {
 				ver++
-				chk.issueReset(ver, time.Now())
+				chk.IssueReset(ver, time.Now())
 				if err := lc.reset(ctx); err != nil {
 					t.Errorf("reset: %v", err)
 					return
 				}
-				chk.ackReset(ver, time.Now())
+				chk.AckReset(ver, time.Now())
 				res.resets++
 				nextReset = time.Now().Add(lc.resetEvery)
 			}
 			k := keys[i%len(keys)]
 			ver++
-			idx := chk.issue(k, ver, time.Now())
+			idx := chk.Issue(k, ver, time.Now())
 			if err := lc.writer.Set(ctx, k, ver); err != nil {
 				res.setErrs++
 				time.Sleep(time.Millisecond)
 				continue
 			}
-			chk.ack(k, idx, time.Now())
+			chk.Ack(k, idx, time.Now())
 			res.sets++
 		}
 	}()
@@ -629,7 +506,7 @@ func TestClientCacheNoStaleReadsUnderKill(t *testing.T) {
 			hits := st.Hits - before.Hits
 			t.Logf("%s, killing the %s: %v; %d hits, %d misses, %d discarded; %d kills (%v), %d rounds with no target, %d hits after the last kill",
 				c.mode, c.what, r, hits, st.Misses-before.Misses, st.Discarded-before.Discarded, len(k.killed), k.killed, k.misses, st.Hits-k.hitsAtLast)
-			if n := r.chk.stale.Load(); n != 0 {
+			if n := r.chk.Stale(); n != 0 {
 				t.Errorf("%d stale reads: %v", n, r)
 			}
 			if len(k.killed) < 3 {
@@ -687,7 +564,7 @@ func TestClientCacheNoStaleReadsUnderReset(t *testing.T) {
 				hits := st.Hits - before.Hits
 				t.Logf("%s, %s: %v; %d hits, %d misses, %d discarded; %d resets, %d hits after the last",
 					m, rs.name, r, hits, st.Misses-before.Misses, st.Discarded-before.Discarded, r.resets, st.Hits-hitsAtLast.Load())
-				if n := r.chk.stale.Load(); n != 0 {
+				if n := r.chk.Stale(); n != 0 {
 					t.Errorf("%d stale reads: %v", n, r)
 				}
 				if r.resets < 2 {

@@ -11,7 +11,6 @@ package stalecheck
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,25 +42,18 @@ type Config struct {
 	Readers int
 }
 
-type ack struct {
-	v  int64
-	at time.Time
-}
-
 // Checker runs one writer per key and the readers until End.
 type Checker struct {
 	cfg   Config
 	quiet atomic.Pointer[map[string]bool]
 
+	log *Log // the writes, and the judge of the reads
+
 	mu       sync.Mutex // guards the fields below
-	acks     map[string][]ack
 	writes   int
 	unacked  int
-	reads    int
 	hits     int
 	errs     int
-	stale    int
-	maxLag   time.Duration
 	samples  []string
 	mark     time.Time // first hits, reads and acknowledged writes after mark are recorded
 	firstHit map[string]time.Time
@@ -75,7 +67,7 @@ type Checker struct {
 
 // Start starts the writers and readers.
 func Start(cfg Config) *Checker {
-	k := &Checker{cfg: cfg, acks: map[string][]ack{}, stop: make(chan struct{})}
+	k := &Checker{cfg: cfg, log: NewLog(Grace, cfg.Keys...), stop: make(chan struct{})}
 	for _, key := range cfg.Keys {
 		k.wg.Go(func() { k.writeLoop(key) })
 	}
@@ -111,13 +103,17 @@ func (k *Checker) writeLoop(key string) {
 			continue
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		acked, _ := k.cfg.Write(ctx, key, strconv.FormatInt(v, 10), time.Now())
+		began := time.Now()
+		i := k.log.Issue(key, v, began)
+		acked, _ := k.cfg.Write(ctx, key, strconv.FormatInt(v, 10), began)
 		cancel()
 		at := time.Now()
+		if acked {
+			k.log.Ack(key, i, at)
+		}
 		k.mu.Lock()
 		k.writes++
 		if acked {
-			k.acks[key] = append(k.acks[key], ack{v, at})
 			if _, ok := k.firstAck[key]; !ok && !k.mark.IsZero() {
 				k.firstAck[key] = at
 			}
@@ -140,29 +136,30 @@ func (k *Checker) readLoop(i int) {
 		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 		start := time.Now()
 		s, found, hit, err := k.cfg.Read(ctx, key)
+		end := time.Now()
 		cancel()
-		k.note(key, s, found, err, start, err == nil && hit)
+		k.note(key, s, found, err, start, end, err == nil && hit)
 		time.Sleep(500 * time.Microsecond)
 	}
 }
 
-// note checks one read of key that began at start.
-func (k *Checker) note(key, s string, found bool, err error, start time.Time, hit bool) {
+// note checks one read of key that began at start and ended at end.
+func (k *Checker) note(key, s string, found bool, err error, start, end time.Time, hit bool) {
 	if err != nil {
 		k.mu.Lock()
 		k.errs++
 		k.mu.Unlock()
 		return
 	}
-	var got int64 // a missing key reads as version 0
+	var got int64
 	if found {
 		var perr error
 		if got, perr = strconv.ParseInt(s, 10, 64); perr != nil {
 			got = -1
 		}
 	}
+	stale, lag := k.log.Check(key, got, !found, start, end)
 	k.mu.Lock()
-	k.reads++
 	if !k.mark.IsZero() && start.After(k.mark) {
 		if _, ok := k.firstOK[key]; !ok {
 			k.firstOK[key] = start
@@ -174,29 +171,14 @@ func (k *Checker) note(key, s string, found bool, err error, start time.Time, hi
 	if hit {
 		k.hits++
 	}
-	acks := k.acks[key]
-	i := sort.Search(len(acks), func(i int) bool { return acks[i].v > got })
-	if i == len(acks) || !acks[i].at.Before(start) {
+	if !stale {
 		k.mu.Unlock()
 		return
 	}
-	lag := start.Sub(acks[i].at)
-	if lag <= Grace {
-		k.maxLag = max(k.maxLag, lag)
-		k.mu.Unlock()
-		return
-	}
-	k.stale++
 	if k.staleAt[0].IsZero() {
 		k.staleAt[0] = start
 	}
 	k.staleAt[1] = start
-	want := acks[i]
-	for _, a := range acks[i:] {
-		if a.at.Before(start.Add(-Grace)) {
-			want = a
-		}
-	}
 	sample := len(k.samples) < 5
 	k.mu.Unlock()
 	if !sample {
@@ -208,8 +190,8 @@ func (k *Checker) note(key, s string, found bool, err error, start time.Time, hi
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	server, serr := k.cfg.Server(ctx, key)
 	cancel()
-	msg := fmt.Sprintf("%s at %s: read %d (cache hit %v), but %d was acknowledged %v before the read began (the first newer one %v before); the server has %q (%v) now",
-		key, start.Format("15:04:05.000000"), got, hit, want.v, start.Sub(want.at).Round(time.Microsecond), lag.Round(time.Microsecond), server, serr)
+	msg := fmt.Sprintf("%s at %s: read %d (found %v, cache hit %v), but a newer version was acknowledged %v before the read began; the server has %q (%v) now",
+		key, start.Format("15:04:05.000000"), got, found, hit, lag.Round(time.Microsecond), server, serr)
 	k.mu.Lock()
 	k.samples = append(k.samples, msg)
 	k.mu.Unlock()
@@ -257,14 +239,14 @@ func (k *Checker) End(t testing.TB) {
 	k.wg.Wait()
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	t.Logf("checker: %d reads (%d cache hits; cache %s), %d failed reads, %d stale, largest lag within grace %v; %d writes, %d not acknowledged",
-		k.reads, k.hits, k.cfg.Stats(), k.errs, k.stale, k.maxLag.Round(time.Microsecond), k.writes, k.unacked)
-	if k.stale > 0 {
-		t.Errorf("%d stale reads (grace %v) from %s to %s, first ones:\n  %s", k.stale, Grace,
+	t.Logf("checker: %d reads (%d cache hits; cache %s), %d failed reads, %d stale, largest lag %v; %d writes, %d not acknowledged",
+		k.log.Reads(), k.hits, k.cfg.Stats(), k.errs, k.log.Stale(), k.log.MaxLag().Round(time.Microsecond), k.writes, k.unacked)
+	if n := k.log.Stale(); n > 0 {
+		t.Errorf("%d stale reads (grace %v) from %s to %s, first ones:\n  %s", n, Grace,
 			k.staleAt[0].Format("15:04:05.000000"), k.staleAt[1].Format("15:04:05.000000"), strings.Join(k.samples, "\n  "))
 	}
 	for _, key := range k.cfg.Keys {
-		if len(k.acks[key]) == 0 {
+		if !k.log.Acked(key) {
 			t.Errorf("no write of %s was acknowledged: the checker measured nothing there", key)
 		}
 	}

@@ -3,7 +3,6 @@ package stalecheck
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -81,32 +80,52 @@ func run(t *testing.T, lag time.Duration) (*recorder, *Checker) {
 // grace), and passes one that lags less than the grace.
 func TestChecker(t *testing.T) {
 	r, k := run(t, 3*Grace)
-	if k.stale == 0 || len(r.errors) == 0 {
-		t.Fatalf("a cache 300 ms behind: %d stale reads, errors %q", k.stale, r.errors)
+	if k.log.Stale() == 0 || len(r.errors) == 0 {
+		t.Fatalf("a cache 300 ms behind: %d stale reads, errors %q", k.log.Stale(), r.errors)
 	}
 	r, k = run(t, Grace/4)
-	if k.stale != 0 || len(r.errors) != 0 {
-		t.Fatalf("a cache 25 ms behind: %d stale reads, errors %q", k.stale, r.errors)
+	if k.log.Stale() != 0 || len(r.errors) != 0 {
+		t.Fatalf("a cache 25 ms behind: %d stale reads, errors %q", k.log.Stale(), r.errors)
 	}
-	if k.Hits() == 0 || k.maxLag == 0 {
-		t.Fatalf("hits %d, largest lag %v: the reads were not checked", k.Hits(), k.maxLag)
+	if k.Hits() == 0 || k.log.MaxLag() == 0 {
+		t.Fatalf("hits %d, largest lag %v: the reads were not checked", k.Hits(), k.log.MaxLag())
 	}
 }
 
-// A read of version n is stale only against a newer version acknowledged
-// more than Grace before the read began.
-func TestNote(t *testing.T) {
-	k := &Checker{acks: map[string][]ack{}, cfg: Config{Server: func(context.Context, string) (string, error) { return "2", nil }}}
-	now := time.Now()
-	k.acks["k"] = []ack{{1, now.Add(-time.Second)}, {2, now.Add(-Grace / 2)}}
+// A read is stale only against a change acknowledged more than the grace
+// before it began; a missing key is right before its first write and after
+// a reset, until the next write is acknowledged.
+func TestLog(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	ms := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Millisecond) }
+	l := NewLog(Grace, "k")
+	l.Ack("k", l.Issue("k", 1, ms(0)), ms(1))
+	l.Ack("k", l.Issue("k", 2, ms(2)), ms(3))
+	l.Issue("k", 3, ms(4)) // never acknowledged
 	for _, tc := range []struct {
-		got   int64
-		stale int
-	}{{2, 0}, {1, 0}, {0, 1}} {
-		k.stale = 0
-		k.note("k", strconv.FormatInt(tc.got, 10), tc.got != 0, nil, now, true)
-		if k.stale != tc.stale {
-			t.Errorf("read of %d: %d stale, want %d", tc.got, k.stale, tc.stale)
+		ver     int64
+		missing bool
+		at      time.Time
+		stale   bool
+	}{
+		{1, false, ms(50), false}, // replaced 47 ms before: within the grace
+		{1, false, ms(200), true}, // replaced 197 ms before
+		{2, false, ms(900), false},
+		{0, true, ms(900), true}, // missing, though written long before
+	} {
+		if stale, _ := l.Check("k", tc.ver, tc.missing, tc.at, tc.at); stale != tc.stale {
+			t.Errorf("%+v: stale %v", tc, stale)
 		}
+	}
+	l.IssueReset(4, ms(1000))
+	l.AckReset(4, ms(1001))
+	if stale, _ := l.Check("k", 0, true, ms(1500), ms(1500)); stale {
+		t.Error("missing after a reset counted stale")
+	}
+	if stale, _ := l.Check("k", 2, false, ms(1500), ms(1500)); !stale {
+		t.Error("a value from before a reset 500 ms old was not stale")
+	}
+	if l.Stale() != 3 || l.Reads() != 6 || !l.Acked("k") {
+		t.Errorf("%v", l)
 	}
 }
