@@ -2,7 +2,6 @@ package sentinel_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -25,21 +24,9 @@ var cacheSentHook = redis.Hook{Command: func(ctx context.Context, _ *redis.Comma
 // cache (c has cacheSentHook), SETs with write, and the server's value
 // read with server() when a read is stale.
 func startCacheChecker(c *redis.Client, server func() *redis.Client, keys []string, write func(ctx context.Context, key, val string, began time.Time) (bool, error)) *stalecheck.Checker {
-	cached := c.Cached(0)
-	return stalecheck.Start(stalecheck.Config{
-		Keys:  keys,
-		Write: write,
-		Read: func(ctx context.Context, key string) (string, bool, bool, error) {
-			ctx, sent := stalecheck.WatchSent(ctx)
-			v, err := cached.Get(ctx, key)
-			if errors.Is(err, redis.ErrNil) {
-				return "", false, !sent(), nil
-			}
-			return v, true, !sent(), err
-		},
+	return stalecheck.Start(stalecheck.Config{Keys: keys, Write: write, Get: c.Cached(0).Get, Missing: redis.ErrNil,
 		Server: func(ctx context.Context, key string) (string, error) { return server().Get(ctx, key) },
-		Stats:  func() string { return fmt.Sprintf("%+v", c.Cache().Stats()) },
-	})
+		Stats:  func() string { return fmt.Sprintf("%+v", c.Cache().Stats()) }})
 }
 
 // cachedClient returns a client of g with client-side caching and

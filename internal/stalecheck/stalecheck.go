@@ -10,6 +10,7 @@ package stalecheck
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -29,10 +30,13 @@ type Config struct {
 	// Write sets key to val; acked says whether the write counts as
 	// acknowledged (began is when the writer started it).
 	Write func(ctx context.Context, key, val string, began time.Time) (acked bool, err error)
-	// Read reads key through the cache: its value (found false when the
-	// key does not exist) and whether the cache answered without the
-	// server (see WatchSent).
-	Read func(ctx context.Context, key string) (val string, found, hit bool, err error)
+	// Get reads key through the cache. A read that reaches a server says
+	// so with MarkSent on its context (a Command hook of the client); one
+	// that does not was answered from the cache.
+	Get func(ctx context.Context, key string) (string, error)
+	// Missing is what Get returns for a key that does not exist (matched
+	// with errors.Is).
+	Missing error
 	// Server reads key on the server, without the cache, for the report
 	// of a stale read.
 	Server func(ctx context.Context, key string) (string, error)
@@ -134,11 +138,16 @@ func (k *Checker) readLoop(i int) {
 		}
 		key := k.cfg.Keys[n%len(k.cfg.Keys)]
 		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		ctx, sent := WatchSent(ctx)
 		start := time.Now()
-		s, found, hit, err := k.cfg.Read(ctx, key)
+		s, err := k.cfg.Get(ctx, key)
 		end := time.Now()
 		cancel()
-		k.note(key, s, found, err, start, end, err == nil && hit)
+		found := err == nil
+		if errors.Is(err, k.cfg.Missing) {
+			err = nil
+		}
+		k.note(key, s, found, err, start, end, err == nil && !sent())
 		time.Sleep(500 * time.Microsecond)
 	}
 }

@@ -2,6 +2,7 @@ package stalecheck
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -46,16 +47,18 @@ func (s *store) write(_ context.Context, key, val string, _ time.Time) (bool, er
 	return true, nil
 }
 
-func (s *store) read(_ context.Context, key string) (string, bool, bool, error) {
+var errMissing = errors.New("missing")
+
+func (s *store) read(_ context.Context, key string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	h := s.history[key]
 	for i := len(h) - 1; i >= 0; i-- {
 		if time.Since(h[i].at) >= s.lag {
-			return h[i].v, true, true, nil
+			return h[i].v, nil
 		}
 	}
-	return "", false, true, nil
+	return "", errMissing
 }
 
 func run(t *testing.T, lag time.Duration) (*recorder, *Checker) {
@@ -64,11 +67,12 @@ func run(t *testing.T, lag time.Duration) (*recorder, *Checker) {
 		v  string
 	}{}}
 	k := Start(Config{
-		Keys:   []string{"a", "b"},
-		Write:  s.write,
-		Read:   s.read,
-		Server: func(ctx context.Context, key string) (string, error) { v, _, _, err := s.read(ctx, key); return v, err },
-		Stats:  func() string { return "n/a" },
+		Keys:    []string{"a", "b"},
+		Write:   s.write,
+		Get:     s.read,
+		Missing: errMissing,
+		Server:  s.read,
+		Stats:   func() string { return "n/a" },
 	})
 	time.Sleep(600 * time.Millisecond)
 	r := &recorder{TB: t}
